@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// Process View benchmark: plain `python3 WORKLOAD` against `procview run WORKLOAD`.
+//
+//   npm run bench [-- OPTIONS]        (same as: node bench/run.mjs [OPTIONS])
+//
+// For each workload the two commands run INTERLEAVED (plain, traced, plain,
+// traced, ...), so drift in machine load hits both alike; each run is timed
+// wall-clock with process.hrtime from spawn until the process has exited and
+// closed its output. The table shows the medians, their ratio, the target and
+// the number of events in the trace (lines of the .pvtrace minus its header).
+// The exit status is 0 whether targets are met or not (this is a benchmark, not
+// a test); it is non-zero when a run fails or the harness is misused.
+//
+// Options:
+//   --runs N           measured pairs per workload (default 5, at least 1)
+//   --warmup N         unmeasured pairs before them (default 1)
+//   --only NAME        run only this workload (pipeline | locks); repeatable
+//   --items N          passed to pipeline_heavy.py (default: its own, 100000)
+//   --n N              passed to lock_pingpong.py (default: its own, 100000)
+//   --python PATH      interpreter (default: $PROCVIEW_PYTHON, then python3)
+//   --traced-cmd TPL   command used for the traced runs instead of the CLI,
+//                      also read from $PROCVIEW_BENCH_TRACED_CMD. A template,
+//                      split on spaces, then each word's placeholders filled:
+//                        {node} this node   {cli} <repo>/dist/cli.js
+//                        {python} the interpreter   {out} the trace file
+//                        {script} the workload path  {args} its arguments (own words)
+//                      default: "{node} {cli} run --out {out} --python {python} -- {script} {args}"
+//                      e.g. to test the harness before the CLI exists:
+//                        node bench/run.mjs --traced-cmd "{python} {script} {args}"
+//                      A template without {out} writes no trace: the events column
+//                      shows "-". With {out}, a run that leaves no trace fails.
+// Every run, plain or traced, must exit 0 and print the workload's "...: OK"
+// line, so a traced command that does not really run the script is caught.
+//   --keep             keep the temporary folder with the last trace of each workload
+//   -h, --help         this text
+
+import { spawn, spawnSync } from "node:child_process";
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(BENCH_DIR, "..");
+const CLI = path.join(REPO_ROOT, "dist", "cli.js");
+const DEFAULT_TRACED =
+  "{node} {cli} run --out {out} --python {python} -- {script} {args}";
+
+const WORKLOADS = [
+  { name: "pipeline", script: "pipeline_heavy.py", sizeFlag: "--items", target: 1.15 },
+  { name: "locks", script: "lock_pingpong.py", sizeFlag: "--n", target: 1.5 },
+];
+
+function usage() {
+  const text = [];
+  for (const line of readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n")) {
+    if (line.startsWith("import")) break;
+    if (line.startsWith("//")) text.push(line.replace(/^\/\/ ?/, ""));
+  }
+  return text.join("\n");
+}
+
+function fail(message, code = 2) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = {
+    runs: 5,
+    warmup: 1,
+    only: [],
+    items: undefined,
+    n: undefined,
+    python: process.env.PROCVIEW_PYTHON || "python3",
+    tracedCmd: process.env.PROCVIEW_BENCH_TRACED_CMD || "",
+    keep: false,
+  };
+  const intArg = (flag, value, min) => {
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) {
+      fail(`${flag} needs a whole number >= ${min}`);
+    }
+    return Number(value);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf("=");
+    const [flag, inline] = arg.startsWith("--") && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case "--runs": opts.runs = intArg(flag, value(), 1); break;
+      case "--warmup": opts.warmup = intArg(flag, value(), 0); break;
+      case "--items": opts.items = intArg(flag, value(), 1); break;
+      case "--n": opts.n = intArg(flag, value(), 1); break;
+      case "--only": {
+        const name = value();
+        if (!WORKLOADS.some((w) => w.name === name)) {
+          fail(`--only takes one of: ${WORKLOADS.map((w) => w.name).join(", ")}`);
+        }
+        opts.only.push(name);
+        break;
+      }
+      case "--python": opts.python = value() ?? fail("--python needs a path"); break;
+      case "--traced-cmd": opts.tracedCmd = value() ?? fail("--traced-cmd needs a template"); break;
+      case "--keep": opts.keep = true; break;
+      case "-h": case "--help": process.stdout.write(usage() + "\n"); process.exit(0); break;
+      default: fail(`unknown argument ${JSON.stringify(arg)} (see --help)`);
+    }
+  }
+  return opts;
+}
+
+/** Fill a command template; {args} expands to zero or more words. */
+function expand(template, vars, args) {
+  const words = template.trim().split(/\s+/).filter(Boolean);
+  const out = [];
+  for (const word of words) {
+    if (word === "{args}") { out.push(...args); continue; }
+    out.push(word.replace(/\{(\w+)\}/g, (m, key) => (key in vars ? vars[key] : m)));
+  }
+  return out;
+}
+
+/** Run a command; resolve with wall seconds, or reject with its output tail. */
+function timed(argv, cwd) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => { stdout = (stdout + d).slice(-4000); });
+    child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+    child.on("error", (err) => reject(new Error(`${argv.join(" ")}: ${err.message}`)));
+    child.on("close", (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code === 0) resolve({ seconds, stdout });
+      else reject(new Error(`${argv.join(" ")}\n  exited with ${signal ? "signal " + signal : "status " + code}` +
+        (stderr.trim() ? `\n  stderr (end):\n${indent(stderr)}` : "") +
+        (stdout.trim() ? `\n  stdout (end):\n${indent(stdout)}` : "")));
+    });
+  });
+}
+
+/** Each workload ends with a line "...: OK"; a run without it did not do the work. */
+function checked(result, argv) {
+  if (!/: OK\s*$/m.test(result.stdout)) {
+    throw new Error(`${argv.join(" ")}\n  exited with status 0 but did not print the workload's OK line; stdout (end):\n${indent(result.stdout || "(empty)")}`);
+  }
+  return result;
+}
+
+function indent(text) {
+  return text.trimEnd().split("\n").slice(-15).map((l) => "    " + l).join("\n");
+}
+
+/** Events in a .pvtrace: its lines (a last line without newline counts) minus the header. */
+function countEvents(file) {
+  return new Promise((resolve, reject) => {
+    let lines = 0;
+    let last = 0x0a;
+    createReadStream(file)
+      .on("data", (chunk) => {
+        for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lines++;
+        if (chunk.length) last = chunk[chunk.length - 1];
+      })
+      .on("end", () => resolve(Math.max(0, lines + (last !== 0x0a ? 1 : 0) - 1)))
+      .on("error", reject);
+  });
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function pythonVersion(python) {
+  const r = spawnSync(python, ["-c", "import sys, multiprocessing as m; print(sys.version.split()[0], sys.implementation.name, m.get_start_method())"],
+    { encoding: "utf8" });
+  if (r.error || r.status !== 0) fail(`cannot run the interpreter ${JSON.stringify(python)}: ${r.error ? r.error.message : r.stderr.trim()}`);
+  const [version, impl, method] = r.stdout.trim().split(" ");
+  return `${impl} ${version} (${python}), default start method ${method}`;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r, i) => {
+    const line = r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join("  ");
+    return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+  }).join("\n");
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const fake = Boolean(opts.tracedCmd);
+  const template = opts.tracedCmd || DEFAULT_TRACED;
+  if (!fake && !existsSync(CLI)) {
+    fail(`${path.relative(process.cwd(), CLI) || CLI} not found: build the CLI first, or pass --traced-cmd (see --help)`);
+  }
+  // A template that names {out} promises a trace file; one that does not (a
+  // plain-python stand-in) has no events to count.
+  const expectTrace = template.includes("{out}");
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} x ${cpus[0]?.model?.trim() ?? "unknown cpu"}, ${os.platform()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  console.log(`python:  ${pythonVersion(opts.python)}`);
+  console.log(`node:    ${process.version}`);
+  console.log(`traced:  ${template}${fake ? "   (from --traced-cmd or $PROCVIEW_BENCH_TRACED_CMD)" : ""}`);
+  console.log(`runs:    ${opts.runs} interleaved pairs per workload, after ${opts.warmup} warm-up pair(s)\n`);
+
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "procview-bench-"));
+  const rows = [["workload", "plain s", "traced s", "ratio", "target", "result", "events", "trace MB"]];
+  const cleanup = () => { if (!opts.keep) rmSync(tmp, { recursive: true, force: true }); };
+  process.on("SIGINT", () => { cleanup(); process.exit(130); });
+  try {
+    for (const w of WORKLOADS) {
+      if (opts.only.length && !opts.only.includes(w.name)) continue;
+      const script = path.join(BENCH_DIR, w.script);
+      const size = w.name === "pipeline" ? opts.items : opts.n;
+      const args = size === undefined ? [] : [w.sizeFlag, String(size)];
+      const plainCmd = [opts.python, script, ...args];
+      const out = path.join(tmp, `${w.name}.pvtrace`);
+      const tracedCmd = expand(template, { node: process.execPath, cli: CLI, python: opts.python, out, script }, args);
+      const plain = [];
+      const traced = [];
+      const events = [];
+      let bytes = 0;
+      process.stdout.write(`${w.name} (${w.script}${args.length ? " " + args.join(" ") : ""}): `);
+      for (let i = 0; i < opts.warmup + opts.runs; i++) {
+        const measured = i >= opts.warmup;
+        const p = checked(await timed(plainCmd, REPO_ROOT), plainCmd);
+        rmSync(out, { force: true });
+        const t = checked(await timed(tracedCmd, REPO_ROOT), tracedCmd);
+        if (expectTrace && !existsSync(out)) {
+          throw new Error(`${tracedCmd.join(" ")}\n  exited with status 0 but wrote no trace file ${out}`);
+        }
+        if (measured) {
+          plain.push(p.seconds);
+          traced.push(t.seconds);
+          if (expectTrace) {
+            events.push(await countEvents(out));
+            bytes = statSync(out).size;
+          }
+        }
+        process.stdout.write(measured ? "." : "w");
+      }
+      process.stdout.write("\n");
+      const mp = median(plain);
+      const mt = median(traced);
+      const ratio = mt / mp;
+      rows.push([
+        w.name, mp.toFixed(3), mt.toFixed(3), ratio.toFixed(2) + "x", "<= " + w.target.toFixed(2) + "x",
+        ratio <= w.target ? "met" : "MISSED",
+        events.length ? String(Math.round(median(events))) : "-",
+        events.length ? (bytes / 2 ** 20).toFixed(1) : "-",
+      ]);
+      console.log(`  plain:  ${plain.map((s) => s.toFixed(3)).join(" ")}`);
+      console.log(`  traced: ${traced.map((s) => s.toFixed(3)).join(" ")}`);
+    }
+    console.log("\n" + table(rows));
+    if (opts.keep) console.log(`\ntraces kept in ${tmp}`);
+  } catch (err) {
+    process.stdout.write("\n");
+    process.stderr.write(`bench: a run failed:\n  ${err.message}\n`);
+    cleanup();
+    process.exit(1);
+  }
+  cleanup();
+}
+
+main();

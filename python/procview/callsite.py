@@ -1,0 +1,135 @@
+"""Who called us: the user's code, or the standard library's own machinery?
+
+A call is recorded only when the user's code made it. The standard library uses
+the same primitives internally (a Queue's read lock, a Pool's task queue, a
+Condition's semaphores), and those uses are noise. Walking the stack we skip our
+own frames and a short list of *transparent* library functions (thin factories
+such as ``multiprocessing.Lock()`` or ``Queue.put_nowait``) that merely pass the
+user's call on; the first frame after those decides.
+"""
+
+import os
+import sys
+import sysconfig
+
+USER, LIBRARY, RUNTIME = 0, 1, 2
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _library_dirs():
+    dirs = set()
+    for key in ("stdlib", "platstdlib"):
+        try:
+            path = sysconfig.get_paths()[key]
+        except (KeyError, OSError):
+            continue
+        if path:
+            dirs.add(os.path.abspath(path) + os.sep)
+    dirs.add(os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
+    return tuple(dirs)
+
+
+_LIBRARY_DIRS = _library_dirs()
+_SITE_DIRS = ("site-packages", "dist-packages")
+
+_kind_of_file = {}
+_transparent = set()  # (co_filename, co_firstlineno) of pass-through library functions
+_loc_prefix = {}  # co_filename -> the "path:" shown to people
+_cwd = os.getcwd()
+
+
+def _classify(filename):
+    if filename.startswith(_RUNTIME_DIR):
+        kind = RUNTIME
+    elif filename.startswith("<frozen"):
+        kind = LIBRARY
+    elif filename.startswith(_LIBRARY_DIRS) and not any(s in filename for s in _SITE_DIRS):
+        kind = LIBRARY
+    else:
+        kind = USER
+    _kind_of_file[filename] = kind
+    return kind
+
+
+def add_transparent(*functions):
+    """Declare library functions that only forward the user's call."""
+    for fn in functions:
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            code = getattr(getattr(fn, "__func__", None), "__code__", None)
+        if code is not None:
+            _transparent.add((code.co_filename, code.co_firstlineno))
+
+
+def add_transparent_class(cls):
+    """Every function defined directly on ``cls`` forwards the user's call."""
+    for value in vars(cls).values():
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if callable(value) and hasattr(value, "__code__"):
+            add_transparent(value)
+
+
+def _loc(filename, lineno):
+    prefix = _loc_prefix.get(filename)
+    if prefix is None:
+        shown = filename
+        if os.path.isabs(filename):
+            try:
+                rel = os.path.relpath(filename, _cwd)
+                if not rel.startswith(".."):
+                    shown = rel
+            except ValueError:
+                pass
+        prefix = _loc_prefix[filename] = shown + ":"
+    return prefix + str(lineno)
+
+
+def user_site():
+    """``file:line`` of the user's code that made the current call, or None.
+
+    None means the call came from the library's own machinery (the first frame
+    that is neither ours nor transparent belongs to the standard library).
+    """
+    frame = sys._getframe(1)
+    kinds = _kind_of_file
+    while frame is not None:
+        code = frame.f_code
+        filename = code.co_filename
+        kind = kinds.get(filename)
+        if kind is None:
+            kind = _classify(filename)
+        if kind == USER:
+            return _loc(filename, frame.f_lineno)
+        if kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
+            return None
+        frame = frame.f_back
+    return None
+
+
+def first_user_site():
+    """``file:line`` of the innermost user frame on the stack, whoever called us."""
+    frame = sys._getframe(1)
+    kinds = _kind_of_file
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        kind = kinds.get(filename)
+        if kind is None:
+            kind = _classify(filename)
+        if kind == USER:
+            return _loc(filename, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+def short_name(kind, loc):
+    """``Queue@pipeline.py:41``: a readable name from a kind and a location."""
+    if not loc:
+        return kind
+    path, _, line = loc.rpartition(":")
+    return "%s@%s:%s" % (kind, os.path.basename(path), line)
+
+
+def is_runtime_file(filename):
+    return filename.startswith(_RUNTIME_DIR)

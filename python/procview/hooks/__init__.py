@@ -1,0 +1,1 @@
+"""One module per family of primitives; each patches the standard library in place."""

@@ -1,0 +1,199 @@
+"""Locks and semaphores: ``multiprocessing``'s SemLock family and ``threading``'s locks.
+
+Ownership is what matters to a person looking at a hang, so every acquire and
+release made by the user's code is recorded, with the time it waited. A lock's id
+is the same in every process: the semaphore's name where it has one (spawn,
+forkserver), else its handle, which a forked child shares with its parent.
+"""
+
+import itertools
+
+from .. import callsite, recorder
+from .waits import wait_in_two_steps
+
+# ---------------------------------------------------------------- shared logic
+
+
+def acquire_traced(try_acquire, lock_id, blocking, timeout, loc):
+    """Acquire through ``try_acquire(seconds_or_None) -> bool`` and record it.
+
+    ``try_acquire(0)`` must not block; ``try_acquire(None)`` waits forever.
+    """
+    if try_acquire(0):
+        recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": 0, "outcome": "ok"})
+        return True
+    if not blocking:
+        recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": 0, "outcome": "busy"})
+        return False
+    done, _, waited = wait_in_two_steps(
+        lambda seconds: (try_acquire(seconds), None), timeout, "lock.wait", {"id": lock_id, "loc": loc}
+    )
+    recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": waited, "outcome": "ok" if done else "timeout"})
+    return done
+
+
+def release_traced(release, lock_id, loc):
+    # Stamp the time before releasing: the next owner's acquire must come after it.
+    t = recorder.now()
+    result = release()
+    recorder.emit_at(t, "lock.release", {"id": lock_id, "loc": loc})
+    return result
+
+
+def announce(lock_id, kind, value, scope, loc):
+    recorder.emit(
+        "lock.new",
+        {"id": lock_id, "type": kind, "value": value, "scope": scope, "name": callsite.short_name(kind, loc), "loc": loc},
+    )
+
+
+# ---------------------------------------------------------- multiprocessing
+
+
+def _semlock_id(semlock):
+    name = semlock.name
+    if name:
+        return "sem:" + name
+    return "sem:%x.%d" % (semlock.handle, recorder.pid())
+
+
+def patch_synchronize(synchronize):
+    SemLock = synchronize.SemLock
+    original_init = SemLock.__init__
+    original_make_methods = SemLock._make_methods
+
+    def __init__(self, kind, value, maxvalue, *, ctx):
+        original_init(self, kind, value, maxvalue, ctx=ctx)
+        loc = callsite.user_site()
+        if loc is not None:
+            announce(self._pv_id, type(self).__name__, value, "process", loc)
+
+    def _make_methods(self):
+        # Runs in __init__ and in __setstate__ (every process that receives the lock).
+        original_make_methods(self)
+        raw_acquire = self.acquire
+        raw_release = self.release
+        lock_id = self._pv_id = _semlock_id(self._semlock)
+
+        def try_acquire(seconds):
+            return raw_acquire(True, seconds) if seconds != 0 else raw_acquire(False)
+
+        def acquire(block=True, timeout=None):
+            loc = callsite.user_site()
+            if loc is None:
+                return raw_acquire(block, timeout)
+            return acquire_traced(try_acquire, lock_id, block, timeout, loc)
+
+        def release():
+            loc = callsite.user_site()
+            if loc is None:
+                return raw_release()
+            return release_traced(raw_release, lock_id, loc)
+
+        self.acquire = acquire
+        self.release = release
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *args):
+        return self.release()
+
+    SemLock.__init__ = __init__
+    SemLock._make_methods = _make_methods
+    SemLock.__enter__ = __enter__
+    SemLock.__exit__ = __exit__
+    # Constructors that only pass the user's call on to SemLock.__init__.
+    callsite.add_transparent(
+        synchronize.Lock.__init__,
+        synchronize.RLock.__init__,
+        synchronize.Semaphore.__init__,
+        synchronize.BoundedSemaphore.__init__,
+    )
+
+
+def patch_sharedctypes(sharedctypes):
+    # Value(...)/Array(...) create their lock for the user: it is the user's lock.
+    callsite.add_transparent(sharedctypes.Value, sharedctypes.Array)
+
+
+# ---------------------------------------------------------------- threading
+
+_thread_lock_numbers = itertools.count(1)
+
+
+class _TracedThreadLockBase:
+    """A user's ``threading.Lock``/``RLock``: the real lock inside, every use recorded."""
+
+    __slots__ = ("_lock", "_pv_id", "_pv_pid", "__weakref__")
+    kind = "threading.Lock"
+
+    def __init__(self, lock, loc):
+        self._lock = lock
+        self._pv_pid = None
+        self._identify(loc)
+
+    def _identify(self, loc):
+        # Ids are per process: a forked child's copy is a different lock.
+        self._pv_pid = recorder.pid()
+        self._pv_id = "t%d.%d" % (self._pv_pid, next(_thread_lock_numbers))
+        announce(self._pv_id, self.kind, 1, "thread", loc)
+
+    def _try_acquire(self, seconds):
+        if seconds == 0:
+            return self._lock.acquire(False)
+        return self._lock.acquire(True, -1 if seconds is None else seconds)
+
+    def acquire(self, blocking=True, timeout=-1):
+        loc = callsite.user_site()
+        if loc is None:
+            return self._lock.acquire(blocking, timeout)
+        if self._pv_pid != recorder.pid():
+            self._identify(loc)
+        return acquire_traced(self._try_acquire, self._pv_id, blocking, None if timeout < 0 else timeout, loc)
+
+    def release(self):
+        loc = callsite.user_site()
+        if loc is None:
+            return self._lock.release()
+        return release_traced(self._lock.release, self._pv_id, loc)
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *args):
+        self.release()
+
+    def _at_fork_reinit(self):
+        self._lock._at_fork_reinit()
+
+    def __getattr__(self, name):  # locked, _is_owned, _release_save, _acquire_restore, ...
+        return getattr(self._lock, name)
+
+    def __repr__(self):
+        return repr(self._lock)
+
+
+class TracedLock(_TracedThreadLockBase):
+    __slots__ = ()
+    kind = "threading.Lock"
+
+
+class TracedRLock(_TracedThreadLockBase):
+    __slots__ = ()
+    kind = "threading.RLock"
+
+
+def thread_lock_factories(raw_lock, raw_rlock):
+    """Replacements for ``threading.Lock``/``RLock``: traced for the user, raw for the library."""
+
+    def Lock():
+        loc = callsite.user_site()
+        return raw_lock() if loc is None else TracedLock(raw_lock(), loc)
+
+    def RLock(*args, **kwargs):
+        loc = callsite.user_site()
+        lock = raw_rlock(*args, **kwargs)
+        return lock if loc is None else TracedRLock(lock, loc)
+
+    return Lock, RLock

@@ -1,0 +1,139 @@
+"""Processes: start, the child's own begin and exit, join, terminate, kill, reaping."""
+
+import atexit
+import os
+
+from .. import callsite, recorder
+from .waits import wait_in_two_steps
+
+
+def _signal_name(code):
+    if code is None or code >= 0:
+        return None
+    import signal
+
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return "signal %d" % -code
+
+
+def patch_context(context):
+    # multiprocessing.Lock(), .Queue(), .Pipe(), .Value(), ... only pass the user's call on.
+    callsite.add_transparent_class(context.BaseContext)
+
+
+def patch_process(process):
+    BaseProcess = process.BaseProcess
+    original_start = BaseProcess.start
+    original_join = BaseProcess.join
+    original_terminate = BaseProcess.terminate
+    original_kill = BaseProcess.kill
+    original_bootstrap = BaseProcess._bootstrap
+
+    def start(self):
+        loc = callsite.first_user_site()
+        original_start(self)
+        recorder.emit(
+            "process.spawn",
+            {"child": self.pid, "name": self.name, "method": getattr(self._popen, "method", None), "loc": loc},
+        )
+
+    def join(self, timeout=None):
+        loc = callsite.user_site()
+        if loc is None or self._popen is None or self._parent_pid != os.getpid() or self._popen.poll() is not None:
+            # Not the user's, not ours to join, or cannot block: behaves (and raises) as usual.
+            result = original_join(self, timeout)
+            if loc is not None:
+                recorder.emit(
+                    "process.join",
+                    {"target": self.pid, "timeout": timeout, "waited": 0, "code": self.exitcode, "loc": loc},
+                )
+            return result
+
+        def attempt(seconds):
+            original_join(self, seconds)
+            return (self._popen.returncode is not None, None)
+
+        fields = {"target": self.pid, "timeout": timeout, "loc": loc}
+        _, _, waited = wait_in_two_steps(attempt, timeout, "process.join.wait", fields)
+        fields.update(waited=waited, code=self._popen.returncode)
+        recorder.emit("process.join", fields)
+        return None
+
+    def terminate(self):
+        recorder.emit("process.terminate", {"target": self.pid, "loc": callsite.first_user_site()})
+        return original_terminate(self)
+
+    def kill(self):
+        recorder.emit("process.kill", {"target": self.pid, "loc": callsite.first_user_site()})
+        return original_kill(self)
+
+    def _bootstrap(self, parent_sentinel=None):
+        method = self._start_method
+        if method is None:
+            import multiprocessing
+
+            method = multiprocessing.get_start_method(allow_none=True)
+        recorder.begin(
+            {
+                "name": self.name,
+                "ppid": os.getppid(),
+                "role": "process",
+                "method": method,
+                "argv": None,
+                "python": recorder.python_info(),
+            }
+        )
+        recorder.flush()
+        code = original_bootstrap(self, parent_sentinel)
+        recorder.exit_event({"code": code, "signal": None, "how": "return"})
+        return code
+
+    BaseProcess.start = start
+    BaseProcess.join = join
+    BaseProcess.terminate = terminate
+    BaseProcess.kill = kill
+    BaseProcess._bootstrap = _bootstrap
+
+
+def _wrap_poll(Popen):
+    """The parent learns a child's exit status here, whoever asked (join, is_alive, exit)."""
+    original_poll = Popen.poll
+
+    def poll(self, *args, **kwargs):
+        before = self.returncode
+        result = original_poll(self, *args, **kwargs)
+        code = self.returncode
+        if before is None and code is not None:
+            recorder.emit("process.reaped", {"child": self.pid, "code": code, "signal": _signal_name(code)})
+        return result
+
+    Popen.poll = poll
+
+
+def patch_popen_fork(popen_fork):
+    _wrap_poll(popen_fork.Popen)
+
+
+def patch_popen_forkserver(popen_forkserver):
+    _wrap_poll(popen_forkserver.Popen)
+
+
+def patch_util(util):
+    """Before multiprocessing's exit handler joins feeder threads, say what they still hold."""
+    original_exit_function = util._exit_function
+
+    def report_before_exit():
+        from . import queues
+
+        queues.report_buffered()
+        recorder.flush()
+
+    def _exit_function(*args, **kwargs):
+        report_before_exit()
+        return original_exit_function(*args, **kwargs)
+
+    util._exit_function = _exit_function
+    # The main process runs the original through atexit; registered after it, this runs first.
+    atexit.register(report_before_exit)

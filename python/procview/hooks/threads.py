@@ -1,0 +1,70 @@
+"""``threading``: threads starting, ending and being joined; the user's locks."""
+
+import threading
+
+from .. import callsite, recorder
+from .locks import thread_lock_factories
+from .tracebacks import clean_exception, hide_runtime_frames
+from .waits import wait_in_two_steps
+
+_thread_errors = {}  # ident -> exception type name, set by the excepthook, read at thread exit
+
+
+def patch_threading():
+    Thread = threading.Thread
+    original_start = Thread.start
+    original_bootstrap_inner = getattr(Thread, "_bootstrap_inner")
+    original_join = Thread.join
+    original_excepthook = threading.excepthook
+
+    def start(self):
+        loc = callsite.first_user_site()
+        internal = callsite.user_site() is None
+        original_start(self)
+        recorder.emit(
+            "thread.start",
+            {"target": self.ident, "name": self.name, "daemon": self.daemon, "loc": loc, "internal": internal},
+        )
+
+    def _bootstrap_inner(self):
+        recorder.emit("thread.begin", {"name": self.name, "native": threading.get_native_id(), "daemon": self.daemon})
+        try:
+            original_bootstrap_inner(self)
+        finally:
+            error = _thread_errors.pop(self.ident, None)
+            recorder.emit("thread.exit", {"error": error})
+
+    def join(self, timeout=None):
+        loc = callsite.user_site()
+        if loc is None or self is threading.current_thread() or not self.is_alive():
+            # Not the user's join, or one that cannot block: it behaves (and raises) as usual.
+            result = original_join(self, timeout)
+            if loc is not None:
+                recorder.emit("thread.join", {"target": self.ident, "timeout": timeout, "waited": 0, "alive": False, "loc": loc})
+            return result
+
+        def attempt(seconds):
+            original_join(self, seconds)
+            return (not self.is_alive(), None)
+
+        fields = {"target": self.ident, "timeout": timeout, "loc": loc}
+        done, _, waited = wait_in_two_steps(attempt, timeout, "thread.join.wait", fields)
+        fields.update(waited=waited, alive=not done)
+        recorder.emit("thread.join", fields)
+        return None
+
+    def excepthook(args):
+        if args.thread is not None:
+            _thread_errors[args.thread.ident] = getattr(args.exc_type, "__name__", "Exception")
+        clean_exception(args.exc_value)
+        tb = hide_runtime_frames(args.exc_traceback)
+        if tb is not args.exc_traceback:
+            args = threading.ExceptHookArgs([args.exc_type, args.exc_value, tb, args.thread])
+        return original_excepthook(args)
+
+    Thread.start = start
+    setattr(Thread, "_bootstrap_inner", _bootstrap_inner)
+    Thread.join = join
+    threading.excepthook = excepthook
+    threading.Lock, threading.RLock = thread_lock_factories(threading.Lock, threading.RLock)
+

@@ -1,0 +1,171 @@
+"""Arm the runtime in this interpreter: called from the boot ``sitecustomize``.
+
+``threading`` is patched at once (it is cheap and already imported by nearly
+everything). Every ``multiprocessing`` module is patched when the program first
+imports it, through a meta-path finder, so a program that never uses
+multiprocessing pays nothing for it.
+"""
+
+import atexit
+import os
+import sys
+
+from . import recorder
+
+# module name -> "package.module:function" that patches it right after it is executed
+_PATCHES = {
+    "multiprocessing.context": "procview.hooks.processes:patch_context",
+    "multiprocessing.process": "procview.hooks.processes:patch_process",
+    "multiprocessing.popen_fork": "procview.hooks.processes:patch_popen_fork",
+    "multiprocessing.popen_forkserver": "procview.hooks.processes:patch_popen_forkserver",
+    "multiprocessing.util": "procview.hooks.processes:patch_util",
+    "multiprocessing.queues": "procview.hooks.queues:patch_queues",
+    "multiprocessing.connection": "procview.hooks.pipes:patch_connection",
+    "multiprocessing.synchronize": "procview.hooks.locks:patch_synchronize",
+    "multiprocessing.sharedctypes": "procview.hooks.locks:patch_sharedctypes",
+    "traceback": "procview.hooks.tracebacks:patch_traceback",
+}
+
+
+def _run_patch(target, module):
+    import importlib
+
+    modname, _, funcname = target.partition(":")
+    getattr(importlib.import_module(modname), funcname)(module)
+
+
+class _PatchingLoader:
+    """Delegates to the real loader, then patches the freshly executed module."""
+
+    def __init__(self, loader, target):
+        self._loader = loader
+        self._target = target
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _run_patch(self._target, module)
+
+    def __getattr__(self, name):  # get_code, get_source, is_package, ...
+        return getattr(self._loader, name)
+
+
+class _PatchOnImport:
+    """A meta-path finder that only intercepts the modules named in _PATCHES."""
+
+    def find_spec(self, name, path=None, target=None):
+        patch = _PATCHES.get(name)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, patch)  # pyright: ignore[reportAttributeAccessIssue]
+                return spec
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+def _role_of_this_interpreter():
+    """What started this interpreter, from its command line (3.10+: orig_argv)."""
+    argv = getattr(sys, "orig_argv", None) or sys.argv
+    joined = " ".join(argv)
+    if "multiprocessing.resource_tracker" in joined:
+        return "resource_tracker"
+    if "multiprocessing.forkserver" in joined:
+        return "forkserver"
+    if "--multiprocessing-fork" in argv:
+        return "process"
+    return "python"
+
+
+def _on_fork_in_child():
+    recorder.after_fork_in_child()
+    # The forked child may never run anything we wrap: announce it lazily.
+    recorder.set_pending_begin({"name": None, "ppid": os.getppid(), "role": "fork", "method": "fork", "argv": None})
+
+
+def _wrap_os_exits():
+    real_exit = os._exit
+
+    def _exit(code):
+        recorder.exit_event({"code": code, "signal": None, "how": "os._exit"})
+        return real_exit(code)
+
+    os._exit = _exit
+
+    def wrap_exec(real):
+        def exec_wrapper(*args, **kwargs):
+            recorder.emit("process.exec", {"path": str(args[0]) if args else None})
+            recorder.flush()
+            return real(*args, **kwargs)
+
+        exec_wrapper.__name__ = real.__name__
+        exec_wrapper.__doc__ = real.__doc__
+        return exec_wrapper
+
+    for name in ("execv", "execve"):
+        if hasattr(os, name):
+            setattr(os, name, wrap_exec(getattr(os, name)))
+
+
+def _wrap_excepthook():
+    real_hook = sys.excepthook
+
+    def excepthook(exc_type, exc, tb):
+        try:
+            from .hooks.errors import error_fields
+            from .hooks.tracebacks import clean_exception, hide_runtime_frames
+
+            clean_exception(exc)
+            tb = hide_runtime_frames(tb)
+            recorder.emit("process.error", error_fields(exc_type, exc, tb))
+            recorder.flush()
+        except Exception:
+            pass
+        return real_hook(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+
+
+def install():
+    if not recorder.configure_from_environment():
+        return
+    role = _role_of_this_interpreter()
+    begin = {
+        "name": "MainProcess",
+        "ppid": os.getppid(),
+        "role": role,
+        "method": None,
+        "argv": list(sys.argv),
+        "python": recorder.python_info(),
+    }
+    if role == "process":
+        # A spawned child: _bootstrap will tell its name; until then, hold it.
+        recorder.set_pending_begin(begin)
+    else:
+        recorder.begin(begin)
+        recorder.flush()
+
+    from .hooks import threads
+
+    threads.patch_threading()
+    _wrap_os_exits()
+    _wrap_excepthook()
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_on_fork_in_child)
+    # Registered first, so it runs last: after multiprocessing's own exit handler.
+    atexit.register(recorder.flush)
+
+    sys.meta_path.insert(0, _PatchOnImport())
+    for name, target in _PATCHES.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            _run_patch(target, module)

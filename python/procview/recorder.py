@@ -1,0 +1,235 @@
+"""The event writer: one buffer and one connection per process.
+
+Events are tuples ``(dt, tid, kind, fields)`` appended to a list under the
+GIL (no lock on the hot path); ``flush()`` serialises whatever is there as one
+JSON line and sends it. The wire format is documented in docs/trace-format.md.
+
+The recorder never raises into the program: if the listener is gone, it turns
+itself off and the program carries on.
+"""
+
+import os
+import sys
+import time
+import _thread
+
+BATCH_SIZE = 256
+FLUSH_INTERVAL_NS = 50_000_000
+WIRE_VERSION = 1
+
+_perf_ns = time.perf_counter_ns
+_get_ident = _thread.get_ident
+
+# Module-level state, read on the hot path without attribute lookups on an object.
+_on = False
+_buf = []
+_mono0 = 0
+_wall0 = 0
+_next_flush = 0
+_pending_begin = None  # fields of a process.begin not yet emitted (see set_pending_begin)
+_exited = False
+_dropped = 0
+_pid = 0
+_sock = None
+_send_lock = _thread.allocate_lock()
+_sender = None  # ident of the thread inside flush(), to skip re-entry from a signal handler
+_address = None
+_token = None
+
+
+def configure_from_environment():
+    """Arm the recorder if this interpreter belongs to a procview run."""
+    global _address, _token
+    _address = os.environ.get("PROCVIEW_SOCKET")
+    _token = os.environ.get("PROCVIEW_TOKEN")
+    if _address and _token:
+        _start_fresh()
+    return _on
+
+
+def _start_fresh():
+    """(Re)initialise per-process state: at start-up and in a forked child."""
+    global _on, _buf, _mono0, _wall0, _next_flush, _pid, _sock, _send_lock, _exited, _dropped, _pending_begin
+    _buf = []
+    _mono0 = _perf_ns()
+    _wall0 = time.time_ns()
+    _next_flush = _mono0 + FLUSH_INTERVAL_NS
+    _pid = os.getpid()
+    _sock = None
+    _send_lock = _thread.allocate_lock()
+    _exited = False
+    _dropped = 0
+    _pending_begin = None
+    _on = True
+
+
+def after_fork_in_child():
+    """A forked child inherits the parent's buffer and socket: drop both.
+
+    The inherited socket is closed, never shut down, so the parent's connection
+    stays intact and the listener sees EOF only when the parent's copy closes.
+    """
+    global _on
+    if not _on:
+        return
+    old = _sock
+    _start_fresh()
+    if old is not None:
+        try:
+            old.close()
+        except OSError:
+            pass
+
+
+def pid():
+    return _pid
+
+
+def is_on():
+    return _on
+
+
+def set_pending_begin(fields):
+    """Remember this process's ``process.begin``; it goes out before any other event.
+
+    A spawned child learns its name only when ``_bootstrap`` runs; a forked one
+    may never run anything we wrap. Holding the begin back lets the richer
+    version replace the first guess without sending two.
+    """
+    global _pending_begin
+    _pending_begin = fields
+
+
+def begin(fields):
+    """Emit this process's ``process.begin`` now (replacing any pending one)."""
+    global _pending_begin
+    _pending_begin = None
+    emit("process.begin", fields)
+
+
+def _emit_pending_begin():
+    global _pending_begin
+    fields, _pending_begin = _pending_begin, None
+    if fields is not None:
+        _buf.append((_perf_ns() - _mono0, _get_ident(), "process.begin", fields))
+
+
+def emit(kind, fields):
+    """Record one event. The hot path: keep it short."""
+    if not _on:
+        return
+    if _pending_begin is not None:
+        _emit_pending_begin()
+    t = _perf_ns()
+    buf = _buf
+    buf.append((t - _mono0, _get_ident(), kind, fields))
+    if len(buf) >= BATCH_SIZE or t >= _next_flush:
+        flush()
+
+
+def emit_at(t, kind, fields):
+    """Record an event that happened at ``t`` (a ``perf_counter_ns`` reading)."""
+    if not _on:
+        return
+    if _pending_begin is not None:
+        _emit_pending_begin()
+    _buf.append((t - _mono0, _get_ident(), kind, fields))
+    if len(_buf) >= BATCH_SIZE or t >= _next_flush:
+        flush()
+
+
+def now():
+    return _perf_ns()
+
+
+def exit_event(fields):
+    """Emit ``process.exit`` once per process, then flush."""
+    global _exited
+    if not _on or _exited:
+        return
+    _exited = True
+    if _dropped:
+        fields["dropped"] = _dropped
+    emit("process.exit", fields)
+    flush()
+
+
+def flush():
+    """Send everything buffered. Safe to call from any thread, any time."""
+    global _next_flush, _sender
+    if not _on:
+        return
+    if _pending_begin is not None:
+        _emit_pending_begin()
+    _next_flush = _perf_ns() + FLUSH_INTERVAL_NS
+    me = _get_ident()
+    if _sender == me or not _send_lock.acquire(True, 5.0):
+        return
+    _sender = me
+    try:
+        buf = _buf
+        n = len(buf)
+        if n == 0:
+            return
+        # Take exactly the first n: appends racing with us land after them and stay.
+        batch = buf[:n]
+        del buf[:n]
+        _send(batch)
+    finally:
+        _sender = None
+        _send_lock.release()
+
+
+def _send(batch):
+    global _sock, _on, _dropped
+    try:
+        import json
+
+        if _sock is None:
+            _sock = _connect()
+        line = json.dumps(batch, separators=(",", ":"), default=_json_fallback, check_circular=False)
+        _sock.sendall(line.encode("utf-8", "surrogatepass") + b"\n")
+    except Exception:
+        # Listener gone or refused us: go quiet, never disturb the program.
+        _dropped += len(batch)
+        _on = False
+        if _sock is not None:
+            try:
+                _sock.close()
+            except OSError:
+                pass
+            _sock = None
+
+
+def _json_fallback(value):
+    return repr(value) if not isinstance(value, (bytes, bytearray)) else value.hex()
+
+
+def _connect():
+    import json
+    import socket
+
+    kind, _, rest = (_address or "").partition(":")
+    if kind == "unix":
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        target = rest
+    elif kind == "tcp":
+        host, _, port = rest.rpartition(":")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        target = (host, int(port))
+    else:
+        raise ValueError("bad PROCVIEW_SOCKET")
+    sock.settimeout(10.0)
+    sock.connect(target)
+    sock.settimeout(None)
+    hello = {"v": WIRE_VERSION, "token": _token, "pid": _pid, "ppid": os.getppid(), "mono": _mono0, "wall": _wall0}
+    sock.sendall(json.dumps(hello).encode() + b"\n")
+    return sock
+
+
+def python_info():
+    return {
+        "executable": sys.executable,
+        "version": sys.version,
+        "implementation": sys.implementation.name,
+    }

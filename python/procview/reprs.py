@@ -1,0 +1,46 @@
+"""Short, bounded reprs of the user's objects.
+
+Built-in values go through ``reprlib`` with tight limits, so a 100 MB bytes
+object costs as much as a short one. Objects with their own ``__repr__`` are
+asked once; if that raises, or re-enters the runtime (a ``__repr__`` that puts
+to a queue), a neutral placeholder is used instead.
+"""
+
+import reprlib
+import threading
+
+MAX_CHARS = 120
+
+_limits = reprlib.Repr()
+_limits.maxstring = 60
+_limits.maxother = 60
+_limits.maxlong = 40
+_limits.maxlist = _limits.maxtuple = _limits.maxset = _limits.maxfrozenset = 6
+_limits.maxdeque = _limits.maxarray = 6
+_limits.maxdict = 4
+_limits.maxlevel = 3
+
+_BUILTIN_SCALARS = (str, bytes, bytearray, int, float, complex, bool, type(None))
+_BUILTIN_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+_inside = threading.local()
+
+
+def short_repr(obj):
+    if getattr(_inside, "busy", False):
+        return "<%s>" % type(obj).__name__
+    _inside.busy = True
+    try:
+        if isinstance(obj, _BUILTIN_SCALARS) or type(obj) in _BUILTIN_CONTAINERS:
+            text = _limits.repr(obj)
+        else:
+            text = repr(obj)
+    except Exception as exc:  # a user __repr__ may raise anything
+        text = "<%s, repr failed: %s>" % (type(obj).__name__, type(exc).__name__)
+    finally:
+        _inside.busy = False
+    if not isinstance(text, str):
+        text = "<%s>" % type(obj).__name__
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS - 3] + "..."
+    return text

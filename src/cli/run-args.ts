@@ -1,0 +1,143 @@
+// `procview run` arguments: what to run, with which interpreter, where the trace goes.
+
+import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './errors';
+
+export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string };
+
+export interface RunArgs {
+  target: RunTarget;
+  /** Arguments for the script or module. */
+  args: string[];
+  out: string | undefined;
+  python: string | undefined;
+}
+
+/** Options go before the script; everything after the script or module is the script's. */
+export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
+  let out: string | undefined;
+  let python: string | undefined;
+  const optionValue = (name: string, i: number): string => {
+    const value = argv[i + 1];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [name, inlineValue] = arg.startsWith('--') ? splitOnce(arg, '=') : [arg, undefined];
+    switch (name) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--out':
+      case '--python': {
+        const value = inlineValue ?? optionValue(name, i);
+        if (inlineValue === undefined) i++;
+        if (name === '--out') out = value;
+        else python = value;
+        break;
+      }
+      case '-m': {
+        const module = optionValue('-m', i);
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, python };
+      }
+      case '--': {
+        const script = argv[i + 1];
+        if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, python };
+      }
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, python };
+    }
+  }
+  throw new UsageError('run needs a SCRIPT or -m MODULE');
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyw', '.pyz']);
+
+/** Refuses what Python could not run as a script: a missing path, a folder without __main__.py, a non-Python file. */
+export function checkScript(scriptPath: string): void {
+  let stats;
+  try {
+    stats = statSync(scriptPath);
+  } catch {
+    throw new UsageError(`no such script: ${scriptPath}`);
+  }
+  if (stats.isDirectory()) {
+    if (!isFile(path.join(scriptPath, '__main__.py'))) {
+      throw new UsageError(`${scriptPath} is a folder without __main__.py`);
+    }
+    return;
+  }
+  if (PYTHON_EXTENSIONS.has(path.extname(scriptPath).toLowerCase())) return;
+  if (!/^#!.*python/.test(firstLine(scriptPath))) {
+    throw new UsageError(`${scriptPath} is not a Python file (expected .py, .pyw, .pyz, a folder with __main__.py, or a python #! line)`);
+  }
+}
+
+function isFile(filePath: string): boolean {
+  try {
+    return statSync(filePath).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(filePath: string): string {
+  const buffer = Buffer.alloc(256);
+  let fd: number | undefined;
+  try {
+    fd = openSync(filePath, 'r');
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, length).toString('utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** --python, then $PROCVIEW_PYTHON, then python3 or python found on PATH. */
+export function resolveInterpreter(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (option) return option;
+  if (env.PROCVIEW_PYTHON) return env.PROCVIEW_PYTHON;
+  for (const name of ['python3', 'python']) {
+    const found = findOnPath(name, env);
+    if (found) return found;
+  }
+  throw new UsageError('no Python interpreter found (tried python3 and python on PATH); use --python PATH');
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const extension of extensions) {
+      const candidate = path.join(dir, name + extension);
+      try {
+        accessSync(candidate, constants.X_OK);
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `.procview/<name>-<YYYYmmdd-HHMMSS>.pvtrace`, relative to the current folder. */
+export function defaultTracePath(target: RunTarget, now: Date): string {
+  const name = target.kind === 'module' ? target.name : path.basename(path.resolve(target.path)).replace(/\.[^.]*$/, '');
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const stamp =
+    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}` +
+    `-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  return path.join('.procview', `${name}-${stamp}.pvtrace`);
+}

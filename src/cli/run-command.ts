@@ -1,0 +1,136 @@
+// `procview run`: start the listener, run Python with the runtime on its path,
+// write every event to the trace, and end with the script's own exit status.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { EventOf } from '../core/events';
+import type { AnyEvent } from '../core/ingest/event-record';
+import { RunClock } from '../core/ingest/clock';
+import { startListener } from '../core/listener';
+import { signalNumber } from '../core/signals';
+import { TraceWriter } from '../core/trace-writer';
+import { UsageError } from './errors';
+import { packageVersion, repoRoot } from './package-info';
+import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
+import { printable } from './text';
+import { USAGE } from './usage';
+
+/** How long helper processes (resource tracker...) get to finish after the main process exits. */
+const GRACE_AFTER_MAIN_EXIT_MS = 2000;
+
+/** Signals that end the script when they end us; SIGINT reaches the script from the terminal by itself. */
+const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseRunArgs(argv);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.target.kind === 'script') checkScript(parsed.target.path);
+  const interpreter = resolveInterpreter(parsed.python, process.env);
+  const tracePath = parsed.out ?? defaultTracePath(parsed.target, new Date());
+  mkdirSync(path.dirname(path.resolve(tracePath)), { recursive: true });
+  return traceRun(parsed, interpreter, tracePath);
+}
+
+async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string): Promise<number> {
+  const token = randomBytes(16).toString('hex');
+  const pythonArgs = [...(parsed.target.kind === 'module' ? ['-m', parsed.target.name] : [parsed.target.path]), ...parsed.args];
+
+  const clock = new RunClock();
+  let writer: TraceWriter;
+  try {
+    writer = await TraceWriter.open({ path: tracePath, argv: pythonArgs, cwd: process.cwd(), clock, procviewVersion: packageVersion });
+  } catch (error) {
+    throw new UsageError(`cannot write the trace ${tracePath}: ${(error as Error).message}`);
+  }
+  // Kept to tell the user, after the run, why the script did not start.
+  const syntaxErrorsByPid = new Map<number, EventOf<'process.error'>>();
+  const listener = await startListener({
+    token,
+    clock,
+    sink: (event) => {
+      if (event.kind === 'process.error' && event.type === 'SyntaxError' && !syntaxErrorsByPid.has(event.pid)) {
+        syntaxErrorsByPid.set(event.pid, event as AnyEvent & EventOf<'process.error'>);
+      }
+      writer.append(event);
+    },
+  });
+
+  const child = spawn(interpreter, pythonArgs, {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      PROCVIEW_SOCKET: listener.address,
+      PROCVIEW_TOKEN: token,
+      PYTHONPATH: [path.join(repoRoot, 'python', 'procview', '_boot'), process.env.PYTHONPATH]
+        .filter(Boolean)
+        .join(path.delimiter),
+    },
+  });
+  try {
+    await spawned(child);
+  } catch (error) {
+    await listener.close();
+    await writer.close(unknownPython(interpreter)).catch(() => undefined);
+    rmSync(tracePath, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `interpreter not found: ${interpreter}` : `cannot start ${interpreter}: ${(error as Error).message}`,
+    );
+  }
+  const mainPid = child.pid ?? 0;
+
+  const { code, signal } = await exited(child);
+  listener.emit(mainPid, 'process.exit', { code, signal, how: 'observed' });
+  await listener.waitForConnectionsToClose(GRACE_AFTER_MAIN_EXIT_MS);
+  await listener.close();
+  listener.emit(0, 'run.end', { code, signal, refused: listener.refused });
+  await writer.close(unknownPython(interpreter));
+
+  const skipped = listener.malformed > 0 ? `, ${listener.malformed} malformed batch entries skipped` : '';
+  process.stderr.write(`procview: trace written to ${tracePath} (${writer.eventCount} events${skipped})\n`);
+  const syntaxError = syntaxErrorsByPid.get(mainPid);
+  if (syntaxError) {
+    const where = `${syntaxError.file ?? '?'}:${syntaxError.line ?? '?'}`;
+    process.stderr.write(printable(`procview: ${where}: SyntaxError: ${syntaxError.message} (the script did not start)`) + '\n');
+  }
+  if (signal !== null) return 128 + (signalNumber(signal) ?? 0);
+  return code ?? 1;
+}
+
+function spawned(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+}
+
+/**
+ * Waits for the main Python process to end. Meanwhile Ctrl-C is left to the
+ * script (the terminal sends SIGINT to it as well as to us), and SIGTERM or
+ * SIGHUP sent to us are passed on to it.
+ */
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const ignore = (): void => undefined;
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', ignore);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      for (const forwarded of FORWARDED_SIGNALS) process.off(forwarded, forward);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** The header's interpreter when no process of the run said what it is. */
+function unknownPython(interpreter: string): { executable: string; version: string; implementation: string } {
+  return { executable: interpreter, version: 'unknown', implementation: 'unknown' };
+}

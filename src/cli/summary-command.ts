@@ -1,0 +1,116 @@
+// `procview summary TRACE [--json]`: who ran, how it ended, what went through
+// which queue, pipe and lock.
+
+import { readTraceFile, TraceFileError, NewerTraceVersionError, type TraceFile } from '../core/ingest/reader';
+import { summarize, type ProcessSummary, type Summary } from '../core/summary';
+import { UsageError } from './errors';
+import { formatDuration, formatTable, printable } from './text';
+import { USAGE } from './usage';
+
+export async function summaryCommand(argv: readonly string[]): Promise<number> {
+  let json = false;
+  const paths: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option for summary: ${arg}`);
+    else paths.push(arg);
+  }
+  const [tracePath] = paths;
+  if (tracePath === undefined || paths.length > 1) throw new UsageError('summary needs exactly one TRACE file');
+
+  const trace = await openTrace(tracePath);
+  const summary = summarize(trace.events);
+  process.stdout.write(json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(tracePath, trace, summary));
+  return 0;
+}
+
+/** Reads a trace, turning every way it can fail into one line for the user. */
+export async function openTrace(tracePath: string): Promise<TraceFile> {
+  try {
+    return await readTraceFile(tracePath);
+  } catch (error) {
+    if (error instanceof NewerTraceVersionError) {
+      throw new UsageError(`${tracePath} was ${error.message}; update procview to read it`);
+    }
+    if (error instanceof TraceFileError) throw new UsageError(`${tracePath} is not a Process View trace (${error.message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`no such trace file: ${tracePath}`);
+    if (code === 'EISDIR') throw new UsageError(`${tracePath} is a folder, not a trace file`);
+    throw new UsageError(`cannot read ${tracePath}: ${(error as Error).message}`);
+  }
+}
+
+function formatSummary(tracePath: string, trace: TraceFile, summary: Summary): string {
+  const { header } = trace;
+  const sections: string[] = [
+    `${tracePath}: Python ${header.python.version.split(' ')[0] ?? ''} (${header.python.executable}), ` +
+      `${summary.events} events, started ${header.clockBase.iso}`,
+  ];
+  const section = (title: string, count: number, table: () => string): void => {
+    sections.push(`\n${title} (${count})`, count === 0 ? '  none' : table());
+  };
+  const processColumns = [
+    { title: 'PID', align: 'right' as const, value: (p: ProcessSummary) => String(p.pid) },
+    { title: 'NAME', value: (p: ProcessSummary) => p.name },
+    { title: 'ROLE', value: (p: ProcessSummary) => p.role ?? '?' },
+    { title: 'EXIT', value: exitText },
+    { title: 'START', align: 'right' as const, value: (p: ProcessSummary) => timeText(p.start) },
+    { title: 'END', align: 'right' as const, value: (p: ProcessSummary) => timeText(p.end) },
+  ];
+  section('Processes', summary.processes.length, () => formatTable(summary.processes, processColumns));
+  section('Helpers', summary.helpers.length, () => formatTable(summary.helpers, processColumns));
+  section('Threads', summary.threads.length, () =>
+    formatTable(summary.threads, [
+      { title: 'PID', align: 'right', value: (t) => String(t.pid) },
+      { title: 'NAME', value: (t) => t.name },
+      { title: 'START', align: 'right', value: (t) => timeText(t.start) },
+      { title: 'END', align: 'right', value: (t) => timeText(t.end) },
+      { title: 'ERROR', value: (t) => t.error ?? '' },
+    ]),
+  );
+  section('Queues', summary.queues.length, () =>
+    formatTable(summary.queues, [
+      { title: 'NAME', value: (q) => q.name },
+      { title: 'TYPE', value: (q) => q.type ?? '?' },
+      { title: 'PUTS', align: 'right', value: (q) => String(q.puts) },
+      { title: 'GETS', align: 'right', value: (q) => String(q.gets) },
+      { title: 'MAX DEPTH', align: 'right', value: (q) => String(q.maxDepth) },
+      { title: 'LOST', align: 'right', value: (q) => String(q.lost) },
+      { title: 'BUFFERED', align: 'right', value: (q) => String(q.buffered) },
+    ]),
+  );
+  section('Pipes', summary.pipes.length, () =>
+    formatTable(summary.pipes, [
+      { title: 'NAME', value: (p) => p.name },
+      { title: 'DUPLEX', value: (p) => (p.duplex === null ? '?' : p.duplex ? 'yes' : 'no') },
+      { title: 'SENDS', align: 'right', value: (p) => String(p.sends) },
+      { title: 'RECVS', align: 'right', value: (p) => String(p.recvs) },
+    ]),
+  );
+  section('Locks', summary.locks.length, () =>
+    formatTable(summary.locks, [
+      { title: 'NAME', value: (l) => l.name },
+      { title: 'TYPE', value: (l) => l.type ?? '?' },
+      { title: 'ACQUIRED', align: 'right', value: (l) => String(l.acquisitions) },
+      { title: 'CONTENDED', align: 'right', value: (l) => String(l.contended) },
+      { title: 'MAX WAIT', align: 'right', value: (l) => formatDuration(l.maxWait) },
+    ]),
+  );
+  const notes = [`refused connections: ${summary.refused}`, `dropped events: ${summary.dropped}`];
+  if (trace.skippedLines > 0) notes.push(`unreadable lines skipped: ${trace.skippedLines} (the trace was cut short?)`);
+  if (trace.unknownEvents > 0) notes.push(`events of unknown kinds skipped: ${trace.unknownEvents}`);
+  sections.push('', notes.join(', '));
+  return printable(sections[0] ?? '') + '\n' + sections.slice(1).join('\n') + '\n';
+}
+
+function exitText(p: ProcessSummary): string {
+  if (p.signal !== null) return p.exitcode === null ? p.signal : `${p.signal} (${p.exitcode})`;
+  return p.exitcode === null ? '?' : String(p.exitcode);
+}
+
+function timeText(ns: number | null): string {
+  return ns === null ? '?' : formatDuration(ns);
+}

@@ -1,0 +1,52 @@
+// Line framing for byte streams (sockets, files) that arrive in arbitrary chunks.
+// It splits on the '\n' byte and decodes each whole line at once: in UTF-8 the
+// byte 0x0A never occurs inside a multi-byte character, so a character split
+// across two chunks is joined again before it is decoded.
+
+const NEWLINE = 0x0a;
+
+export class LineTooLongError extends Error {
+  constructor(readonly limit: number) {
+    super(`line longer than ${limit} bytes`);
+    this.name = 'LineTooLongError';
+  }
+}
+
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  /** @param maxLineBytes an unterminated line longer than this throws LineTooLongError (guards memory). */
+  constructor(public maxLineBytes = Number.POSITIVE_INFINITY) {}
+
+  /** The complete lines this chunk ends, without their '\n'. */
+  push(chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, newline);
+      const whole = this.pending.length === 0 ? piece : Buffer.concat([...this.pending, piece]);
+      this.pending = [];
+      this.pendingBytes = 0;
+      lines.push(whole.toString('utf8'));
+      start = newline + 1;
+    }
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxLineBytes) {
+        throw new LineTooLongError(this.maxLineBytes);
+      }
+    }
+    return lines;
+  }
+
+  /** The last line if the stream did not end with '\n' (a file cut short), else undefined. */
+  end(): string | undefined {
+    if (this.pending.length === 0) return undefined;
+    const rest = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    return rest;
+  }
+}

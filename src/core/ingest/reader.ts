@@ -1,0 +1,109 @@
+// Reads a .pvtrace file: the header, then events through the same
+// event-object path as the live stream (buildEvent).
+
+import { createReadStream } from 'node:fs';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
+import { buildEvent, isPlainObject, isTraceEvent } from './event-record';
+import { LineSplitter, LineTooLongError } from './lines';
+
+/** The file cannot be read as a trace; the message says why, for a person. */
+export class TraceFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotATraceError extends TraceFileError {}
+
+export class NewerTraceVersionError extends TraceFileError {
+  constructor(readonly version: number) {
+    super(`written in trace format version ${version}; this procview reads up to version ${TRACE_FORMAT_VERSION}`);
+  }
+}
+
+/** A header line is short; a first "line" longer than this is not a trace. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+export class TraceReader {
+  header: TraceHeader | undefined;
+  /** Lines that are not events (a run killed mid-write ends in a partial line). */
+  skippedLines = 0;
+  /** Events of kinds this version does not know. */
+  unknownEvents = 0;
+  private readonly splitter = new LineSplitter(MAX_HEADER_BYTES);
+
+  constructor(private readonly onEvent: (event: TraceEvent) => void) {}
+
+  push(chunk: Buffer): void {
+    let lines: string[];
+    try {
+      lines = this.splitter.push(chunk);
+    } catch (error) {
+      if (error instanceof LineTooLongError) throw new NotATraceError('no pvtrace header line');
+      throw error;
+    }
+    for (const line of lines) this.readLine(line);
+  }
+
+  /** Call at the end of the input; throws if there was no header at all. */
+  end(): TraceHeader {
+    const rest = this.splitter.end();
+    if (rest !== undefined) this.readLine(rest);
+    if (!this.header) throw new NotATraceError('the file is empty');
+    return this.header;
+  }
+
+  private readLine(line: string): void {
+    if (!this.header) {
+      this.header = parseHeader(line);
+      this.splitter.maxLineBytes = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      this.skippedLines++;
+      return;
+    }
+    const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
+    const event = buildEvent(t, pid, tid, kind, fields);
+    if (!event) this.skippedLines++;
+    else if (!isTraceEvent(event)) this.unknownEvents++;
+    else this.onEvent(event);
+  }
+}
+
+function parseHeader(line: string): TraceHeader {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new NotATraceError('the first line is not a pvtrace header');
+  }
+  if (!isPlainObject(value) || value.format !== TRACE_FORMAT || typeof value.version !== 'number') {
+    throw new NotATraceError('the first line is not a pvtrace header');
+  }
+  if (value.version > TRACE_FORMAT_VERSION) throw new NewerTraceVersionError(value.version);
+  return value as unknown as TraceHeader;
+}
+
+export interface TraceFile {
+  header: TraceHeader;
+  events: TraceEvent[];
+  skippedLines: number;
+  unknownEvents: number;
+}
+
+/** Reads a whole trace file. Errors: TraceFileError subclasses, or the file system's (ENOENT...). */
+export async function readTraceFile(path: string): Promise<TraceFile> {
+  const events: TraceEvent[] = [];
+  const reader = new TraceReader((event) => events.push(event));
+  for await (const chunk of createReadStream(path)) {
+    reader.push(chunk as Buffer);
+  }
+  const header = reader.end();
+  return { header, events, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };
+}

@@ -1,0 +1,182 @@
+// The listener of `procview run`: one stream connection per Python process,
+// each proving itself with the run's token, then sending event batches.
+// It hands every event, including the few it writes itself, to one sink.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { LISTENER_TID } from './events';
+import type { RunClock } from './ingest/clock';
+import { buildEvent, type AnyEvent } from './ingest/event-record';
+import { LineSplitter, LineTooLongError } from './ingest/lines';
+import { checkHello, decodeBatch, type Hello } from './ingest/wire';
+
+export type EventSink = (event: AnyEvent) => void;
+
+export interface ListenerOptions {
+  /** The run's secret; a connection must present it in its hello. */
+  token: string;
+  /** Receives every event, in arrival order. */
+  sink: EventSink;
+  /** Time zero of the run; the first hello fixes it. */
+  clock: RunClock;
+}
+
+/** A hello is a short line; anything longer before it is not a runtime talking. */
+const MAX_HELLO_BYTES = 64 * 1024;
+/** Bounds the memory one connection can hold in an unterminated line. */
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+/** macOS allows 104 bytes in a socket path (sun_path), Linux 108. */
+const MAX_SOCKET_PATH = 100;
+
+export interface Listener {
+  /** The value for PROCVIEW_SOCKET: `unix:/path` or `tcp:127.0.0.1:port`. */
+  readonly address: string;
+  /** Connections refused for a missing or wrong token. */
+  readonly refused: number;
+  /** Batch lines or events that could not be decoded. */
+  readonly malformed: number;
+  /** Writes an event of the listener's own (tid 0, time now). */
+  emit(pid: number, kind: string, fields?: Record<string, unknown>): void;
+  /** Resolves when no connection is open, or after `timeoutMs`, whichever comes first. */
+  waitForConnectionsToClose(timeoutMs: number): Promise<void>;
+  /** Ends the remaining connections (each gets its `process.disconnect`) and removes the socket. */
+  close(): Promise<void>;
+}
+
+export async function startListener(options: ListenerOptions): Promise<Listener> {
+  const { clock } = options;
+  const open = new Set<net.Socket>();
+  const whenAllClosed: (() => void)[] = [];
+  let refused = 0;
+  let malformed = 0;
+
+  const emit = (pid: number, kind: string, fields: Record<string, unknown> = {}): void => {
+    const event = buildEvent(clock.listenerNow(), pid, LISTENER_TID, kind, fields);
+    if (event) options.sink(event);
+  };
+
+  const refuse = (socket: net.Socket, reason: string): void => {
+    refused++;
+    socket.destroy();
+    // pid 0: a refused peer has not proven which process it is.
+    emit(0, 'run.refused', { reason });
+  };
+
+  const onConnection = (socket: net.Socket): void => {
+    open.add(socket);
+    const splitter = new LineSplitter(MAX_HELLO_BYTES);
+    let hello: Hello | undefined;
+    let offsetNs = 0;
+
+    const onLine = (line: string): void => {
+      if (!hello) {
+        const check = checkHello(line, options.token);
+        if (!check.ok) {
+          refuse(socket, check.reason);
+          return;
+        }
+        hello = check.hello;
+        offsetNs = clock.offsetForHello(hello.wallNs);
+        splitter.maxLineBytes = MAX_BATCH_BYTES;
+        return;
+      }
+      const batch = decodeBatch(line, hello.pid, offsetNs);
+      malformed += batch.malformed;
+      for (const event of batch.events) options.sink(event);
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch (error) {
+        if (!(error instanceof LineTooLongError)) throw error;
+        if (hello) {
+          malformed++;
+          socket.destroy();
+        } else {
+          refuse(socket, 'no hello line');
+        }
+        return;
+      }
+      for (const line of lines) {
+        if (socket.destroyed) return;
+        onLine(line);
+      }
+    });
+    // A peer that vanishes (killed process) shows as an error before close; close follows.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      open.delete(socket);
+      if (hello) emit(hello.pid, 'process.disconnect');
+      if (open.size === 0) for (const resolve of whenAllClosed.splice(0)) resolve();
+    });
+  };
+
+  const server = net.createServer(onConnection);
+  const { address, socketDir } = await listenPrivately(server);
+
+  return {
+    address,
+    get refused() {
+      return refused;
+    },
+    get malformed() {
+      return malformed;
+    },
+    emit,
+    waitForConnectionsToClose(timeoutMs) {
+      if (open.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        whenAllClosed.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      for (const socket of open) socket.destroy();
+      await closed;
+      if (socketDir) await rm(socketDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A Unix socket in a fresh 0700 folder (only this user can connect), or
+ * loopback TCP where there are no Unix sockets (Windows).
+ */
+async function listenPrivately(server: net.Server): Promise<{ address: string; socketDir?: string }> {
+  if (process.platform === 'win32') {
+    await listen(server, { host: '127.0.0.1', port: 0 });
+    const { port } = server.address() as net.AddressInfo;
+    return { address: `tcp:127.0.0.1:${port}` };
+  }
+  let socketDir = await mkdtemp(path.join(os.tmpdir(), 'procview-'));
+  if (path.join(socketDir, 's').length > MAX_SOCKET_PATH) {
+    await rm(socketDir, { recursive: true, force: true });
+    socketDir = await mkdtemp('/tmp/procview-');
+  }
+  // mkdtemp creates the folder with mode 0700.
+  const socketPath = path.join(socketDir, 's');
+  await listen(server, { path: socketPath });
+  return { address: `unix:${socketPath}`, socketDir };
+}
+
+function listen(server: net.Server, options: net.ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

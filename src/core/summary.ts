@@ -1,0 +1,349 @@
+// Folds a run's events into the `procview summary --json` shape (DESIGN.md):
+// who ran and how it ended, what went through which queue, pipe and lock.
+// Times are ns since the trace's clock base.
+
+import { assertNever, type EventOf, type ProcessRole, type TraceEvent } from './events';
+import { signalName, signalNumber } from './signals';
+
+export interface ProcessSummary {
+  pid: number;
+  name: string;
+  role: ProcessRole | null;
+  /** The process's exit code; negative = killed by that signal; null = unknown. */
+  exitcode: number | null;
+  signal: string | null;
+  start: number | null;
+  /** The exit event, else when its parent reaped it, else when its connection closed. */
+  end: number | null;
+}
+
+export interface ThreadSummary {
+  pid: number;
+  tid: number;
+  name: string;
+  native: number | null;
+  start: number | null;
+  end: number | null;
+  /** The exception type that ended the thread, if one did. */
+  error: string | null;
+}
+
+export interface QueueSummary {
+  id: string;
+  name: string;
+  type: string | null;
+  puts: number;
+  gets: number;
+  /** Most items in the queue at once: successful puts minus successful gets, in time order. */
+  maxDepth: number;
+  /** Items the feeder could not pickle (never delivered). */
+  lost: number;
+  /** Items left in a feeder's buffer when a process exited. */
+  buffered: number;
+}
+
+export interface PipeSummary {
+  id: string;
+  name: string;
+  duplex: boolean | null;
+  sends: number;
+  recvs: number;
+}
+
+export interface LockSummary {
+  id: string;
+  name: string;
+  type: string | null;
+  /** Successful acquisitions. */
+  acquisitions: number;
+  /** Longest time an acquire call was blocked, ns. */
+  maxWait: number;
+  /** Acquire calls that had to block. */
+  contended: number;
+}
+
+export interface Summary {
+  events: number;
+  processes: ProcessSummary[];
+  /** The interpreter's own helpers: resource tracker, fork server. */
+  helpers: ProcessSummary[];
+  threads: ThreadSummary[];
+  queues: QueueSummary[];
+  pipes: PipeSummary[];
+  locks: LockSummary[];
+  /** Pool and executor tasks: recorded by a later version of the runtime. */
+  tasks: never[];
+  /** Connections refused for a missing or wrong token. */
+  refused: number;
+  /** Events the runtime could not send. */
+  dropped: number;
+}
+
+const HELPER_ROLES: ReadonlySet<ProcessRole> = new Set<ProcessRole>(['resource_tracker', 'forkserver']);
+
+interface ProcessFacts {
+  pid: number;
+  name: string | null;
+  role: ProcessRole | null;
+  begin: number | null;
+  firstSeen: number;
+  ownExit: EventOf<'process.exit'> | null;
+  observedExit: EventOf<'process.exit'> | null;
+  reaped: EventOf<'process.reaped'> | null;
+  disconnect: number | null;
+}
+
+interface QueueFacts extends Omit<QueueSummary, 'maxDepth'> {
+  /** +1 per successful put, -1 per successful get, with its time. */
+  depthSteps: { t: number; step: 1 | -1 }[];
+}
+
+export function summarize(events: readonly TraceEvent[]): Summary {
+  const processes = new Map<number, ProcessFacts>();
+  const threads = new Map<string, ThreadSummary>();
+  const queues = new Map<string, QueueFacts>();
+  const pipes = new Map<string, PipeSummary>();
+  const pipeOfEnd = new Map<string, string>();
+  const locks = new Map<string, LockSummary>();
+  let refused = 0;
+  let dropped = 0;
+
+  const processFacts = (pid: number, t: number): ProcessFacts => {
+    let facts = processes.get(pid);
+    if (!facts) {
+      facts = {
+        pid, name: null, role: null, begin: null, firstSeen: t,
+        ownExit: null, observedExit: null, reaped: null, disconnect: null,
+      };
+      processes.set(pid, facts);
+    }
+    facts.firstSeen = Math.min(facts.firstSeen, t);
+    return facts;
+  };
+  const thread = (pid: number, tid: number): ThreadSummary => {
+    const key = `${pid}:${tid}`;
+    let summary = threads.get(key);
+    if (!summary) {
+      summary = { pid, tid, name: `thread ${tid}`, native: null, start: null, end: null, error: null };
+      threads.set(key, summary);
+    }
+    return summary;
+  };
+  // Primitives whose creation was not seen still count, named after their first use.
+  const queue = (id: string, loc: string | undefined): QueueFacts =>
+    getOrCreate(queues, id, () => ({
+      id, name: nameFromLoc('Queue', id, loc), type: null, puts: 0, gets: 0, lost: 0, buffered: 0, depthSteps: [],
+    }));
+  const pipe = (end: string, loc: string | undefined): PipeSummary => {
+    const id = pipeOfEnd.get(end) ?? end;
+    return getOrCreate(pipes, id, () => ({ id, name: nameFromLoc('Pipe', id, loc), duplex: null, sends: 0, recvs: 0 }));
+  };
+  const lock = (id: string, loc: string | undefined): LockSummary =>
+    getOrCreate(locks, id, () => ({
+      id, name: nameFromLoc('Lock', id, loc), type: null, acquisitions: 0, maxWait: 0, contended: 0,
+    }));
+
+  for (const event of events) {
+    // Every process that sent anything is a process of the run (the listener's
+    // own events use pid 0 only for refused peers).
+    if (event.pid !== 0) processFacts(event.pid, event.t);
+    switch (event.kind) {
+      case 'process.begin': {
+        const facts = processFacts(event.pid, event.t);
+        facts.begin = event.t;
+        facts.name = event.name;
+        facts.role = event.role;
+        break;
+      }
+      case 'process.exit': {
+        const facts = processFacts(event.pid, event.t);
+        if (event.how === 'observed') facts.observedExit = event;
+        else facts.ownExit ??= event;
+        dropped += typeof event.dropped === 'number' ? event.dropped : 0;
+        break;
+      }
+      case 'process.spawn': {
+        const child = processFacts(event.child, event.t);
+        child.name ??= event.name;
+        break;
+      }
+      case 'process.reaped':
+        processFacts(event.child, event.t).reaped ??= event;
+        break;
+      case 'process.disconnect':
+        processFacts(event.pid, event.t).disconnect ??= event.t;
+        break;
+      case 'thread.start': {
+        const started = thread(event.pid, event.target);
+        started.name = event.name;
+        started.start ??= event.t;
+        break;
+      }
+      case 'thread.begin': {
+        const begun = thread(event.pid, event.tid);
+        begun.name = event.name;
+        begun.native = event.native;
+        begun.start = event.t;
+        break;
+      }
+      case 'thread.exit': {
+        const exited = thread(event.pid, event.tid);
+        exited.end = event.t;
+        exited.error = event.error;
+        break;
+      }
+      case 'queue.new': {
+        const created = queue(event.id, event.loc);
+        created.name = event.name || created.name;
+        created.type = event.type;
+        break;
+      }
+      case 'queue.put': {
+        const target = queue(event.id, event.loc);
+        if (event.outcome === 'ok') {
+          target.puts++;
+          target.depthSteps.push({ t: event.t, step: 1 });
+        }
+        break;
+      }
+      case 'queue.get': {
+        const target = queue(event.id, event.loc);
+        if (event.outcome === 'ok') {
+          target.gets++;
+          target.depthSteps.push({ t: event.t, step: -1 });
+        }
+        break;
+      }
+      case 'queue.lost':
+        queue(event.id, undefined).lost++;
+        break;
+      case 'queue.buffered':
+        queue(event.id, undefined).buffered += event.count;
+        break;
+      case 'queue.put.wait':
+      case 'queue.get.wait':
+      case 'queue.send':
+        queue(event.id, 'loc' in event ? event.loc : undefined);
+        break;
+      case 'pipe.new': {
+        for (const end of event.ends) pipeOfEnd.set(end, event.id);
+        const created = getOrCreate(pipes, event.id, () => ({
+          id: event.id, name: nameFromLoc('Pipe', event.id, event.loc), duplex: null, sends: 0, recvs: 0,
+        }));
+        created.duplex = event.duplex;
+        break;
+      }
+      case 'pipe.send':
+        pipe(event.end, event.loc).sends++;
+        break;
+      case 'pipe.recv':
+        pipe(event.end, event.loc).recvs++;
+        break;
+      case 'pipe.recv.wait':
+        pipe(event.end, event.loc);
+        break;
+      case 'lock.new': {
+        const created = lock(event.id, event.loc);
+        created.name = event.name || created.name;
+        created.type = event.type;
+        break;
+      }
+      case 'lock.wait':
+        lock(event.id, event.loc).contended++;
+        break;
+      case 'lock.acquire': {
+        const target = lock(event.id, event.loc);
+        if (event.outcome === 'ok') target.acquisitions++;
+        target.maxWait = Math.max(target.maxWait, event.waited);
+        break;
+      }
+      case 'lock.release':
+        lock(event.id, event.loc);
+        break;
+      case 'run.refused':
+        refused++;
+        break;
+      case 'process.error':
+      case 'process.join.wait':
+      case 'process.join':
+      case 'process.terminate':
+      case 'process.kill':
+      case 'thread.join.wait':
+      case 'thread.join':
+      case 'run.end':
+        break;
+      default:
+        assertNever(event, 'event kind');
+    }
+  }
+
+  const allProcesses = [...processes.values()].map(processSummary).sort(byStart);
+  return {
+    events: events.length,
+    processes: allProcesses.filter((p) => p.role === null || !HELPER_ROLES.has(p.role)),
+    helpers: allProcesses.filter((p) => p.role !== null && HELPER_ROLES.has(p.role)),
+    threads: [...threads.values()].sort(byStart),
+    queues: [...queues.values()].map(({ depthSteps, ...rest }) => ({ ...rest, maxDepth: maxDepth(depthSteps) })),
+    pipes: [...pipes.values()],
+    locks: [...locks.values()],
+    tasks: [],
+    refused,
+    dropped,
+  };
+}
+
+function processSummary(facts: ProcessFacts): ProcessSummary {
+  // The exit status the listener observed from the OS is the truth for the main
+  // process; a process's own report comes next; then what its parent learnt.
+  const exit = facts.observedExit ?? facts.ownExit;
+  let exitcode = exit?.code ?? facts.reaped?.code ?? null;
+  let signal = exit?.signal ?? facts.reaped?.signal ?? null;
+  if (exitcode === null && signal !== null) {
+    const signo = signalNumber(signal);
+    exitcode = signo === null ? null : -signo;
+  }
+  if (signal === null && exitcode !== null && exitcode < 0) signal = signalName(-exitcode);
+  const firstExit = facts.ownExit ?? facts.observedExit;
+  return {
+    pid: facts.pid,
+    name: facts.name ?? `pid ${facts.pid}`,
+    role: facts.role,
+    exitcode,
+    signal,
+    start: facts.begin ?? facts.firstSeen,
+    end: firstExit?.t ?? facts.reaped?.t ?? facts.disconnect ?? null,
+  };
+}
+
+/** Depth over time; at equal times the order of arrival decides. */
+function maxDepth(steps: { t: number; step: 1 | -1 }[]): number {
+  const inTimeOrder = steps.map((s, i) => ({ ...s, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+  let depth = 0;
+  let max = 0;
+  for (const { step } of inTimeOrder) {
+    depth += step;
+    max = Math.max(max, depth);
+  }
+  return max;
+}
+
+/** Earliest first; unknown starts last. */
+function byStart(a: { start: number | null }, b: { start: number | null }): number {
+  if (a.start === b.start) return 0;
+  if (a.start === null) return 1;
+  if (b.start === null) return -1;
+  return a.start - b.start;
+}
+
+function getOrCreate<V>(map: Map<string, V>, key: string, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function nameFromLoc(family: string, id: string, loc: string | undefined): string {
+  return loc ? `${family}@${loc}` : id;
+}

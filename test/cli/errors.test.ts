@@ -1,0 +1,114 @@
+// Bad input: one line on stderr starting with `procview: `, exit status 2, never a stack.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli, scratchDir, type CliResult } from '../helpers';
+
+const dir = scratchDir();
+const file = (name: string, text: string): string => {
+  const filePath = path.join(dir, name);
+  writeFileSync(filePath, text);
+  return filePath;
+};
+const script = file('ok.py', 'print("hi")\n');
+
+function assertRefused(result: CliResult, message: RegExp): void {
+  assert.equal(result.status, 2, result.stderr);
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line expected:\n${result.stderr}`);
+  assert.match(lines[0] ?? '', /^procview: /);
+  assert.match(lines[0] ?? '', message);
+}
+
+describe('procview help', () => {
+  for (const args of [['help'], ['--help'], ['-h'], ['run', '--help']]) {
+    it(`prints the usage for ${args.join(' ')}`, () => {
+      const result = runCli(args);
+      assert.equal(result.status, 0);
+      assert.match(result.stdout, /procview run \[options\] \[--\] SCRIPT/);
+      assert.match(result.stdout, /procview summary TRACE \[--json\]/);
+    });
+  }
+
+  it('prints the usage to stderr and fails without a command', () => {
+    const result = runCli([]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Usage:/);
+  });
+});
+
+describe('commands and options that do not exist yet are unknown', () => {
+  for (const command of ['diagnose', 'export', 'view', 'frobnicate']) {
+    it(`refuses the command ${command}`, () => {
+      assertRefused(runCli([command, 'x.pvtrace']), new RegExp(`unknown command: ${command}`));
+    });
+  }
+  for (const option of ['--chrome', '--html', '--hang-timeout', '--on-hang', '--json']) {
+    it(`refuses run ${option}`, () => {
+      assertRefused(runCli(['run', option, 'x', script]), new RegExp(`unknown option for run: ${option}`));
+    });
+  }
+  it('refuses an unknown option of summary and a top-level option', () => {
+    assertRefused(runCli(['summary', '--chrome', 'x.json', 'a.pvtrace']), /unknown option for summary: --chrome/);
+    assertRefused(runCli(['--version']), /unknown option: --version/);
+  });
+});
+
+describe('procview run: bad input', () => {
+  it('refuses a missing script', () => {
+    assertRefused(runCli(['run', path.join(dir, 'missing.py')]), /no such script: .*missing\.py/);
+  });
+
+  it('refuses a file that is not Python', () => {
+    assertRefused(runCli(['run', file('notes.txt', 'hello\n')]), /notes\.txt is not a Python file/);
+  });
+
+  it('refuses a folder without __main__.py', () => {
+    const folder = path.join(dir, 'pkg');
+    mkdirSync(folder, { recursive: true });
+    assertRefused(runCli(['run', folder]), /pkg is a folder without __main__\.py/);
+  });
+
+  it('accepts a file with a python #! line (and then reports the missing interpreter)', () => {
+    const tool = file('tool', '#!/usr/bin/env python3\nprint(1)\n');
+    const out = path.join(dir, 'never.pvtrace');
+    assertRefused(runCli(['run', '--out', out, '--python', '/nonexistent/python9', tool]), /interpreter not found: \/nonexistent\/python9/);
+    assert.ok(!existsSync(out), 'no trace file is left behind');
+  });
+
+  it('reports a missing $PROCVIEW_PYTHON', () => {
+    const result = runCli(['run', '--out', path.join(dir, 'x.pvtrace'), script], {
+      env: { ...process.env, PROCVIEW_PYTHON: '/nonexistent/py' },
+    });
+    assertRefused(result, /interpreter not found: \/nonexistent\/py/);
+  });
+
+  it('needs a script or a module', () => {
+    assertRefused(runCli(['run']), /run needs a SCRIPT or -m MODULE/);
+    assertRefused(runCli(['run', '-m']), /-m needs a value/);
+    assertRefused(runCli(['run', '--out']), /--out needs a value/);
+  });
+});
+
+describe('procview summary: bad input', () => {
+  it('refuses a missing trace file', () => {
+    assertRefused(runCli(['summary', path.join(dir, 'gone.pvtrace')]), /no such trace file: .*gone\.pvtrace/);
+  });
+
+  it('refuses a file that is not a trace', () => {
+    assertRefused(runCli(['summary', script]), /ok\.py is not a Process View trace/);
+    assertRefused(runCli(['summary', dir]), /is a folder, not a trace file/);
+  });
+
+  it('refuses a trace of a newer format version', () => {
+    const newer = file('newer.pvtrace', JSON.stringify({ format: 'pvtrace', version: 99 }) + '\n');
+    assertRefused(runCli(['summary', newer]), /newer\.pvtrace was written in trace format version 99; this procview reads up to version 1/);
+  });
+
+  it('needs exactly one trace', () => {
+    assertRefused(runCli(['summary']), /summary needs exactly one TRACE file/);
+    assertRefused(runCli(['summary', 'a', 'b']), /summary needs exactly one TRACE file/);
+  });
+});

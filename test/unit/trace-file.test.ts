@@ -1,0 +1,108 @@
+// The .pvtrace file: written by TraceWriter, read back by readTraceFile.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { RunClock } from '../../src/core/ingest/clock';
+import { NewerTraceVersionError, NotATraceError, readTraceFile } from '../../src/core/ingest/reader';
+import { TraceWriter } from '../../src/core/trace-writer';
+import { scratchDir } from '../helpers';
+
+const dir = scratchDir();
+const python = { executable: '/usr/bin/python3', version: '3.11.7', implementation: 'cpython' };
+const header = {
+  format: 'pvtrace', version: 1, python, argv: ['s.py'], cwd: '/tmp',
+  clockBase: { wallNs: '1795000000000000000', iso: '2026-11-18T11:06:40.000Z' }, procview: '0.1.0',
+};
+
+function traceFile(name: string, lines: readonly (string | object)[], ending = '\n'): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + ending);
+  return file;
+}
+
+const exitEvent = { t: 5, pid: 10, tid: 1, kind: 'process.exit', code: 0, signal: null, how: 'return' };
+
+describe('readTraceFile', () => {
+  it('reads the header and the events', async () => {
+    const trace = await readTraceFile(traceFile('ok.pvtrace', [header, exitEvent]));
+    assert.deepEqual(trace.header, header);
+    assert.deepEqual(trace.events, [exitEvent]);
+    assert.equal(trace.skippedLines, 0);
+  });
+
+  it('reads a file cut short in the middle of a line, and counts the bad line', async () => {
+    const whole = JSON.stringify(exitEvent);
+    const trace = await readTraceFile(traceFile('cut.pvtrace', [header, exitEvent, whole.slice(0, 20)], ''));
+    assert.deepEqual(trace.events, [exitEvent]);
+    assert.equal(trace.skippedLines, 1);
+  });
+
+  it('skips events of unknown kinds and lines that are not events', async () => {
+    const trace = await readTraceFile(
+      traceFile('mixed.pvtrace', [header, { t: 1, pid: 10, tid: 1, kind: 'gpu.launch' }, '[1,2,3]', '{"t": "x"}', '', exitEvent]),
+    );
+    assert.deepEqual(trace.events, [exitEvent]);
+    assert.equal(trace.unknownEvents, 1);
+    assert.equal(trace.skippedLines, 2);
+  });
+
+  it('refuses a file that is not a trace', async () => {
+    await assert.rejects(readTraceFile(traceFile('notes.txt', ['just some notes'])), NotATraceError);
+    await assert.rejects(readTraceFile(traceFile('other.json', [{ format: 'chrome', version: 1 }])), NotATraceError);
+    await assert.rejects(readTraceFile(traceFile('empty.pvtrace', [], '')), NotATraceError);
+    const binary = path.join(dir, 'blob.bin');
+    writeFileSync(binary, Buffer.alloc(2 << 20, 0xab));
+    await assert.rejects(readTraceFile(binary), NotATraceError);
+  });
+
+  it('refuses a trace of a newer format version with a clear message', async () => {
+    await assert.rejects(readTraceFile(traceFile('v2.pvtrace', [{ ...header, version: 2 }, exitEvent])), (error) => {
+      assert.ok(error instanceof NewerTraceVersionError);
+      assert.match(error.message, /version 2.*up to version 1/);
+      return true;
+    });
+  });
+});
+
+describe('TraceWriter', () => {
+  it('holds events until the main process names the interpreter, then writes header and all events in order', async () => {
+    const file = path.join(dir, 'written.pvtrace');
+    const clock = new RunClock();
+    clock.offsetForHello(1795000000000000000n);
+    const writer = await TraceWriter.open({ path: file, argv: ['s.py'], cwd: '/tmp', clock, procviewVersion: '0.1.0' });
+    const early = { t: 1, pid: 11, tid: 1, kind: 'thread.exit', error: null };
+    const begin = { t: 2, pid: 10, tid: 1, kind: 'process.begin', name: 'MainProcess', ppid: 1, role: 'main', method: null, argv: ['s.py'], python };
+    writer.append(early);
+    writer.append(begin);
+    writer.append(exitEvent);
+    await writer.close({ executable: 'fallback', version: '?', implementation: '?' });
+
+    assert.equal(writer.eventCount, 3);
+    const trace = await readTraceFile(file);
+    assert.deepEqual(trace.header, header);
+    assert.deepEqual(trace.events, [early, begin, exitEvent]);
+  });
+
+  it('writes the header at close with the fallback interpreter when no process said hello', async () => {
+    const file = path.join(dir, 'nobody.pvtrace');
+    const writer = await TraceWriter.open({ path: file, argv: ['s.py'], cwd: '/tmp', clock: new RunClock(), procviewVersion: '0.1.0' });
+    const fallback = { executable: '/opt/py', version: 'unknown', implementation: 'unknown' };
+    await writer.close(fallback);
+    const [firstLine] = readFileSync(file, 'utf8').split('\n');
+    assert.deepEqual((JSON.parse(firstLine ?? '') as { python: unknown }).python, fallback);
+  });
+
+  it('keeps every event of a large run', async () => {
+    const file = path.join(dir, 'large.pvtrace');
+    const writer = await TraceWriter.open({ path: file, argv: [], cwd: '/tmp', clock: new RunClock(), procviewVersion: '0.1.0' });
+    for (let i = 0; i < 20_000; i++) {
+      writer.append({ t: i, pid: 10, tid: 1, kind: 'lock.release', id: 'l:1', loc: `x.py:${i}` });
+    }
+    await writer.close(python);
+    const trace = await readTraceFile(file);
+    assert.equal(trace.events.length, 20_000);
+    assert.equal(trace.events.at(-1)?.t, 19_999);
+  });
+});
