@@ -12,7 +12,7 @@ import os
 import sys
 import sysconfig
 
-USER, LIBRARY, RUNTIME = 0, 1, 2
+USER, LIBRARY, RUNTIME, GENERATED = 0, 1, 2, 3
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -44,6 +44,8 @@ def _classify(filename):
         kind = RUNTIME
     elif filename.startswith("<frozen"):
         kind = LIBRARY
+    elif filename == "<string>":
+        kind = GENERATED  # python -c, or code the library exec()s (sharedctypes' accessors)
     elif filename.startswith(_LIBRARY_DIRS) and not any(s in filename for s in _SITE_DIRS):
         kind = LIBRARY
     else:
@@ -100,12 +102,20 @@ def user_site():
         kind = kinds.get(filename)
         if kind is None:
             kind = _classify(filename)
+        if kind == GENERATED:
+            kind = _kind_of_generated(frame)
         if kind == USER:
             return _loc(filename, frame.f_lineno)
         if kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
             return None
         frame = frame.f_back
     return None
+
+
+def _kind_of_generated(frame):
+    # Code run by `python -c` or the user's exec() has a module name; the
+    # library's exec()'d helpers run in a bare namespace.
+    return USER if "__name__" in frame.f_globals else LIBRARY
 
 
 def first_user_site():
@@ -117,6 +127,8 @@ def first_user_site():
         kind = kinds.get(filename)
         if kind is None:
             kind = _classify(filename)
+        if kind == GENERATED:
+            kind = _kind_of_generated(frame)
         if kind == USER:
             return _loc(filename, frame.f_lineno)
         frame = frame.f_back

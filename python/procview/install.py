@@ -89,21 +89,21 @@ def _role_of_this_interpreter():
 def _on_fork_in_child():
     recorder.after_fork_in_child()
     # The forked child may never run anything we wrap: announce it lazily.
-    recorder.set_pending_begin({"name": None, "ppid": os.getppid(), "role": "fork", "method": "fork", "argv": None})
+    recorder.set_pending_begin((None, os.getppid(), "fork", "fork", None, None))
 
 
 def _wrap_os_exits():
     real_exit = os._exit
 
     def _exit(code):
-        recorder.exit_event({"code": code, "signal": None, "how": "os._exit"})
+        recorder.exit_event(code, "os._exit")
         return real_exit(code)
 
     os._exit = _exit
 
     def wrap_exec(real):
         def exec_wrapper(*args, **kwargs):
-            recorder.emit("process.exec", {"path": str(args[0]) if args else None})
+            recorder.emit("process.exec", (str(args[0]) if args else None,))
             recorder.flush()
             return real(*args, **kwargs)
 
@@ -116,17 +116,32 @@ def _wrap_os_exits():
             setattr(os, name, wrap_exec(getattr(os, name)))
 
 
+def _wrap_sleep():
+    """A sleeping process sends what it has first: the flush timer only runs on new events."""
+    import time
+
+    real_sleep = time.sleep
+
+    def sleep(seconds):
+        if type(seconds) in (int, float) and seconds >= 0.001:
+            recorder.flush()
+        return real_sleep(seconds)
+
+    sleep.__doc__ = real_sleep.__doc__
+    time.sleep = sleep
+
+
 def _wrap_excepthook():
     real_hook = sys.excepthook
 
     def excepthook(exc_type, exc, tb):
         try:
-            from .hooks.errors import error_fields
+            from .hooks.errors import error_values
             from .hooks.tracebacks import clean_exception, hide_runtime_frames
 
             clean_exception(exc)
             tb = hide_runtime_frames(tb)
-            recorder.emit("process.error", error_fields(exc_type, exc, tb))
+            recorder.emit("process.error", error_values(exc_type, exc, tb))
             recorder.flush()
         except Exception:
             pass
@@ -139,14 +154,7 @@ def install():
     if not recorder.configure_from_environment():
         return
     role = _role_of_this_interpreter()
-    begin = {
-        "name": "MainProcess",
-        "ppid": os.getppid(),
-        "role": role,
-        "method": None,
-        "argv": list(sys.argv),
-        "python": recorder.python_info(),
-    }
+    begin = ("MainProcess", os.getppid(), role, None, list(sys.argv), recorder.python_info())
     if role == "process":
         # A spawned child: _bootstrap will tell its name; until then, hold it.
         recorder.set_pending_begin(begin)
@@ -158,6 +166,7 @@ def install():
 
     threads.patch_threading()
     _wrap_os_exits()
+    _wrap_sleep()
     _wrap_excepthook()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_on_fork_in_child)

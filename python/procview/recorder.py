@@ -1,6 +1,7 @@
 """The event writer: one buffer and one connection per process.
 
-Events are tuples ``(dt, tid, kind, fields)`` appended to a list under the
+Events are tuples ``(dt, tid, kind, values)`` (``values`` in the order
+``schema.KINDS`` gives for the kind) appended to a list under the
 GIL (no lock on the hot path); ``flush()`` serialises whatever is there as one
 JSON line and sends it. The wire format is documented in docs/trace-format.md.
 
@@ -89,7 +90,7 @@ def is_on():
     return _on
 
 
-def set_pending_begin(fields):
+def set_pending_begin(values):
     """Remember this process's ``process.begin``; it goes out before any other event.
 
     A spawned child learns its name only when ``_bootstrap`` runs; a forked one
@@ -97,24 +98,24 @@ def set_pending_begin(fields):
     version replace the first guess without sending two.
     """
     global _pending_begin
-    _pending_begin = fields
+    _pending_begin = values
 
 
-def begin(fields):
+def begin(values):
     """Emit this process's ``process.begin`` now (replacing any pending one)."""
     global _pending_begin
     _pending_begin = None
-    emit("process.begin", fields)
+    emit("process.begin", values)
 
 
 def _emit_pending_begin():
     global _pending_begin
-    fields, _pending_begin = _pending_begin, None
-    if fields is not None:
-        _buf.append((_perf_ns() - _mono0, _get_ident(), "process.begin", fields))
+    values, _pending_begin = _pending_begin, None
+    if values is not None:
+        _buf.append((_perf_ns() - _mono0, _get_ident(), "process.begin", values))
 
 
-def emit(kind, fields):
+def emit(kind, values):
     """Record one event. The hot path: keep it short."""
     if not _on:
         return
@@ -122,18 +123,18 @@ def emit(kind, fields):
         _emit_pending_begin()
     t = _perf_ns()
     buf = _buf
-    buf.append((t - _mono0, _get_ident(), kind, fields))
+    buf.append((t - _mono0, _get_ident(), kind, values))
     if len(buf) >= BATCH_SIZE or t >= _next_flush:
         flush()
 
 
-def emit_at(t, kind, fields):
+def emit_at(t, kind, values):
     """Record an event that happened at ``t`` (a ``perf_counter_ns`` reading)."""
     if not _on:
         return
     if _pending_begin is not None:
         _emit_pending_begin()
-    _buf.append((t - _mono0, _get_ident(), kind, fields))
+    _buf.append((t - _mono0, _get_ident(), kind, values))
     if len(_buf) >= BATCH_SIZE or t >= _next_flush:
         flush()
 
@@ -142,15 +143,13 @@ def now():
     return _perf_ns()
 
 
-def exit_event(fields):
+def exit_event(code, how):
     """Emit ``process.exit`` once per process, then flush."""
     global _exited
     if not _on or _exited:
         return
     _exited = True
-    if _dropped:
-        fields["dropped"] = _dropped
-    emit("process.exit", fields)
+    emit("process.exit", (code, None, how, _dropped))
     flush()
 
 
@@ -222,7 +221,17 @@ def _connect():
     sock.settimeout(10.0)
     sock.connect(target)
     sock.settimeout(None)
-    hello = {"v": WIRE_VERSION, "token": _token, "pid": _pid, "ppid": os.getppid(), "mono": _mono0, "wall": _wall0}
+    from .schema import KINDS
+
+    hello = {
+        "v": WIRE_VERSION,
+        "token": _token,
+        "pid": _pid,
+        "ppid": os.getppid(),
+        "mono": _mono0,
+        "wall": _wall0,
+        "kinds": KINDS,
+    }
     sock.sendall(json.dumps(hello).encode() + b"\n")
     return sock
 

@@ -49,10 +49,13 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   }
   // Kept to tell the user, after the run, why the script did not start.
   const syntaxErrorsByPid = new Map<number, EventOf<'process.error'>>();
+  // Only we know which interpreter is the one we started: the runtime calls it "python".
+  let mainPid = 0;
   const listener = await startListener({
     token,
     clock,
     sink: (event) => {
+      if (event.kind === 'process.begin' && event.pid === mainPid) event.role = 'main';
       if (event.kind === 'process.error' && event.type === 'SyntaxError' && !syntaxErrorsByPid.has(event.pid)) {
         syntaxErrorsByPid.set(event.pid, event as AnyEvent & EventOf<'process.error'>);
       }
@@ -71,6 +74,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
         .join(path.delimiter),
     },
   });
+  mainPid = child.pid ?? 0;
   try {
     await spawned(child);
   } catch (error) {
@@ -82,8 +86,6 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
       code === 'ENOENT' ? `interpreter not found: ${interpreter}` : `cannot start ${interpreter}: ${(error as Error).message}`,
     );
   }
-  const mainPid = child.pid ?? 0;
-
   const { code, signal } = await exited(child);
   listener.emit(mainPid, 'process.exit', { code, signal, how: 'observed' });
   await listener.waitForConnectionsToClose(GRACE_AFTER_MAIN_EXIT_MS);

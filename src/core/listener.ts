@@ -82,7 +82,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         splitter.maxLineBytes = MAX_BATCH_BYTES;
         return;
       }
-      const batch = decodeBatch(line, hello.pid, offsetNs);
+      const batch = decodeBatch(line, hello, offsetNs);
       malformed += batch.malformed;
       for (const event of batch.events) options.sink(event);
     };

@@ -48,7 +48,7 @@ async function writeSlowly(socket: net.Socket, chunks: readonly Buffer[]): Promi
 }
 
 const helloLine = (pid: number, wall: string, tokenValue = token): string =>
-  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": 123, "wall": ${wall}, "v": 1}\n`;
+  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": 123, "wall": ${wall}, "v": 1, "kinds": {"queue.put": ["id", "repr"]}}\n`;
 
 describe('listener', () => {
   it('listens on a Unix socket in a private 0700 folder', { skip: process.platform === 'win32' }, async () => {
@@ -65,7 +65,7 @@ describe('listener', () => {
     await withListener(async (listener, events) => {
       const main = await connect(listener.address);
       const child = await connect(listener.address);
-      const batch = Buffer.from(`[[10, 1, "queue.put", {"id": "q:1", "repr": "'Grüße 🐍'"}], [20, 1, "lock.release", {"id": "l"}]]\n`);
+      const batch = Buffer.from(`[[10, 1, "queue.put", ["q:1", "'Grüße 🐍'"]], [20, 1, "lock.release", {"id": "l"}]]\n`);
       const inTheSnake = batch.indexOf(0xf0) + 2;
       await writeSlowly(main, [Buffer.from(helloLine(100, '1795000000000000000')), batch.subarray(0, inTheSnake), batch.subarray(inTheSnake)]);
       await writeSlowly(child, [Buffer.from(helloLine(101, '1795000000000005000') + '[[7, 2, "thread.exit", {"error": null}]]\n')]);

@@ -4,8 +4,10 @@ import { RunClock } from '../../src/core/ingest/clock';
 import { checkHello, decodeBatch } from '../../src/core/ingest/wire';
 
 const token = '0123456789abcdef0123456789abcdef';
+const kinds = { 'queue.put': ['id', 'seq'], 'lock.release': ['id', 'loc'] };
 const hello = (fields: Record<string, unknown>): string =>
-  JSON.stringify({ token, pid: 10, ppid: 1, mono: 5000, wall: 0, v: 1, ...fields });
+  JSON.stringify({ token, pid: 10, ppid: 1, mono: 5000, wall: 0, v: 1, kinds, ...fields });
+const process42 = { pid: 42, kinds: new Map(Object.entries(kinds)) };
 
 describe('checkHello', () => {
   it('accepts the right token and reads the wall clock exactly (beyond 2^53)', () => {
@@ -28,16 +30,18 @@ describe('checkHello', () => {
     assert.equal(checkHello(hello({ v: 2 }), token).ok, false);
     assert.equal(checkHello(hello({ pid: 'x' }), token).ok, false);
     assert.equal(checkHello(hello({ wall: 1.5 }), token).ok, false);
+    assert.equal(checkHello(hello({ kinds: { 'queue.put': 'id' } }), token).ok, false);
+    assert.equal(checkHello(hello({ kinds: undefined }), token).ok, false);
   });
 });
 
 describe('decodeBatch', () => {
-  it('turns [dt, tid, kind, fields] into events with the process offset added', () => {
+  it('names [dt, tid, kind, values] after the hello\'s kinds table and adds the process offset', () => {
     const line = JSON.stringify([
-      [100, 7, 'queue.put', { id: 'q:1', seq: 0 }],
+      [100, 7, 'queue.put', ['q:1', 0]],
       [250, 7, 'lock.release', { id: 'l:1', loc: 'a.py:3' }],
     ]);
-    const { events, malformed } = decodeBatch(line, 42, 1_000_000);
+    const { events, malformed } = decodeBatch(line, process42, 1_000_000);
     assert.equal(malformed, 0);
     assert.deepEqual(events, [
       { t: 1_000_100, pid: 42, tid: 7, kind: 'queue.put', id: 'q:1', seq: 0 },
@@ -46,15 +50,23 @@ describe('decodeBatch', () => {
   });
 
   it('counts malformed entries and lines instead of throwing, and never lets a field change the pid', () => {
-    const line = JSON.stringify([[1, 2, 'x.y', {}], 'junk', [1, 2], [1, 2, 3, {}], [5, 2, 'x.z', { pid: 666, t: 0 }]]);
-    const { events, malformed } = decodeBatch(line, 42, 0);
-    assert.equal(malformed, 3);
+    const line = JSON.stringify([
+      [1, 2, 'x.y', {}],
+      'junk',
+      [1, 2],
+      [1, 2, 3, {}],
+      [5, 2, 'x.z', { pid: 666, t: 0 }],
+      [6, 2, 'queue.put', ['q:1']], // fewer values than the kind has fields
+      [7, 2, 'unknown.kind', [1]], // values for a kind the table does not name
+    ]);
+    const { events, malformed } = decodeBatch(line, process42, 0);
+    assert.equal(malformed, 5);
     assert.deepEqual(events, [
       { t: 1, pid: 42, tid: 2, kind: 'x.y' },
       { t: 5, pid: 42, tid: 2, kind: 'x.z' },
     ]);
-    assert.deepEqual(decodeBatch('[[1, 2, "a"', 42, 0), { events: [], malformed: 1 });
-    assert.deepEqual(decodeBatch('{"a": 1}', 42, 0), { events: [], malformed: 1 });
+    assert.deepEqual(decodeBatch('[[1, 2, "a"', process42, 0), { events: [], malformed: 1 });
+    assert.deepEqual(decodeBatch('{"a": 1}', process42, 0), { events: [], malformed: 1 });
   });
 });
 

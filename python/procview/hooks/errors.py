@@ -5,27 +5,20 @@ import traceback
 MAX_TRACEBACK_CHARS = 8000
 
 
-def error_fields(exc_type, exc, tb):
-    fields = {
-        "type": getattr(exc_type, "__name__", str(exc_type)),
-        "message": _safe_str(exc),
-        "file": None,
-        "line": None,
-    }
+def error_values(exc_type, exc, tb):
+    """The values of a ``process.error`` event: type, message, file, line, traceback."""
+    message = _safe_str(exc)
+    file = line = None
     if isinstance(exc, SyntaxError):
-        fields["file"] = exc.filename
-        fields["line"] = exc.lineno
-        fields["message"] = exc.msg
+        file, line, message = exc.filename, exc.lineno, exc.msg
     elif tb is not None:
         last = traceback.extract_tb(tb)[-1]
-        fields["file"] = last.filename
-        fields["line"] = last.lineno
+        file, line = last.filename, last.lineno
     try:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
     except Exception:
         text = ""
-    fields["traceback"] = text[-MAX_TRACEBACK_CHARS:]
-    return fields
+    return (getattr(exc_type, "__name__", str(exc_type)), message, file, line, text[-MAX_TRACEBACK_CHARS:])
 
 
 def _safe_str(exc):

@@ -7,6 +7,7 @@ forkserver), else its handle, which a forked child shares with its parent.
 """
 
 import itertools
+import threading
 
 from .. import callsite, recorder
 from .waits import wait_in_two_steps
@@ -20,15 +21,13 @@ def acquire_traced(try_acquire, lock_id, blocking, timeout, loc):
     ``try_acquire(0)`` must not block; ``try_acquire(None)`` waits forever.
     """
     if try_acquire(0):
-        recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": 0, "outcome": "ok"})
+        recorder.emit("lock.acquire", (lock_id, loc, 0, "ok"))
         return True
     if not blocking:
-        recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": 0, "outcome": "busy"})
+        recorder.emit("lock.acquire", (lock_id, loc, 0, "busy"))
         return False
-    done, _, waited = wait_in_two_steps(
-        lambda seconds: (try_acquire(seconds), None), timeout, "lock.wait", {"id": lock_id, "loc": loc}
-    )
-    recorder.emit("lock.acquire", {"id": lock_id, "loc": loc, "waited": waited, "outcome": "ok" if done else "timeout"})
+    done, _, waited = wait_in_two_steps(lambda seconds: (try_acquire(seconds), None), timeout, "lock.wait", (lock_id, loc))
+    recorder.emit("lock.acquire", (lock_id, loc, waited, "ok" if done else "timeout"))
     return done
 
 
@@ -36,15 +35,12 @@ def release_traced(release, lock_id, loc):
     # Stamp the time before releasing: the next owner's acquire must come after it.
     t = recorder.now()
     result = release()
-    recorder.emit_at(t, "lock.release", {"id": lock_id, "loc": loc})
+    recorder.emit_at(t, "lock.release", (lock_id, loc))
     return result
 
 
 def announce(lock_id, kind, value, scope, loc):
-    recorder.emit(
-        "lock.new",
-        {"id": lock_id, "type": kind, "value": value, "scope": scope, "name": callsite.short_name(kind, loc), "loc": loc},
-    )
+    recorder.emit("lock.new", (lock_id, kind, value, scope, callsite.short_name(kind, loc), loc))
 
 
 # ---------------------------------------------------------- multiprocessing
@@ -57,23 +53,39 @@ def _semlock_id(semlock):
     return "sem:%x.%d" % (semlock.handle, recorder.pid())
 
 
+_creating = threading.local()  # .site: where the SemLock being built was asked for
+_LIBRARY = object()  # ...by the library itself, for its own use
+
+
+def untraced(lock):
+    """Give a library-internal lock back its raw methods (see queues: after unpickling)."""
+    lock.acquire = lock._semlock.acquire
+    lock.release = lock._semlock.release
+
+
 def patch_synchronize(synchronize):
     SemLock = synchronize.SemLock
     original_init = SemLock.__init__
     original_make_methods = SemLock._make_methods
 
     def __init__(self, kind, value, maxvalue, *, ctx):
-        original_init(self, kind, value, maxvalue, ctx=ctx)
         loc = callsite.user_site()
+        _creating.site = _LIBRARY if loc is None else loc
+        try:
+            original_init(self, kind, value, maxvalue, ctx=ctx)
+        finally:
+            _creating.site = None
         if loc is not None:
             announce(self._pv_id, type(self).__name__, value, "process", loc)
 
     def _make_methods(self):
         # Runs in __init__ and in __setstate__ (every process that receives the lock).
         original_make_methods(self)
+        lock_id = self._pv_id = _semlock_id(self._semlock)
+        if getattr(_creating, "site", None) is _LIBRARY:
+            return  # a Queue's or Pool's own lock: not the user's, and on a hot path
         raw_acquire = self.acquire
         raw_release = self.release
-        lock_id = self._pv_id = _semlock_id(self._semlock)
 
         def try_acquire(seconds):
             return raw_acquire(True, seconds) if seconds != 0 else raw_acquire(False)

@@ -1,20 +1,62 @@
 """``multiprocessing.Pipe`` connections: send and recv made by the user's code.
 
-Connections are also the transport under queues, Pools and Managers; those uses
-come from the library and are skipped, except that a queue operation of the
-user's asks for the size and CRC-32 of the bytes it moved (see queues.py).
+Connections are also the transport under queues, Pools and Managers, where
+they carry a lot of traffic. So the class is left alone and only the user's
+pipe ends are traced: ``Pipe()`` called by the user's code wraps both ends (as
+instance attributes, which a forked child inherits), and a connection rebuilt
+from a pickle in a spawned child is wrapped too (its origin is unknown there;
+queues put their own wrappers in place, see ``capturing_connection``).
 """
 
 import os
 import threading
+import weakref
 import zlib
 
 from .. import callsite, recorder
 from ..reprs import short_repr
-from . import queues
-from .waits import wait_in_two_steps
+from .waits import announce_if_slow, readiness
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
+_wire = threading.local()  # a queue operation's request for the size and CRC of its bytes
+
+
+def begin_capture():
+    _wire.taken = None
+    _wire.on = True
+
+
+def end_capture():
+    """``(size, crc)`` of the bytes moved since ``begin_capture()``, or ``(None, None)``."""
+    _wire.on = False
+    taken, _wire.taken = getattr(_wire, "taken", None), None
+    return taken if taken is not None else (None, None)
+
+
+def capturing_connection(connection):
+    """A queue's own connection end: hand the bytes of the user's queue operations to queues.py.
+
+    The wrappers reach the connection through a weak reference: a cycle would
+    keep it (and its file) alive past its last use, and the peer would miss EOF.
+    """
+    ref = weakref.ref(connection)
+    cls = type(connection)
+
+    def _send_bytes(buf):
+        if getattr(_wire, "on", False):
+            _wire.taken = (len(buf), zlib.crc32(buf))
+        return cls._send_bytes(ref(), buf)
+
+    def _recv_bytes(maxsize=None):
+        received = cls._recv_bytes(ref(), maxsize)
+        if getattr(_wire, "on", False):
+            with received.getbuffer() as view:
+                _wire.taken = (len(view), zlib.crc32(view))
+        return received
+
+    connection.__dict__.pop("send", None)
+    connection._send_bytes = _send_bytes
+    connection._recv_bytes = _recv_bytes
 
 
 def end_id(connection):
@@ -26,70 +68,77 @@ def end_id(connection):
     return cached
 
 
+def traced_connection(connection):
+    """Record the user's send and recv on this connection end (weakly held, as above)."""
+    ref = weakref.ref(connection)
+    cls = type(connection)
+    ready = readiness(connection.fileno()) if connection.readable else None
+
+    def send(obj):
+        if callsite.user_site() is not None:
+            _tls.repr = short_repr(obj)
+        return cls.send(ref(), obj)
+
+    def _send_bytes(buf):
+        loc = callsite.user_site()
+        if loc is None:
+            return cls._send_bytes(ref(), buf)
+        shown, _tls.repr = getattr(_tls, "repr", None), None
+        connection = ref()
+        cls._send_bytes(connection, buf)
+        recorder.emit("pipe.send", (end_id(connection), len(buf), zlib.crc32(buf), shown, loc))
+        return None
+
+    def _recv_bytes(maxsize=None):
+        loc = callsite.user_site()
+        connection = ref()
+        if loc is None or connection is None:
+            return cls._recv_bytes(connection, maxsize)
+        end = end_id(connection)
+        t0 = recorder.now()
+        if ready is not None:
+            announce_if_slow(ready, None, "pipe.recv.wait", (end, loc))
+        try:
+            received = cls._recv_bytes(connection, maxsize)
+        except EOFError:
+            recorder.emit("pipe.recv", (end, None, None, recorder.now() - t0, "eof", loc))
+            raise
+        with received.getbuffer() as view:
+            size, crc = len(view), zlib.crc32(view)
+        recorder.emit("pipe.recv", (end, size, crc, recorder.now() - t0, "ok", loc))
+        return received
+
+    connection.send = send
+    connection._send_bytes = _send_bytes
+    connection._recv_bytes = _recv_bytes
+    return connection
+
+
 def patch_connection(connection):
-    Connection = connection.Connection
     original_pipe = connection.Pipe
-    original_send = Connection.send
-    original_send_bytes = Connection._send_bytes
-    original_recv_bytes = Connection._recv_bytes
+    original_rebuild = getattr(connection, "rebuild_connection", None)
 
     def Pipe(duplex=True):
         ends = original_pipe(duplex)
         loc = callsite.user_site()
         if loc is not None:
             ids = [end_id(ends[0]), end_id(ends[1])]
-            recorder.emit(
-                "pipe.new",
-                {"id": ids[0], "ends": ids, "duplex": bool(duplex), "name": callsite.short_name("Pipe", loc), "loc": loc},
-            )
+            recorder.emit("pipe.new", (ids[0], ids, bool(duplex), callsite.short_name("Pipe", loc), loc))
+            for end in ends:
+                traced_connection(end)
         return ends
 
-    def send(self, obj):
-        if callsite.user_site() is not None:
-            _tls.repr = short_repr(obj)
-        return original_send(self, obj)
-
-    def _send_bytes(self, buf):
-        if queues.wants_wire():
-            queues.capture_wire(buf)
-            return original_send_bytes(self, buf)
-        loc = callsite.user_site()
-        if loc is None:
-            return original_send_bytes(self, buf)
-        shown, _tls.repr = getattr(_tls, "repr", None), None
-        original_send_bytes(self, buf)
-        recorder.emit("pipe.send", {"end": end_id(self), "size": len(buf), "crc": zlib.crc32(buf), "repr": shown, "loc": loc})
-        return None
-
-    def _recv_bytes(self, maxsize=None):
-        if queues.wants_wire():
-            received = original_recv_bytes(self, maxsize)
-            with received.getbuffer() as view:
-                queues.capture_wire(view)
-            return received
-        loc = callsite.user_site()
-        if loc is None:
-            return original_recv_bytes(self, maxsize)
-        end = end_id(self)
-        waited = 0
-        if not self._poll(0.0):
-            _, _, waited = wait_in_two_steps(
-                lambda seconds: (self._poll(seconds), None), None, "pipe.recv.wait", {"end": end, "loc": loc}
-            )
-        try:
-            received = original_recv_bytes(self, maxsize)
-        except EOFError:
-            recorder.emit("pipe.recv", {"end": end, "size": None, "crc": None, "waited": waited, "outcome": "eof", "loc": loc})
-            raise
-        with received.getbuffer() as view:
-            size, crc = len(view), zlib.crc32(view)
-        recorder.emit("pipe.recv", {"end": end, "size": size, "crc": crc, "waited": waited, "outcome": "ok", "loc": loc})
-        return received
-
     connection.Pipe = Pipe
-    Connection.send = send
-    Connection._send_bytes = _send_bytes
-    Connection._recv_bytes = _recv_bytes
+    if original_rebuild is not None:
+
+        def rebuild_connection(*args):
+            return traced_connection(original_rebuild(*args))
+
+        # Pickled by reference: it must keep the name it replaces, so the bytes do not change.
+        rebuild_connection.__module__ = original_rebuild.__module__
+        rebuild_connection.__qualname__ = original_rebuild.__qualname__
+        rebuild_connection.__name__ = original_rebuild.__name__
+        connection.rebuild_connection = rebuild_connection
     callsite.add_transparent(
         connection._ConnectionBase.send,
         connection._ConnectionBase.send_bytes,

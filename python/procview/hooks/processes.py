@@ -34,10 +34,7 @@ def patch_process(process):
     def start(self):
         loc = callsite.first_user_site()
         original_start(self)
-        recorder.emit(
-            "process.spawn",
-            {"child": self.pid, "name": self.name, "method": getattr(self._popen, "method", None), "loc": loc},
-        )
+        recorder.emit("process.spawn", (self.pid, self.name, getattr(self._popen, "method", None), loc))
 
     def join(self, timeout=None):
         loc = callsite.user_site()
@@ -45,28 +42,23 @@ def patch_process(process):
             # Not the user's, not ours to join, or cannot block: behaves (and raises) as usual.
             result = original_join(self, timeout)
             if loc is not None:
-                recorder.emit(
-                    "process.join",
-                    {"target": self.pid, "timeout": timeout, "waited": 0, "code": self.exitcode, "loc": loc},
-                )
+                recorder.emit("process.join", (self.pid, timeout, loc, 0, self.exitcode))
             return result
 
         def attempt(seconds):
             original_join(self, seconds)
             return (self._popen.returncode is not None, None)
 
-        fields = {"target": self.pid, "timeout": timeout, "loc": loc}
-        _, _, waited = wait_in_two_steps(attempt, timeout, "process.join.wait", fields)
-        fields.update(waited=waited, code=self._popen.returncode)
-        recorder.emit("process.join", fields)
+        _, _, waited = wait_in_two_steps(attempt, timeout, "process.join.wait", (self.pid, timeout, loc))
+        recorder.emit("process.join", (self.pid, timeout, loc, waited, self._popen.returncode))
         return None
 
     def terminate(self):
-        recorder.emit("process.terminate", {"target": self.pid, "loc": callsite.first_user_site()})
+        recorder.emit("process.terminate", (self.pid, callsite.first_user_site()))
         return original_terminate(self)
 
     def kill(self):
-        recorder.emit("process.kill", {"target": self.pid, "loc": callsite.first_user_site()})
+        recorder.emit("process.kill", (self.pid, callsite.first_user_site()))
         return original_kill(self)
 
     def _bootstrap(self, parent_sentinel=None):
@@ -75,19 +67,12 @@ def patch_process(process):
             import multiprocessing
 
             method = multiprocessing.get_start_method(allow_none=True)
-        recorder.begin(
-            {
-                "name": self.name,
-                "ppid": os.getppid(),
-                "role": "process",
-                "method": method,
-                "argv": None,
-                "python": recorder.python_info(),
-            }
-        )
+        # Not os.getppid(): under forkserver that is the fork server, not the process that started us.
+        parent = getattr(self, "_parent_pid", None) or os.getppid()
+        recorder.begin((self.name, parent, "process", method, None, recorder.python_info()))
         recorder.flush()
         code = original_bootstrap(self, parent_sentinel)
-        recorder.exit_event({"code": code, "signal": None, "how": "return"})
+        recorder.exit_event(code, "return")
         return code
 
     BaseProcess.start = start
@@ -106,7 +91,7 @@ def _wrap_poll(Popen):
         result = original_poll(self, *args, **kwargs)
         code = self.returncode
         if before is None and code is not None:
-            recorder.emit("process.reaped", {"child": self.pid, "code": code, "signal": _signal_name(code)})
+            recorder.emit("process.reaped", (self.pid, code, _signal_name(code)))
         return result
 
     Popen.poll = poll

@@ -18,17 +18,20 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..reprs import short_repr
-from .waits import wait_in_two_steps
+from .locks import untraced
+from .pipes import begin_capture, capturing_connection, end_capture
+from .waits import announce_if_slow, readiness, wait_in_two_steps
 
-_tls = threading.local()  # per thread: the seq of the last put, the size and CRC of the last read
+_tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
 _live = weakref.WeakSet()  # queues this process put to, for the exit report
 
 
 class _QueueState:
-    __slots__ = ("id", "appended", "popped", "current", "traced", "__weakref__")
+    __slots__ = ("id", "ready", "appended", "popped", "current", "traced", "__weakref__")
 
-    def __init__(self, queue_id):
-        self.id = queue_id
+    def __init__(self, reader, queue_id=None):
+        self.id = queue_id or _queue_id(reader)
+        self.ready = readiness(reader.fileno())
         self.appended = 0  # seq of the next item put in this process
         self.popped = 0  # seq of the next item the feeder takes
         self.current = None  # seq of the item the feeder is sending now
@@ -71,16 +74,6 @@ def _queue_id(reader):
     return "q:%d:%d" % (st.st_dev, st.st_ino)
 
 
-def wants_wire():
-    """True while a queue operation of the user's is reading or writing its pipe."""
-    return getattr(_tls, "capture", False)
-
-
-def capture_wire(data):
-    """Called by the connection hook with the exact bytes a queue sent or read."""
-    _tls.wire = (len(data), zlib.crc32(data))
-
-
 def report_buffered():
     """Say how many items each queue still holds in this process's feeder buffer."""
     for queue in list(_live):
@@ -93,13 +86,7 @@ def report_buffered():
         except IndexError:  # the feeder emptied it meanwhile
             continue
         if count:
-            recorder.emit("queue.buffered", {"id": state.id, "count": count})
-
-
-def _read_wire():
-    wire = getattr(_tls, "wire", None)
-    _tls.wire = None
-    return wire if wire is not None else (None, None)
+            recorder.emit("queue.buffered", (state.id, count))
 
 
 def patch_queues(queues):
@@ -111,44 +98,65 @@ def patch_queues(queues):
 
     # ---------------------------------------------------------------- identity
 
-    def announce(queue, kind, maxsize):
-        loc = callsite.user_site()
+    def announce(queue, kind, maxsize, loc):
         if loc is not None:
-            recorder.emit(
-                "queue.new",
-                {"id": queue._pv.id, "type": kind, "maxsize": maxsize, "name": callsite.short_name(kind, loc), "loc": loc},
-            )
+            recorder.emit("queue.new", (queue._pv.id, kind, maxsize, callsite.short_name(kind, loc), loc))
 
-    original_queue_init = Queue.__init__
+    def announced_init(original_init):
+        # JoinableQueue.__init__ runs Queue.__init__: only the outer one announces.
+        def __init__(self, maxsize=0, *, ctx):
+            if getattr(_tls, "initialising", False):
+                return original_init(self, maxsize, ctx=ctx)
+            loc = callsite.user_site()
+            _tls.initialising = True
+            try:
+                original_init(self, maxsize, ctx=ctx)
+            finally:
+                _tls.initialising = False
+            announce(self, type(self).__name__, max(maxsize, 0), loc)
+
+        return __init__
+
     original_reset = Queue._reset
-
-    def queue_init(self, maxsize=0, *, ctx):
-        original_queue_init(self, maxsize, ctx=ctx)
-        announce(self, type(self).__name__, maxsize if maxsize > 0 else 0)
 
     def _reset(self, after_fork=False):
         original_reset(self, after_fork=after_fork)
         state = getattr(self, "_pv", None)
-        state = self._pv = _QueueState(state.id if state is not None else _queue_id(self._reader))
+        state = self._pv = _QueueState(self._reader, state.id if state is not None else None)
         self._buffer = _NumberedBuffer(state)
         self._send_bytes = _feeder_send(state, self._send_bytes)
         self._on_queue_feeder_error = _feeder_error(state, type(self)._on_queue_feeder_error)
+        _untrace_internals(self, "_rlock", "_wlock", "_sem")
+        capturing_connection(self._reader)
 
-    Queue.__init__ = queue_init
+    original_joinable_setstate = JoinableQueue.__setstate__
+
+    def joinable_setstate(self, state):
+        original_joinable_setstate(self, state)
+        _untrace_internals(self, "_unfinished_tasks")
+
+    Queue.__init__ = announced_init(Queue.__init__)
+    JoinableQueue.__init__ = announced_init(JoinableQueue.__init__)
     Queue._reset = _reset
-    callsite.add_transparent(JoinableQueue.__init__, Queue.put_nowait, Queue.get_nowait)
+    JoinableQueue.__setstate__ = joinable_setstate
+    callsite.add_transparent(Queue.put_nowait, Queue.get_nowait)
 
     original_simple_init = SimpleQueue.__init__
     original_simple_setstate = SimpleQueue.__setstate__
 
     def simple_init(self, *, ctx):
         original_simple_init(self, ctx=ctx)
-        self._pv = _QueueState(_queue_id(self._reader))
-        announce(self, "SimpleQueue", 0)
+        self._pv = _QueueState(self._reader)
+        capturing_connection(self._reader)
+        capturing_connection(self._writer)
+        announce(self, "SimpleQueue", 0, callsite.user_site())
 
     def simple_setstate(self, state):
         original_simple_setstate(self, state)
-        self._pv = _QueueState(_queue_id(self._reader))
+        self._pv = _QueueState(self._reader)
+        _untrace_internals(self, "_rlock", "_wlock")
+        capturing_connection(self._reader)
+        capturing_connection(self._writer)
 
     SimpleQueue.__init__ = simple_init
     SimpleQueue.__setstate__ = simple_setstate
@@ -164,7 +172,7 @@ def patch_queues(queues):
             if not state.traced:
                 state.traced = True
                 _live.add(self)
-            fields = {"id": state.id, "seq": None, "loc": loc, "repr": short_repr(obj), "block": bool(block)}
+            shown = short_repr(obj)
             _tls.seq = None
             # Failing attempts hand back their own Full, so the traceback the user
             # sees is the library's, line for line.
@@ -174,10 +182,10 @@ def patch_queues(queues):
                 block,
                 timeout,
                 "queue.put.wait",
-                {"id": state.id, "loc": loc},
+                (state.id, loc),
             )
-            fields.update(seq=_tls.seq, waited=waited, outcome="ok" if done else "full")
-            recorder.emit("queue.put", fields)
+            outcome = "ok" if done else "full"
+            recorder.emit("queue.put", (state.id, _tls.seq, loc, shown, bool(block), waited, outcome, None, None))
             if not done:
                 raise failure
             return None
@@ -194,16 +202,14 @@ def patch_queues(queues):
         state = getattr(self, "_pv", None)
         if loc is None or state is None:
             return original_simple_put(self, obj)
-        fields = {"id": state.id, "seq": state.appended, "loc": loc, "repr": short_repr(obj), "block": True, "waited": 0}
+        seq, shown = state.appended, short_repr(obj)
         state.appended += 1
-        _tls.capture = True
+        begin_capture()
         try:
             original_simple_put(self, obj)
         finally:
-            _tls.capture = False
-        fields["size"], fields["crc"] = _read_wire()
-        fields["outcome"] = "ok"
-        recorder.emit("queue.put", fields)
+            size, crc = end_capture()
+        recorder.emit("queue.put", (state.id, seq, loc, shown, True, 0, "ok", size, crc))
         return None
 
     SimpleQueue.put = simple_put
@@ -217,24 +223,22 @@ def patch_queues(queues):
         state = getattr(self, "_pv", None)
         if loc is None or state is None:
             return original_get(self, block, timeout)
-        fields = {"id": state.id, "loc": loc, "block": bool(block)}
-        _tls.wire = None
-        _tls.capture = True
+        t0 = recorder.now()
+        if block:
+            spent = announce_if_slow(state.ready, timeout, "queue.get.wait", (state.id, loc))
+            if timeout is not None:
+                timeout = max(0.0, timeout - spent)
+        begin_capture()
         try:
-            done, item, waited = _try_then_wait(
-                lambda blocking, seconds: original_get(self, blocking, seconds),
-                Empty,
-                block,
-                timeout,
-                "queue.get.wait",
-                {"id": state.id, "loc": loc},
-            )
+            item = original_get(self, block, timeout)
+            outcome = "ok"
+        except Empty as exc:
+            item, outcome = exc, "empty"
         finally:
-            _tls.capture = False
-        fields["size"], fields["crc"] = _read_wire()
-        fields.update(waited=waited, outcome="ok" if done else "empty")
-        recorder.emit("queue.get", fields)
-        if not done:
+            size, crc = end_capture()
+        waited = recorder.now() - t0 if block else 0
+        recorder.emit("queue.get", (state.id, loc, bool(block), waited, outcome, size, crc))
+        if outcome != "ok":
             raise item
         return item
 
@@ -247,27 +251,25 @@ def patch_queues(queues):
         state = getattr(self, "_pv", None)
         if loc is None or state is None:
             return original_simple_get(self)
-        _tls.wire = None
-        _tls.capture = True
+        t0 = recorder.now()
+        announce_if_slow(state.ready, None, "queue.get.wait", (state.id, loc))
+        begin_capture()
         try:
-            if self._poll():
-                waited = 0
-            else:
-                # SimpleQueue.get has no timeout: wait for data to show, then read it.
-                _, _, waited = wait_in_two_steps(
-                    lambda seconds: (self._poll(seconds), None), None, "queue.get.wait", {"id": state.id, "loc": loc}
-                )
             item = original_simple_get(self)
         finally:
-            _tls.capture = False
-        size, crc = _read_wire()
-        recorder.emit(
-            "queue.get",
-            {"id": state.id, "loc": loc, "block": True, "waited": waited, "outcome": "ok", "size": size, "crc": crc},
-        )
+            size, crc = end_capture()
+        recorder.emit("queue.get", (state.id, loc, True, recorder.now() - t0, "ok", size, crc))
         return item
 
     SimpleQueue.get = simple_get
+
+
+def _untrace_internals(queue, *names):
+    """A queue's own locks arrive traced in a process that unpickles it: make them raw again."""
+    for name in names:
+        lock = getattr(queue, name, None)
+        if lock is not None and hasattr(lock, "_semlock"):
+            untraced(lock)
 
 
 def _try_then_wait(call, failure_type, block, timeout, wait_kind, wait_fields):
@@ -295,7 +297,7 @@ def _feeder_send(state, send_bytes):
     def send(data):
         send_bytes(data)
         if state.traced:
-            recorder.emit("queue.send", {"id": state.id, "seq": state.current, "size": len(data), "crc": zlib.crc32(data)})
+            recorder.emit("queue.send", (state.id, state.current, len(data), zlib.crc32(data)))
 
     return send
 
@@ -303,7 +305,7 @@ def _feeder_send(state, send_bytes):
 def _feeder_error(state, on_error):
     def on_queue_feeder_error(exc, obj):
         if state.traced:
-            recorder.emit("queue.lost", {"id": state.id, "seq": state.current, "error": short_repr(exc)})
+            recorder.emit("queue.lost", (state.id, state.current, short_repr(exc)))
             recorder.flush()
         return on_error(exc, obj)
 

@@ -21,18 +21,15 @@ def patch_threading():
         loc = callsite.first_user_site()
         internal = callsite.user_site() is None
         original_start(self)
-        recorder.emit(
-            "thread.start",
-            {"target": self.ident, "name": self.name, "daemon": self.daemon, "loc": loc, "internal": internal},
-        )
+        recorder.emit("thread.start", (self.ident, self.name, self.daemon, loc, internal))
 
     def _bootstrap_inner(self):
-        recorder.emit("thread.begin", {"name": self.name, "native": threading.get_native_id(), "daemon": self.daemon})
+        recorder.emit("thread.begin", (self.name, threading.get_native_id(), self.daemon))
         try:
             original_bootstrap_inner(self)
         finally:
             error = _thread_errors.pop(self.ident, None)
-            recorder.emit("thread.exit", {"error": error})
+            recorder.emit("thread.exit", (error,))
 
     def join(self, timeout=None):
         loc = callsite.user_site()
@@ -40,17 +37,15 @@ def patch_threading():
             # Not the user's join, or one that cannot block: it behaves (and raises) as usual.
             result = original_join(self, timeout)
             if loc is not None:
-                recorder.emit("thread.join", {"target": self.ident, "timeout": timeout, "waited": 0, "alive": False, "loc": loc})
+                recorder.emit("thread.join", (self.ident, timeout, loc, 0, False))
             return result
 
         def attempt(seconds):
             original_join(self, seconds)
             return (not self.is_alive(), None)
 
-        fields = {"target": self.ident, "timeout": timeout, "loc": loc}
-        done, _, waited = wait_in_two_steps(attempt, timeout, "thread.join.wait", fields)
-        fields.update(waited=waited, alive=not done)
-        recorder.emit("thread.join", fields)
+        done, _, waited = wait_in_two_steps(attempt, timeout, "thread.join.wait", (self.ident, timeout, loc))
+        recorder.emit("thread.join", (self.ident, timeout, loc, waited, not done))
         return None
 
     def excepthook(args):

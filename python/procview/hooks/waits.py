@@ -7,32 +7,67 @@ everything buffered, so the listener always knows who waits on what, then it
 waits for the rest of its timeout.
 """
 
+import select
+
 from .. import recorder
+
+_HAVE_POLL = hasattr(select, "poll")
 
 FIRST_SLICE_S = 0.005
 
 
-def wait_in_two_steps(attempt, timeout, wait_kind, fields):
+def wait_in_two_steps(attempt, timeout, wait_kind, wait_values):
     """Run ``attempt(seconds_or_None) -> (done, result)`` as described above.
 
-    Returns ``(done, result, waited_ns)``. If the wait raises (Ctrl-C, a closed
-    queue), the end of the wait is recorded with ``outcome: "error"`` and the
-    exception goes on unchanged.
+    Returns ``(done, result, waited_ns)``. If an announced wait raises (Ctrl-C,
+    a closed queue), ``wait.abort`` ends it and the exception goes on unchanged.
     """
     t0 = recorder.now()
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
+    done, result = attempt(first)
+    if done or (timeout is not None and timeout <= first):
+        return done, result, recorder.now() - t0
+    recorder.emit(wait_kind, wait_values)
+    recorder.flush()
+    remaining = None if timeout is None else max(0.0, timeout - (recorder.now() - t0) / 1e9)
     try:
-        done, result = attempt(first)
-        if not done and (timeout is None or timeout > first):
-            recorder.emit(wait_kind, fields)
-            recorder.flush()
-            remaining = None if timeout is None else max(0.0, timeout - (recorder.now() - t0) / 1e9)
-            done, result = attempt(remaining)
+        done, result = attempt(remaining)
     except BaseException as exc:
-        failed = dict(fields)
-        failed["waited"] = recorder.now() - t0
-        failed["outcome"] = "error"
-        failed["error"] = type(exc).__name__
-        recorder.emit(wait_kind[: -len(".wait")], failed)
+        recorder.emit("wait.abort", (wait_kind, recorder.now() - t0, type(exc).__name__))
         raise
     return done, result, recorder.now() - t0
+
+
+def readiness(fd):
+    """``ready(seconds) -> bool``: is there something to read on ``fd``, waiting at most that long?
+
+    One ``poll`` object per file, made once: far cheaper than the selector that
+    ``Connection.poll`` builds on every call, and it reads nothing.
+    """
+    if not _HAVE_POLL:
+        return None
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    poll = poller.poll
+
+    def ready(seconds):
+        return bool(poll(seconds * 1000.0))
+
+    return ready
+
+
+def announce_if_slow(ready, timeout, wait_kind, wait_values):
+    """Before a read that may block: if nothing arrives within the first slice, announce the wait.
+
+    The read itself is then done by the library, as without procview, so even a
+    Ctrl-C during it shows the library's own traceback. Returns the time spent
+    here, to be taken off the read's timeout.
+    """
+    if ready is None or ready(0):
+        return 0.0
+    first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
+    t0 = recorder.now()
+    if not ready(first) and (timeout is None or timeout > first):
+        recorder.emit(wait_kind, wait_values)
+        recorder.flush()
+    return (recorder.now() - t0) / 1e9

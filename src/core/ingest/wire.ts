@@ -1,5 +1,6 @@
 // The wire from the runtime to the listener (docs/trace-format.md, "The wire"):
-// a hello line, then batch lines of `[dt, tid, kind, fields]` arrays.
+// a hello line, then batch lines of `[dt, tid, kind, values]` arrays, where
+// `values` lists the fields in the order the hello's `kinds` table names them.
 
 import { timingSafeEqual } from 'node:crypto';
 import { TRACE_FORMAT_VERSION } from '../events';
@@ -11,6 +12,8 @@ export interface Hello {
   /** The process's wall clock at its clock pair, ns, exact. */
   wallNs: bigint;
   v: number;
+  /** Field names of each event kind, in the order the process sends the values. */
+  kinds: ReadonlyMap<string, readonly string[]>;
 }
 
 export type HelloCheck = { ok: true; hello: Hello } | { ok: false; reason: string };
@@ -36,7 +39,29 @@ export function checkHello(line: string, token: string): HelloCheck {
   if (!Number.isSafeInteger(value.pid) || !Number.isSafeInteger(value.ppid) || wallNs === undefined) {
     return { ok: false, reason: 'hello without pid, ppid or wall' };
   }
-  return { ok: true, hello: { pid: value.pid as number, ppid: value.ppid as number, wallNs, v: value.v } };
+  const kinds = readKinds(value.kinds);
+  if (!kinds) return { ok: false, reason: 'hello without a valid kinds table' };
+  return { ok: true, hello: { pid: value.pid as number, ppid: value.ppid as number, wallNs, v: value.v, kinds } };
+}
+
+function readKinds(value: unknown): Map<string, string[]> | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const kinds = new Map<string, string[]>();
+  for (const [kind, names] of Object.entries(value)) {
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) return undefined;
+    kinds.set(kind, names);
+  }
+  return kinds;
+}
+
+/** Names positional values after the kind's field list; undefined when they do not fit it. */
+function nameValues(names: readonly string[] | undefined, values: unknown[]): Record<string, unknown> | undefined {
+  if (names?.length !== values.length) return undefined;
+  const fields: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    fields[name] = values[i];
+  });
+  return fields;
 }
 
 function tokensEqual(given: string, expected: string): boolean {
@@ -64,8 +89,8 @@ export interface DecodedBatch {
   malformed: number;
 }
 
-/** Decodes one batch line of a process whose clock offset is `offsetNs`. */
-export function decodeBatch(line: string, pid: number, offsetNs: number): DecodedBatch {
+/** Decodes one batch line of the process that said `hello`, whose clock offset is `offsetNs`. */
+export function decodeBatch(line: string, hello: Pick<Hello, 'pid' | 'kinds'>, offsetNs: number): DecodedBatch {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -76,9 +101,12 @@ export function decodeBatch(line: string, pid: number, offsetNs: number): Decode
   const events: AnyEvent[] = [];
   let malformed = 0;
   for (const item of value) {
-    const event = Array.isArray(item) && item.length === 4 && typeof item[0] === 'number'
-      ? buildEvent(offsetNs + item[0], pid, item[1], item[2], item[3])
-      : undefined;
+    let event: AnyEvent | undefined;
+    if (Array.isArray(item) && item.length === 4 && typeof item[0] === 'number' && typeof item[2] === 'string') {
+      const values: unknown = item[3];
+      const fields = Array.isArray(values) ? nameValues(hello.kinds.get(item[2]), values) : values;
+      event = buildEvent(offsetNs + item[0], hello.pid, item[1], item[2], fields);
+    }
     if (event) events.push(event);
     else malformed++;
   }

@@ -1,0 +1,253 @@
+"""The runtime is invisible: output, exit codes, tracebacks and pickled bytes are
+those of a plain run; an existing sitecustomize and PYTHONPATH keep working."""
+
+import json
+import os
+import zlib
+
+import pytest
+
+from conftest import check_well_formed
+
+SCRIPTS = {
+    "normal_output": """
+        import sys
+        print("hello", "wörld", 42)
+        sys.stdout.write("no newline")
+        sys.stdout.flush()
+        print("to stderr", file=sys.stderr)
+        sys.stderr.write("partial err")
+    """,
+    "traceback_in_main": """
+        def inner(x):
+            return {}[x]
+
+        def outer():
+            try:
+                inner("missing")
+            except KeyError as exc:
+                raise RuntimeError("wrapped") from exc
+
+        print("before", flush=True)
+        outer()
+    """,
+    "queue_empty_uncaught_in_child": """
+        import multiprocessing as mp, sys
+
+        def child(q):
+            q.get(timeout=0.1)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            q = mp.Queue()
+            p = mp.Process(target=child, args=(q,))
+            p.start()
+            p.join()
+            print("child exitcode", p.exitcode)
+    """,
+    "queue_full_uncaught_in_main": """
+        import multiprocessing as mp
+
+        if __name__ == "__main__":
+            q = mp.Queue(1)
+            q.put(1)
+            q.put_nowait(2)
+    """,
+    "lock_misuse_uncaught": """
+        import multiprocessing as mp, threading
+
+        if __name__ == "__main__":
+            t = threading.Lock()
+            try:
+                t.release()
+            except RuntimeError as exc:
+                print("threading:", exc)
+            m = mp.Lock()
+            m.release()
+    """,
+    "thread_exception": """
+        import threading
+
+        def fail():
+            raise ValueError("bad thread")
+
+        th = threading.Thread(target=fail, name="Worker")
+        th.start()
+        th.join()
+        print("main continues")
+    """,
+    "sys_exit_3": """
+        import sys
+        print("x")
+        sys.exit(3)
+    """,
+    "sys_exit_message": """
+        import sys
+        sys.exit("fatal: something went wrong")
+    """,
+    "os_exit_in_main": """
+        import os, sys
+        print("buffered but lost?", end="")
+        sys.stdout.flush()
+        os._exit(9)
+    """,
+    "stdin_echo": """
+        import sys
+        data = sys.stdin.read()
+        print(data.upper(), end="")
+        print(len(data), file=sys.stderr)
+    """,
+}
+
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child"}
+
+
+def _cases():
+    for name in SCRIPTS:
+        if name in METHOD_SCRIPTS:
+            for m in ("fork", "spawn", "forkserver"):
+                yield pytest.param(name, m, id="%s-%s" % (name, m))
+        else:
+            yield pytest.param(name, None, id=name)
+
+
+@pytest.mark.parametrize("name,start_method", list(_cases()))
+def test_output_and_exit_code_identical(procview, plain, name, start_method):
+    args = [start_method] if start_method else []
+    stdin = b"line one\nline two\n" if name == "stdin_echo" else None
+    run = procview(SCRIPTS[name], *args, stdin=stdin)
+    base = plain(SCRIPTS[name], *args, stdin=stdin)
+    assert run.stdout == base.stdout
+    assert run.stderr == base.stderr, "\n--- procview:\n%s\n--- plain:\n%s" % (run.err, base.err)
+    assert run.returncode == base.returncode
+    assert run.trace.run_end["code"] == base.returncode
+    # The CLI's only addition to stderr is its own closing line.
+    assert run.raw_stderr.startswith(run.stderr)
+    assert run.raw_stderr[len(run.stderr):].startswith(b"procview: trace written to ")
+
+
+def test_tracebacks_recorded_as_process_error(procview):
+    run = procview(SCRIPTS["traceback_in_main"])
+    assert run.returncode == 1
+    err = run.trace.one("process.error")
+    assert err["type"] == "RuntimeError" and err["message"] == "wrapped"
+    assert err["line"] == 8 and err["file"].endswith("prog.py")
+    assert "KeyError" in err["traceback"] and "procview" not in err["traceback"]
+
+
+def test_pickled_bytes_unchanged(procview, method):
+    run = procview(
+        """
+        import json, multiprocessing as mp, sys, zlib
+        from multiprocessing.reduction import ForkingPickler
+
+        class Point:
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+
+            def __eq__(self, other):
+                return (self.x, self.y) == (other.x, other.y)
+
+        def child(q, items):
+            # Computed where the items are pickled: under spawn the class is __mp_main__.Point here.
+            wire = [[len(b), zlib.crc32(b)] for b in (bytes(ForkingPickler.dumps(i)) for i in items)]
+            print(json.dumps(wire), flush=True)
+            for item in items:
+                q.put(item)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            items = ["text", {"a": [1, 2.5, None]}, [(1, "x")] * 50, b"\\x00\\xff" * 1000, Point(3, 4), 10 ** 40]
+            q = mp.Queue()
+            p = mp.Process(target=child, args=(q, items))
+            p.start()
+            got = [q.get() for _ in items]
+            p.join()
+            assert [type(g).__name__ for g in got] == [type(i).__name__ for i in items]
+        """,
+        method,
+    )
+    assert run.returncode == 0, run
+    wire = [tuple(x) for x in json.loads(run.out)]
+    t = run.trace
+    triples = sorted(t.match_queues(), key=lambda x: x[0]["seq"])
+    assert len(triples) == len(wire)
+    assert [(s["size"], s["crc"]) for _, s, _ in triples] == wire
+    assert [(g["size"], g["crc"]) for _, _, g in triples] == wire
+
+
+SITECUSTOMIZE = """
+import os, sys
+os.environ["USER_SITECUSTOMIZE"] = "ran in %d" % os.getpid()
+sys.stderr.write("user sitecustomize ran\\n")
+"""
+
+CHILD_REPORTS = """
+import json, multiprocessing as mp, os, sys
+
+def report(q):
+    q.put(("child", os.environ.get("USER_SITECUSTOMIZE", "").startswith("ran in"), sys.path))
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    try:
+        import mymod
+        print("mymod", mymod.VALUE)
+    except ImportError as exc:
+        print("no mymod", exc)
+    print(json.dumps(["main", os.environ.get("USER_SITECUSTOMIZE", "").startswith("ran in"), sys.path]))
+    q = mp.Queue()
+    p = mp.Process(target=report, args=(q,))
+    p.start()
+    print(json.dumps(q.get()))
+    p.join()
+"""
+
+
+def test_chained_sitecustomize(procview, plain, tmp_path, method):
+    site_dir = tmp_path / "usersite"
+    site_dir.mkdir()
+    (site_dir / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    env = {"PYTHONPATH": str(site_dir)}
+    run = procview(CHILD_REPORTS, method, env=env)
+    base = plain(CHILD_REPORTS, method, env=env)
+    assert run.returncode == base.returncode == 0, run
+    assert run.stdout == base.stdout
+    assert run.stderr == base.stderr
+    # It ran in the main process (and, unless forked, in the child).
+    assert run.err.count("user sitecustomize ran") >= 1
+    lines = [json.loads(line) for line in run.out.splitlines()[1:]]
+    assert lines[0][1] is True and lines[1][1] is True
+    # ...and the runtime recorded the run all the same.
+    t = run.trace
+    check_well_formed(t)
+    assert t.one("queue.new")
+    assert len(t.by_kind("queue.put")) == 1 and len(t.by_kind("queue.get")) == 1
+    assert t.one("process.spawn")["child"] in t.processes
+
+
+def test_existing_pythonpath_kept(procview, plain, tmp_path, method):
+    lib = tmp_path / "userlib"
+    lib.mkdir()
+    (lib / "mymod.py").write_text("VALUE = 'from user PYTHONPATH'\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    env = {"PYTHONPATH": os.pathsep.join([str(lib), str(other)])}
+    run = procview(CHILD_REPORTS, method, env=env)
+    base = plain(CHILD_REPORTS, method, env=env)
+    assert run.returncode == base.returncode == 0, run
+    assert run.out.splitlines()[0] == "mymod from user PYTHONPATH"
+    # sys.path, in the main process and in the child, is the plain run's.
+    assert run.stdout == base.stdout
+    main_path = json.loads(run.out.splitlines()[1])[2]
+    assert not any("procview" in entry for entry in main_path)
+    assert main_path.index(str(lib)) < main_path.index(str(other))
+    assert run.trace.by_kind("queue.put")
+
+
+def test_no_pythonpath_gives_plain_sys_path(procview, plain, method):
+    run = procview(CHILD_REPORTS, method, env={"PYTHONPATH": None})
+    base = plain(CHILD_REPORTS, method, env={"PYTHONPATH": None})
+    assert run.returncode == 0, run
+    assert run.stdout == base.stdout
+    assert run.out.startswith("no mymod")

@@ -1,0 +1,165 @@
+"""multiprocessing.Pipe send/recv, and threading.Thread start/begin/exit/join."""
+
+import pickle
+import zlib
+
+from conftest import check_well_formed
+
+
+def test_duplex_pipe(procview, method):
+    run = procview(
+        """
+        import multiprocessing as mp, sys, time
+
+        def echo(conn):
+            msg = conn.recv()
+            time.sleep(0.3)
+            conn.send(msg * 2)
+            conn.send_bytes(b"raw bytes")
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            here, there = mp.Pipe()
+            p = mp.Process(target=echo, args=(there,))
+            p.start()
+            here.send("ping")
+            print(here.recv(), here.recv_bytes())
+            p.join()
+        """,
+        method,
+    )
+    assert run.returncode == 0, run
+    assert run.out == "pingping b'raw bytes'\n"
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    child = t.one("process.spawn")["child"]
+    new = t.one("pipe.new")
+    assert new["pid"] == main and new["duplex"] is True and new["loc"] == "prog.py:11"
+    here, there = new["ends"]
+    assert here != there
+    assert new["id"] in (here, there)
+
+    sends = t.sorted(t.by_kind("pipe.send"))
+    recvs = t.sorted(t.by_kind("pipe.recv"))
+    assert [(e["pid"], e["end"], e["repr"], e["loc"]) for e in sends] == [
+        (main, here, "'ping'", "prog.py:14"),
+        (child, there, "'pingping'", "prog.py:6"),
+        (child, there, None, "prog.py:7"),
+    ]
+    assert [(e["pid"], e["end"], e["loc"]) for e in recvs] == [
+        (child, there, "prog.py:4"),
+        (main, here, "prog.py:15"),
+        (main, here, "prog.py:15"),
+    ]
+    # The bytes on the wire: exactly what the program pickled.
+    ping = pickle.dumps("ping", protocol=pickle.DEFAULT_PROTOCOL)
+    assert (sends[0]["size"], sends[0]["crc"]) == (len(ping), zlib.crc32(ping))
+    assert (sends[2]["size"], sends[2]["crc"]) == (9, zlib.crc32(b"raw bytes"))
+    for s, r in zip(sends, recvs):
+        assert (s["size"], s["crc"]) == (r["size"], r["crc"])
+    # The parent's first recv blocked about 0.3 s: announced, and its wait measured.
+    wait = t.one("pipe.recv.wait", pid=main)
+    assert wait["end"] == here and wait["loc"] == "prog.py:15"
+    assert wait["t"] < recvs[1]["t"]
+    assert recvs[1]["waited"] >= 200_000_000
+    assert recvs[2]["waited"] < 200_000_000  # sent right after the first: a short wait at most
+
+
+def test_simplex_pipe(procview, method):
+    run = procview(
+        """
+        import multiprocessing as mp, sys
+
+        def reader(r):
+            print(r.recv(), r.recv(), flush=True)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            r, w = mp.Pipe(duplex=False)
+            p = mp.Process(target=reader, args=(r,))
+            p.start()
+            w.send([1, 2, 3])
+            w.send({"k": "v"})
+            p.join()
+        """,
+        method,
+    )
+    assert run.returncode == 0, run
+    assert run.out == "[1, 2, 3] {'k': 'v'}\n"
+    t = run.trace
+    child = t.one("process.spawn")["child"]
+    new = t.one("pipe.new")
+    assert new["duplex"] is False and new["loc"] == "prog.py:8"
+    ends = set(new["ends"])
+    sends = t.sorted(t.by_kind("pipe.send"))
+    recvs = t.sorted(t.by_kind("pipe.recv"))
+    assert [(e["pid"], e["repr"]) for e in sends] == [(t.main_pid, "[1, 2, 3]"), (t.main_pid, "{'k': 'v'}")]
+    assert [e["pid"] for e in recvs] == [child, child]
+    assert {e["end"] for e in sends + recvs} <= ends
+    assert [(e["size"], e["crc"]) for e in sends] == [(e["size"], e["crc"]) for e in recvs]
+
+
+def test_thread_lifecycle(procview):
+    run = procview(
+        """
+        import threading, time
+
+        def work(n):
+            time.sleep(n)
+
+        def fail():
+            raise ValueError("in thread")
+
+        t1 = threading.Thread(target=work, args=(0.05,), name="T1")
+        t1.start()
+        t1.join()
+        t2 = threading.Thread(target=fail, name="T2", daemon=True)
+        t2.start()
+        t2.join()
+        t3 = threading.Thread(target=work, args=(0.5,), name="T3")
+        t3.start()
+        t3.join(timeout=0.1)
+        print("alive", t3.is_alive(), flush=True)
+        t3.join()
+        """
+    )
+    assert run.returncode == 0, run
+    assert run.out == "alive True\n"
+    assert "ValueError: in thread" in run.err
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    main_tid = t.processes[main]["tid"]
+    begins = {e["name"]: e for e in t.by_kind("thread.begin")}
+    assert set(begins) == {"T1", "T2", "T3"}
+    assert begins["T2"]["daemon"] is True and begins["T1"]["daemon"] is False
+    assert all(isinstance(b["native"], int) for b in begins.values())
+    # Thread idents are reused once a thread ends: tell the threads apart by time.
+    exits = {}
+    for name, line in (("T1", 10), ("T2", 13), ("T3", 16)):
+        begin = begins[name]
+        tid = begin["tid"]
+        start = t.one("thread.start", name=name)
+        assert start["target"] == tid
+        assert start["pid"] == main and start["tid"] == main_tid
+        assert start["loc"] == "prog.py:%d" % line and start["daemon"] == begin["daemon"]
+        assert start["t"] <= begin["t"] + 1_000_000
+        exits[name] = [e for e in t.sorted(t.by_kind("thread.exit")) if e["tid"] == tid and e["t"] >= begin["t"]][0]
+    assert exits["T1"]["error"] is None
+    assert exits["T2"]["error"] == "ValueError"
+    assert exits["T3"]["error"] is None
+    assert exits["T1"]["t"] < begins["T2"]["t"] and exits["T2"]["t"] < begins["T3"]["t"]
+
+    joins = t.sorted(t.by_kind("thread.join"))
+    assert [(j["loc"], j["timeout"], j["alive"]) for j in joins] == [
+        ("prog.py:11", None, False),
+        ("prog.py:14", None, False),
+        ("prog.py:17", 0.1, True),
+        ("prog.py:19", None, False),
+    ]
+    assert joins[2]["target"] == begins["T3"]["tid"]
+    assert joins[2]["waited"] >= 80_000_000
+    assert t.one("thread.join.wait", loc="prog.py:17")["t"] < joins[2]["t"]
+    assert exits["T1"]["t"] <= joins[0]["t"]
+    assert exits["T3"]["t"] <= joins[3]["t"]
