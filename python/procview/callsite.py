@@ -94,7 +94,15 @@ def user_site():
     None means the call came from the library's own machinery (the first frame
     that is neither ours nor transparent belongs to the standard library).
     """
-    frame = sys._getframe(1)
+    return _walk(sys._getframe(1), True)
+
+
+def first_user_site():
+    """``file:line`` of the innermost user frame on the stack, whoever called us."""
+    return _walk(sys._getframe(1), False)
+
+
+def _walk(frame, stop_at_library):
     kinds = _kind_of_file
     while frame is not None:
         code = frame.f_code
@@ -106,7 +114,7 @@ def user_site():
             kind = _kind_of_generated(frame)
         if kind == USER:
             return _loc(filename, frame.f_lineno)
-        if kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
+        if stop_at_library and kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
             return None
         frame = frame.f_back
     return None
@@ -116,23 +124,6 @@ def _kind_of_generated(frame):
     # Code run by `python -c` or the user's exec() has a module name; the
     # library's exec()'d helpers run in a bare namespace.
     return USER if "__name__" in frame.f_globals else LIBRARY
-
-
-def first_user_site():
-    """``file:line`` of the innermost user frame on the stack, whoever called us."""
-    frame = sys._getframe(1)
-    kinds = _kind_of_file
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        kind = kinds.get(filename)
-        if kind is None:
-            kind = _classify(filename)
-        if kind == GENERATED:
-            kind = _kind_of_generated(frame)
-        if kind == USER:
-            return _loc(filename, frame.f_lineno)
-        frame = frame.f_back
-    return None
 
 
 def short_name(kind, loc):

@@ -29,7 +29,8 @@ export interface TraceHeader {
   procview: string;
 }
 
-export type ProcessRole = 'main' | 'process' | 'fork' | 'resource_tracker' | 'forkserver' | 'subprocess';
+/** `python`: an interpreter the runtime cannot place (started by `subprocess`, say). */
+export type ProcessRole = 'main' | 'process' | 'fork' | 'resource_tracker' | 'forkserver' | 'python';
 export type ExitHow = 'return' | 'exception' | 'sys.exit' | 'os._exit' | 'exec' | 'observed';
 
 /** `file:line` of the user's call. */
@@ -43,20 +44,21 @@ export interface EventFieldsByKind {
     ppid: number;
     role: ProcessRole;
     method: string | null;
-    argv: string[];
-    /** Present in the main process only. */
-    python?: PythonInfo;
+    argv: string[] | null;
+    python: PythonInfo | null;
   };
   'process.exit': { code: number | null; signal: string | null; how: ExitHow; dropped?: number };
+  'process.exec': { path: string | null };
   'process.error': { type: string; message: string; file?: string | null; line?: number | null; traceback?: string };
   'process.disconnect': Record<string, never>;
-  'process.spawn': { child: number; name: string; method: string | null; loc: Loc };
+  'process.spawn': { child: number; name: string; method: string | null; loc: Loc | null };
   'process.reaped': { child: number; code: number | null; signal: string | null };
   'process.join.wait': { target: number; timeout: number | null; loc: Loc };
   'process.join': { target: number; timeout: number | null; waited: number; code: number | null; loc: Loc };
-  'process.terminate': { target: number; loc: Loc };
-  'process.kill': { target: number; loc: Loc };
-  'thread.start': { target: number; name: string; daemon: boolean; loc: Loc };
+  'process.terminate': { target: number; loc: Loc | null };
+  'process.kill': { target: number; loc: Loc | null };
+  /** `internal`: started by the library (a Queue's feeder), not by the user's code. */
+  'thread.start': { target: number; name: string; daemon: boolean; loc: Loc | null; internal: boolean };
   'thread.begin': { name: string; native: number; daemon: boolean };
   'thread.exit': { error: string | null };
   'thread.join.wait': { target: number; timeout: number | null; loc: Loc };
@@ -66,17 +68,18 @@ export interface EventFieldsByKind {
   'queue.put.wait': { id: string; loc: Loc };
   'queue.put': {
     id: string;
-    seq: number;
+    seq: number | null;
     loc: Loc;
     repr: string;
     block: boolean;
     waited: number;
     outcome: 'ok' | 'full';
-    size?: number;
-    crc?: number;
+    /** SimpleQueue only (a Queue's feeder reports them in queue.send). */
+    size: number | null;
+    crc: number | null;
   };
-  'queue.send': { id: string; seq: number; size: number; crc: number };
-  'queue.lost': { id: string; seq: number; error: string };
+  'queue.send': { id: string; seq: number | null; size: number; crc: number };
+  'queue.lost': { id: string; seq: number | null; error: string };
   'queue.get.wait': { id: string; loc: Loc };
   'queue.get': {
     id: string;
@@ -84,20 +87,23 @@ export interface EventFieldsByKind {
     block: boolean;
     waited: number;
     outcome: 'ok' | 'empty';
-    size?: number;
-    crc?: number;
+    size: number | null;
+    crc: number | null;
   };
   'queue.buffered': { id: string; count: number };
   // Pipes
-  'pipe.new': { id: string; ends: [string, string]; duplex: boolean; loc: Loc };
-  'pipe.send': { end: string; size: number; crc: number; repr?: string; loc: Loc };
+  'pipe.new': { id: string; ends: [string, string]; duplex: boolean; name: string; loc: Loc };
+  /** `repr` for send(), null for send_bytes(). */
+  'pipe.send': { end: string; size: number; crc: number; repr: string | null; loc: Loc };
   'pipe.recv.wait': { end: string; loc: Loc };
-  'pipe.recv': { end: string; size: number; crc: number; waited: number; loc: Loc };
+  'pipe.recv': { end: string; size: number | null; crc: number | null; waited: number; outcome: 'ok' | 'eof'; loc: Loc };
   // Locks and semaphores
   'lock.new': { id: string; type: string; value: number; scope: 'process' | 'thread'; name: string; loc: Loc };
   'lock.wait': { id: string; loc: Loc };
   'lock.acquire': { id: string; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'busy' };
   'lock.release': { id: string; loc: Loc };
+  // Waits
+  'wait.abort': { wait: string; waited: number; error: string };
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
@@ -124,6 +130,7 @@ export type EventOf<K extends EventKind> = Extract<TraceEvent, { kind: K }>;
 const KNOWN_KINDS: Record<EventKind, true> = {
   'process.begin': true,
   'process.exit': true,
+  'process.exec': true,
   'process.error': true,
   'process.disconnect': true,
   'process.spawn': true,
@@ -153,9 +160,15 @@ const KNOWN_KINDS: Record<EventKind, true> = {
   'lock.wait': true,
   'lock.acquire': true,
   'lock.release': true,
+  'wait.abort': true,
   'run.refused': true,
   'run.end': true,
 };
+
+/** Kinds only the listener writes; every other kind is the runtime's (python/procview/schema.py). */
+export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'run.refused', 'run.end'];
+
+export const ALL_KINDS = Object.keys(KNOWN_KINDS) as EventKind[];
 
 export function isKnownKind(kind: string): kind is EventKind {
   return Object.prototype.hasOwnProperty.call(KNOWN_KINDS, kind);

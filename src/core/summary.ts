@@ -264,6 +264,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
         refused++;
         break;
       case 'process.error':
+      case 'process.exec':
+      case 'wait.abort':
       case 'process.join.wait':
       case 'process.join':
       case 'process.terminate':
