@@ -23,6 +23,7 @@ _PATCHES = {
     "multiprocessing.connection": "procview.hooks.pipes:patch_connection",
     "multiprocessing.synchronize": "procview.hooks.locks:patch_synchronize",
     "multiprocessing.sharedctypes": "procview.hooks.locks:patch_sharedctypes",
+    "multiprocessing.pool": "procview.hooks.pools:patch_pool",
     "traceback": "procview.hooks.tracebacks:patch_traceback",
 }
 

@@ -39,5 +39,11 @@ KINDS = {
     "lock.wait": ("id", "loc"),
     "lock.acquire": ("id", "loc", "waited", "outcome"),
     "lock.release": ("id", "loc"),
+    "pool.new": ("id", "type", "processes", "name", "loc"),
+    "task.submit": ("pool", "job", "func", "count", "chunksize", "args", "callback", "loc"),
+    "task.begin": ("pool", "job", "index", "func", "args", "items"),
+    "task.end": ("pool", "job", "index", "ok", "result"),
+    "task.fetch.wait": ("pool", "job", "loc"),
+    "task.fetch": ("pool", "job", "ready", "loc"),
     "wait.abort": ("wait", "waited", "error"),
 }

@@ -99,6 +99,17 @@ function formatSummary(tracePath: string, trace: TraceFile, summary: Summary): s
       { title: 'MAX WAIT', align: 'right', value: (l) => formatDuration(l.maxWait) },
     ]),
   );
+  section('Tasks', summary.tasks.length, () =>
+    formatTable(summary.tasks, [
+      { title: 'JOB', align: 'right', value: (t) => `${t.job}.${t.index}` },
+      { title: 'FUNCTION', value: (t) => t.func },
+      { title: 'ITEMS', align: 'right', value: (t) => String(t.items ?? 1) },
+      { title: 'WORKER', align: 'right', value: (t) => String(t.worker) },
+      { title: 'TOOK', align: 'right', value: (t) => (t.end === null ? 'unfinished' : formatDuration(t.end - t.start)) },
+      { title: 'RESULT', value: (t) => (t.ok === null ? '?' : t.ok ? 'ok' : `error: ${t.result ?? ''}`) },
+      { title: 'FETCHED', value: (t) => (t.fetched ? 'yes' : 'no') },
+    ]),
+  );
   const notes = [`refused connections: ${summary.refused}`, `dropped events: ${summary.dropped}`];
   if (trace.skippedLines > 0) notes.push(`unreadable lines skipped: ${trace.skippedLines} (the trace was cut short?)`);
   if (trace.unknownEvents > 0) notes.push(`events of unknown kinds skipped: ${trace.unknownEvents}`);

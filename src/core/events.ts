@@ -102,6 +102,24 @@ export interface EventFieldsByKind {
   'lock.wait': { id: string; loc: Loc };
   'lock.acquire': { id: string; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'busy' };
   'lock.release': { id: string; loc: Loc };
+  // Pools and their tasks
+  'pool.new': { id: string; type: string; processes: number; name: string; loc: Loc | null };
+  /** A job: one apply, or a map's items in chunks (`count` null for imap: not known up front). */
+  'task.submit': {
+    pool: string | null;
+    job: number;
+    func: string;
+    count: number | null;
+    chunksize: number | null;
+    args: string | null;
+    callback: boolean;
+    loc: Loc | null;
+  };
+  /** A worker starts a task: one apply, or one chunk of `items` items of a map. */
+  'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
+  'task.end': { pool: string; job: number; index: number; ok: boolean; result: string };
+  'task.fetch.wait': { pool: string | null; job: number; loc: Loc };
+  'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc };
   // Waits
   'wait.abort': { wait: string; waited: number; error: string };
   // The run
@@ -160,6 +178,12 @@ const KNOWN_KINDS: Record<EventKind, true> = {
   'lock.wait': true,
   'lock.acquire': true,
   'lock.release': true,
+  'pool.new': true,
+  'task.submit': true,
+  'task.begin': true,
+  'task.end': true,
+  'task.fetch.wait': true,
+  'task.fetch': true,
   'wait.abort': true,
   'run.refused': true,
   'run.end': true,

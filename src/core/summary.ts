@@ -62,6 +62,26 @@ export interface LockSummary {
   contended: number;
 }
 
+/** One task a worker ran: an apply, or one chunk of a map (`items` items). */
+export interface TaskSummary {
+  pool: string;
+  job: number;
+  index: number;
+  func: string;
+  args: string;
+  items: number | null;
+  /** The worker process (and thread, for a ThreadPool) that ran it. */
+  worker: number;
+  thread: number;
+  queued: number | null;
+  start: number;
+  end: number | null;
+  ok: boolean | null;
+  result: string | null;
+  /** Someone asked for the job's result (get, next, map) or gave a callback. */
+  fetched: boolean;
+}
+
 export interface Summary {
   events: number;
   processes: ProcessSummary[];
@@ -71,8 +91,8 @@ export interface Summary {
   queues: QueueSummary[];
   pipes: PipeSummary[];
   locks: LockSummary[];
-  /** Pool and executor tasks: recorded by a later version of the runtime. */
-  tasks: never[];
+  /** Pool tasks (executors come later), in the order they started. */
+  tasks: TaskSummary[];
   /** Connections refused for a missing or wrong token. */
   refused: number;
   /** Events the runtime could not send. */
@@ -105,6 +125,10 @@ export function summarize(events: readonly TraceEvent[]): Summary {
   const pipes = new Map<string, PipeSummary>();
   const pipeOfEnd = new Map<string, string>();
   const locks = new Map<string, LockSummary>();
+  const tasks = new Map<string, TaskSummary>();
+  /** Per job (`pool/job`): when it was submitted, and whether its result was asked for. */
+  const jobs = new Map<string, { queued: number; fetched: boolean }>();
+  const jobKey = (pool: string | null, job: number): string => `${pool ?? ''}/${job}`;
   let refused = 0;
   let dropped = 0;
 
@@ -263,6 +287,31 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'run.refused':
         refused++;
         break;
+      case 'task.submit':
+        jobs.set(jobKey(event.pool, event.job), { queued: event.t, fetched: event.callback });
+        break;
+      case 'task.fetch': {
+        const job = getOrCreate(jobs, jobKey(event.pool, event.job), () => ({ queued: event.t, fetched: false }));
+        job.fetched = true;
+        break;
+      }
+      case 'task.begin':
+        tasks.set(`${jobKey(event.pool, event.job)}/${event.index}`, {
+          pool: event.pool, job: event.job, index: event.index, func: event.func, args: event.args, items: event.items,
+          worker: event.pid, thread: event.tid, queued: null, start: event.t, end: null, ok: null, result: null, fetched: false,
+        });
+        break;
+      case 'task.end': {
+        const task = tasks.get(`${jobKey(event.pool, event.job)}/${event.index}`);
+        if (task) {
+          task.end = event.t;
+          task.ok = event.ok;
+          task.result = event.result;
+        }
+        break;
+      }
+      case 'pool.new':
+      case 'task.fetch.wait':
       case 'process.error':
       case 'process.exec':
       case 'wait.abort':
@@ -288,7 +337,12 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     queues: [...queues.values()].map(({ depthSteps, ...rest }) => ({ ...rest, maxDepth: maxDepth(depthSteps) })),
     pipes: [...pipes.values()],
     locks: [...locks.values()],
-    tasks: [],
+    tasks: [...tasks.values()]
+      .map((task) => {
+        const job = jobs.get(jobKey(task.pool, task.job));
+        return { ...task, queued: job?.queued ?? null, fetched: job?.fetched ?? false };
+      })
+      .sort((a, b) => a.start - b.start),
     refused,
     dropped,
   };

@@ -1,0 +1,232 @@
+"""``multiprocessing.Pool`` and ``ThreadPool``: every task, where it ran, how it ended, who fetched it.
+
+The parent records what was submitted (``task.submit``: a job, with its item
+count and chunk size) and when a result was asked for (``task.fetch``). The
+workers record each task they run (``task.begin``/``task.end``). Workers are
+reached through ``multiprocessing.pool.worker``, which every worker process or
+thread runs: the wrapper hands the real worker a task inbox and a result outbox
+that record what passes through them, and changes nothing else. A chunk of a
+``map`` is one task holding ``items`` items.
+
+A pool's id is its task queue's id, which every worker process can compute
+(a ThreadPool's workers are threads of the parent, which tells them).
+"""
+
+import itertools
+import os
+
+from .. import callsite, recorder
+from ..reprs import short_repr
+from .waits import announce_if_slow
+
+_thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
+_thread_pool_numbers = itertools.count(1)
+
+
+def _callable_name(func):
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
+    module = getattr(func, "__module__", None)
+    if name is None:
+        return short_repr(func)
+    return name if module in (None, "__main__", "__mp_main__", "builtins") else "%s.%s" % (module, name)
+
+
+def _error_text(error):
+    # A process pool ships errors wrapped with their formatted traceback.
+    error = getattr(error, "exc", error) if type(error).__name__ == "ExceptionWithTraceback" else error
+    try:
+        message = str(error)
+    except Exception:
+        message = "?"
+    return "%s: %s" % (type(error).__name__, message[:200])
+
+
+def _pool_id_of_inqueue(inqueue):
+    reader = getattr(inqueue, "_reader", None)
+    if reader is not None:
+        st = os.fstat(reader.fileno())
+        return "pool:%d:%d" % (st.st_dev, st.st_ino)
+    return _thread_pool_ids.get(id(inqueue))
+
+
+class _TaskInbox:
+    """What the worker reads its tasks from: records each task as it starts."""
+
+    def __init__(self, inqueue, pool_id, mapstar, starmapstar):
+        self._inqueue = inqueue
+        self._pool_id = pool_id
+        self._chunked = (mapstar, starmapstar)
+
+    def get(self):
+        task = self._inqueue.get()
+        if isinstance(task, tuple) and len(task) == 5:
+            job, i, func, args, _ = task
+            items = None
+            if func in self._chunked and args and isinstance(args[0], tuple) and len(args[0]) == 2:
+                func, chunk = args[0]
+                items = len(chunk) if hasattr(chunk, "__len__") else None
+                shown = short_repr(chunk)
+            else:
+                shown = short_repr(args)
+            recorder.emit("task.begin", (self._pool_id, job, i, _callable_name(func), shown, items))
+            # Sent now: a task that never ends must still show as running.
+            recorder.flush()
+        return task
+
+    def __getattr__(self, name):
+        return getattr(self._inqueue, name)
+
+
+class _ResultOutbox:
+    """What the worker puts results on: records each task as it ends."""
+
+    def __init__(self, outqueue, pool_id):
+        self._outqueue = outqueue
+        self._pool_id = pool_id
+
+    def put(self, message):
+        if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
+            job, i, (ok, value) = message
+            shown = short_repr(value) if ok else _error_text(value)
+            recorder.emit("task.end", (self._pool_id, job, i, bool(ok), shown))
+            # Sent before the result: once the parent has it, it may end this worker with SIGTERM.
+            recorder.flush()
+        return self._outqueue.put(message)
+
+    def __getattr__(self, name):
+        return getattr(self._outqueue, name)
+
+
+def patch_pool(pool):
+    Pool = pool.Pool
+    original_worker = pool.worker
+    original_init = Pool.__init__
+    original_apply_async = Pool.apply_async
+    original_map_async = Pool._map_async
+    original_imap = Pool.imap
+    original_imap_unordered = Pool.imap_unordered
+    original_apply_result_init = pool.ApplyResult.__init__
+    original_get = pool.ApplyResult.get
+    original_imap_init = pool.IMapIterator.__init__
+    original_next = pool.IMapIterator.next
+
+    def worker(inqueue, outqueue, *args, **kwargs):
+        pool_id = _pool_id_of_inqueue(inqueue)
+        if pool_id is not None:
+            inqueue = _TaskInbox(inqueue, pool_id, pool.mapstar, pool.starmapstar)
+            outqueue = _ResultOutbox(outqueue, pool_id)
+        return original_worker(inqueue, outqueue, *args, **kwargs)
+
+    # Pickled by reference as a Process target under spawn: keep the name it replaces.
+    worker.__module__ = original_worker.__module__
+    worker.__qualname__ = original_worker.__qualname__
+    worker.__name__ = original_worker.__name__
+
+    def identified(original_setup_queues):
+        # The id must exist before the first worker starts (inside __init__).
+        def _setup_queues(self):
+            original_setup_queues(self)
+            if hasattr(self._inqueue, "_reader"):
+                self._pv_id = _pool_id_of_inqueue(self._inqueue)
+            else:
+                self._pv_id = "tpool:%d.%d" % (recorder.pid(), next(_thread_pool_numbers))
+                _thread_pool_ids[id(self._inqueue)] = self._pv_id
+
+        return _setup_queues
+
+    def __init__(self, *args, **kwargs):
+        loc = callsite.first_user_site()
+        original_init(self, *args, **kwargs)
+        kind = type(self).__name__
+        recorder.emit("pool.new", (self._pv_id, kind, self._processes, callsite.short_name(kind, loc), loc))
+
+    def submitted(self, result, func, count, chunksize, shown, callback):
+        recorder.emit(
+            "task.submit",
+            (
+                getattr(self, "_pv_id", None),
+                result._job,
+                _callable_name(func),
+                count,
+                chunksize,
+                shown,
+                bool(callback),
+                callsite.first_user_site(),
+            ),
+        )
+
+    def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        result = original_apply_async(self, func, args, kwds, callback, error_callback)
+        submitted(self, result, func, 1, None, short_repr(args), callback or error_callback)
+        return result
+
+    def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
+        result = original_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+        values = getattr(result, "_value", None)  # a MapResult holds one slot per item
+        count = len(values) if isinstance(values, list) else None
+        shown = short_repr(iterable) if isinstance(iterable, (list, tuple, range)) else None
+        submitted(self, result, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
+        return result
+
+    def imap_variant(original):
+        def imap(self, func, iterable, chunksize=1):
+            result = original(self, func, iterable, chunksize)
+            submitted(self, result, func, None, chunksize, None, False)
+            return result
+
+        imap.__name__ = original.__name__
+        return imap
+
+    def apply_result_init(self, pool_object, *args, **kwargs):
+        original_apply_result_init(self, pool_object, *args, **kwargs)
+        self._pv_pool = getattr(pool_object, "_pv_id", None)
+
+    def imap_init(self, pool_object, *args, **kwargs):
+        original_imap_init(self, pool_object, *args, **kwargs)
+        self._pv_pool = getattr(pool_object, "_pv_id", None)
+
+    def get(self, timeout=None):
+        loc = callsite.user_site()
+        if loc is None:
+            return original_get(self, timeout)
+        pool_id = getattr(self, "_pv_pool", None)
+        if not self.ready():
+            announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+        try:
+            return original_get(self, timeout)
+        finally:
+            recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc))
+
+    def imap_next(self, timeout=None):
+        loc = callsite.user_site()
+        if loc is None:
+            return original_next(self, timeout)
+        try:
+            return original_next(self, timeout)
+        finally:
+            recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc))
+
+    pool.worker = worker
+    Pool._setup_queues = identified(Pool._setup_queues)
+    pool.ThreadPool._setup_queues = identified(pool.ThreadPool._setup_queues)
+    Pool.__init__ = __init__
+    Pool.apply_async = apply_async
+    Pool._map_async = _map_async
+    Pool.imap = imap_variant(original_imap)
+    Pool.imap_unordered = imap_variant(original_imap_unordered)
+    pool.ApplyResult.__init__ = apply_result_init
+    pool.ApplyResult.get = get
+    pool.IMapIterator.__init__ = imap_init
+    pool.IMapIterator.next = imap_next
+    pool.IMapIterator.__next__ = imap_next
+    # apply(), map(), starmap() and the *_async forms only pass the user's call on.
+    callsite.add_transparent(Pool.apply, Pool.map, Pool.starmap, Pool.map_async, Pool.starmap_async)
+
+
+def _ready_of(result):
+    event = result._event
+
+    def ready(seconds):
+        return event.wait(seconds)
+
+    return ready

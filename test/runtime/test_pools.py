@@ -1,0 +1,123 @@
+"""Pool and ThreadPool: every task recorded where it ran, with its outcome and whether it was fetched."""
+
+import json
+import subprocess
+
+from conftest import CLI, check_well_formed
+
+POOL_PROGRAM = """
+    import multiprocessing as mp
+    import sys
+
+    def square(x):
+        if x == 7:
+            raise ValueError("seven")
+        return x * x
+
+    def add(a, b):
+        return a + b
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        with mp.Pool(2) as pool:
+            print(pool.apply(square, (3,)))
+            print(pool.apply_async(square, (4,)).get())
+            print(pool.map(square, range(6), chunksize=2))
+            print(list(pool.imap(square, range(3))))
+            print(sorted(pool.imap_unordered(square, range(3))))
+            print(pool.starmap(add, [(1, 2), (3, 4)]))
+            failed = pool.apply_async(square, (7,))
+            failed.wait()
+"""
+
+
+def test_pool_tasks_recorded_in_the_workers_with_outcomes(procview, plain, method):
+    run = procview(POOL_PROGRAM, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(POOL_PROGRAM, method).stdout
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+
+    (new,) = t.by_kind("pool.new")
+    assert new["type"] == "Pool" and new["processes"] == 2 and new["loc"] == "prog.py:14"
+    pool_id = new["id"]
+
+    submits = {e["job"]: e for e in t.by_kind("task.submit")}
+    assert [s["func"] for s in submits.values()] == ["square", "square", "square", "square", "square", "add", "square"]
+    assert all(s["pool"] == pool_id and s["pid"] == main for s in submits.values())
+    map_job = [s for s in submits.values() if s["count"] == 6]
+    assert len(map_job) == 1 and map_job[0]["chunksize"] == 2 and map_job[0]["loc"] == "prog.py:17"
+
+    begins = t.by_kind("task.begin")
+    ends = {(e["job"], e["index"]): e for e in t.by_kind("task.end")}
+    workers = {e["pid"] for e in begins}
+    assert main not in workers and workers <= set(t.processes)
+    # every task of every job ran and ended, in a worker of this pool
+    assert {(b["job"], b["index"]) for b in begins} == set(ends)
+    assert all(b["pool"] == pool_id and b["func"] in ("square", "add") for b in begins)
+    # the map's 6 items went out as 3 chunks of 2
+    chunks = [b for b in begins if b["job"] == map_job[0]["job"]]
+    assert sorted(b["index"] for b in chunks) == [0, 1, 2] and {b["items"] for b in chunks} == {2}
+
+    failed_job = max(submits)
+    failure = ends[(failed_job, 0)]
+    assert failure["ok"] is False and failure["result"] == "ValueError: seven"
+    fetched_jobs = {e["job"] for e in t.by_kind("task.fetch")}
+    assert failed_job not in fetched_jobs, "the failed task's result was never asked for"
+    assert set(submits) - {failed_job} <= fetched_jobs
+
+
+def test_summary_lists_the_tasks(procview, tmp_path):
+    run = procview(POOL_PROGRAM, "fork")
+    assert run.returncode == 0, run
+    out = subprocess.run(["node", str(CLI), "summary", "--json", str(run.trace_path)], capture_output=True, check=True)
+    tasks = json.loads(out.stdout)["tasks"]
+    assert len(tasks) == len(run.trace.by_kind("task.begin"))
+    unfetched = [task for task in tasks if not task["fetched"]]
+    assert [(task["func"], task["ok"]) for task in unfetched] == [("square", False)]
+    assert all(task["end"] >= task["start"] >= task["queued"] for task in tasks)
+
+
+def test_thread_pool_tasks_run_on_threads_of_the_main_process(procview):
+    run = procview(
+        """
+        from multiprocessing.pool import ThreadPool
+
+        with ThreadPool(3) as pool:
+            print(pool.map(len, ["a", "bb", "ccc", "dddd"]))
+        """
+    )
+    assert run.returncode == 0, run
+    assert run.out == "[1, 2, 3, 4]\n"
+    t = run.trace
+    (new,) = t.by_kind("pool.new")
+    assert new["type"] == "ThreadPool"
+    begins = t.by_kind("task.begin")
+    assert begins and {b["pid"] for b in begins} == {t.main_pid}
+    assert all(b["pool"] == new["id"] for b in begins)
+    assert t.main_pid not in {b["tid"] for b in begins}
+    assert len(t.by_kind("task.end")) == len(begins)
+
+
+def test_maxtasksperchild_spreads_tasks_over_fresh_workers(procview, method):
+    run = procview(
+        """
+        import multiprocessing as mp, sys
+
+        def pid_of(_):
+            import os
+            return os.getpid()
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            with mp.Pool(1, maxtasksperchild=1) as pool:
+                pids = [pool.apply(pid_of, (i,)) for i in range(3)]
+            print(len(set(pids)))
+        """,
+        method,
+    )
+    assert run.returncode == 0, run
+    assert run.out == "3\n"
+    begins = run.trace.by_kind("task.begin")
+    assert len(begins) == 3 and len({b["pid"] for b in begins}) == 3
