@@ -12,7 +12,7 @@ import sys
 
 from . import recorder
 
-# module name -> "package.module:function" that patches it right after it is executed
+# module name -> "package.module:function" (or several, run in order) that patch it right after it is executed
 _PATCHES = {
     "multiprocessing.context": "procview.hooks.processes:patch_context",
     "multiprocessing.process": "procview.hooks.processes:patch_process",
@@ -21,18 +21,19 @@ _PATCHES = {
     "multiprocessing.util": "procview.hooks.processes:patch_util",
     "multiprocessing.queues": "procview.hooks.queues:patch_queues",
     "multiprocessing.connection": "procview.hooks.pipes:patch_connection",
-    "multiprocessing.synchronize": "procview.hooks.locks:patch_synchronize",
+    "multiprocessing.synchronize": ("procview.hooks.locks:patch_synchronize", "procview.hooks.sync:patch_synchronize_sync"),
     "multiprocessing.sharedctypes": "procview.hooks.locks:patch_sharedctypes",
     "multiprocessing.pool": "procview.hooks.pools:patch_pool",
     "traceback": "procview.hooks.tracebacks:patch_traceback",
 }
 
 
-def _run_patch(target, module):
+def _run_patch(targets, module):
     import importlib
 
-    modname, _, funcname = target.partition(":")
-    getattr(importlib.import_module(modname), funcname)(module)
+    for target in (targets,) if isinstance(targets, str) else targets:
+        modname, _, funcname = target.partition(":")
+        getattr(importlib.import_module(modname), funcname)(module)
 
 
 class _PatchingLoader:

@@ -45,5 +45,9 @@ KINDS = {
     "task.end": ("pool", "job", "index", "ok", "result"),
     "task.fetch.wait": ("pool", "job", "loc"),
     "task.fetch": ("pool", "job", "ready", "loc"),
+    "sync.new": ("id", "type", "scope", "value", "name", "loc"),
+    "sync.wait.wait": ("id", "op", "loc"),
+    "sync.wait": ("id", "op", "loc", "waited", "outcome"),
+    "sync.signal": ("id", "op", "loc", "n"),
     "wait.abort": ("wait", "waited", "error"),
 }

@@ -120,6 +120,19 @@ export interface EventFieldsByKind {
   'task.end': { pool: string; job: number; index: number; ok: boolean; result: string };
   'task.fetch.wait': { pool: string | null; job: number; loc: Loc };
   'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc };
+  // Events, Conditions, Barriers (threading and multiprocessing)
+  'sync.new': {
+    id: string;
+    type: 'Event' | 'Condition' | 'Barrier';
+    scope: 'process' | 'thread';
+    /** A Barrier's parties. */
+    value: number | null;
+    name: string;
+    loc: Loc;
+  };
+  'sync.wait.wait': { id: string; op: 'wait'; loc: Loc };
+  'sync.wait': { id: string; op: 'wait'; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'broken' };
+  'sync.signal': { id: string; op: 'set' | 'clear' | 'notify' | 'notify_all' | 'abort' | 'reset'; loc: Loc; n: number | null };
   // Waits
   'wait.abort': { wait: string; waited: number; error: string };
   // The run
@@ -184,6 +197,10 @@ const KNOWN_KINDS: Record<EventKind, true> = {
   'task.end': true,
   'task.fetch.wait': true,
   'task.fetch': true,
+  'sync.new': true,
+  'sync.wait.wait': true,
+  'sync.wait': true,
+  'sync.signal': true,
   'wait.abort': true,
   'run.refused': true,
   'run.end': true,

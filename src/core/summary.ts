@@ -312,6 +312,10 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       }
       case 'pool.new':
       case 'task.fetch.wait':
+      case 'sync.new':
+      case 'sync.wait.wait':
+      case 'sync.wait':
+      case 'sync.signal':
       case 'process.error':
       case 'process.exec':
       case 'wait.abort':

@@ -330,14 +330,15 @@ def test_threading_locks_of_user_code(procview):
     t = run.trace
     check_well_formed(t)
     news = t.sorted(t.by_kind("lock.new"))
-    # Only the user's two locks: not the Condition's, Event's, Semaphore's, Queue's,
-    # nor the Thread's own internal locks.
+    # Only the user's two locks and the Semaphore (a lock with a count): not the
+    # Condition's, Event's, Queue's, nor the Thread's own internal locks.
     assert [(e["type"], e["scope"], e["loc"]) for e in news] == [
         ("threading.Lock", "thread", "prog.py:3"),
         ("threading.RLock", "thread", "prog.py:4"),
+        ("threading.Semaphore", "thread", "prog.py:8"),
     ], news
-    lock, rlock = news[0]["id"], news[1]["id"]
-    assert {e["id"] for e in t.by_kind(*LOCK_KINDS)} == {lock, rlock}
+    lock, rlock, sem = news[0]["id"], news[1]["id"], news[2]["id"]
+    assert {e["id"] for e in t.by_kind(*LOCK_KINDS)} == {lock, rlock, sem}
 
     main_tid = t.processes[t.main_pid]["tid"]
     worker = t.one("thread.begin")["tid"]

@@ -63,3 +63,7 @@ def patch_threading():
     threading.excepthook = excepthook
     threading.Lock, threading.RLock = thread_lock_factories(threading.Lock, threading.RLock)
 
+    from .sync import patch_threading_sync
+
+    patch_threading_sync()
+

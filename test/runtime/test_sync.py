@@ -1,0 +1,106 @@
+"""Events, Conditions, Barriers and threading.Semaphore: waits announced, signals recorded, ids shared."""
+
+from conftest import check_well_formed
+
+CROSS_PROCESS = """
+    import multiprocessing as mp, sys, time
+
+    def waiter(ready, cond, barrier, state):
+        ready.wait()
+        with cond:
+            cond.wait_for(lambda: state.value == 1)
+        barrier.wait()
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        ready, cond, barrier = mp.Event(), mp.Condition(), mp.Barrier(2)
+        state = mp.Value("i", 0)
+        child = mp.Process(target=waiter, args=(ready, cond, barrier, state))
+        child.start()
+        time.sleep(0.1)
+        ready.set()
+        time.sleep(0.1)  # the child is in wait_for by now
+        with cond:
+            state.value = 1
+            cond.notify_all()
+        barrier.wait()
+        child.join()
+        print("exit", child.exitcode)
+"""
+
+
+def test_multiprocessing_event_condition_barrier(procview, plain, method):
+    run = procview(CROSS_PROCESS, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(CROSS_PROCESS, method).stdout == b"exit 0\n"
+    t = run.trace
+    check_well_formed(t)
+    news = {e["type"]: e for e in t.by_kind("sync.new")}
+    assert set(news) == {"Event", "Condition", "Barrier"}
+    assert all(e["scope"] == "process" and e["loc"] == "prog.py:11" for e in news.values())
+    assert news["Barrier"]["value"] == 2
+    ids = {e["id"] for e in news.values()}
+    child = [p for p in t.program_processes() if p != t.main_pid]
+    assert len(child) == 1
+    child_waits = t.by_kind("sync.wait", pid=child[0])
+    # the child waited on all three, by the ids the parent announced
+    assert [e["id"] for e in child_waits] == [news["Event"]["id"], news["Condition"]["id"], news["Barrier"]["id"]]
+    assert {e["id"] for e in t.by_kind("sync.wait.wait", pid=child[0])} <= ids
+    assert [e["loc"] for e in child_waits] == ["prog.py:4", "prog.py:6", "prog.py:7"]
+    assert all(e["outcome"] == "ok" for e in child_waits)
+    # the Event wait lasted until the parent set it, about 0.1 s later
+    assert child_waits[0]["waited"] >= 50_000_000
+    signals = [(e["id"], e["op"]) for e in t.by_kind("sync.signal")]
+    assert signals == [(news["Event"]["id"], "set"), (news["Condition"]["id"], "notify_all")]
+    # the library's own use of these (an Event's Condition, a Barrier's Condition) is not reported
+    assert len(t.by_kind("sync.new")) == 3
+
+
+def test_threading_event_timeout_condition_and_semaphore(procview):
+    run = procview(
+        """
+        import threading
+
+        gate = threading.Event()
+        print(gate.wait(0.05))
+        slots = threading.Semaphore(2)
+        cond = threading.Condition()
+        items = []
+
+        def consumer():
+            with slots:
+                with cond:
+                    while not items:
+                        cond.wait()
+
+        worker = threading.Thread(target=consumer)
+        worker.start()
+        with cond:
+            items.append(1)
+            cond.notify()
+        worker.join()
+        barrier = threading.Barrier(2, timeout=0.05)
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            print("broken")
+        """
+    )
+    assert run.returncode == 0, run
+    assert run.out == "False\nbroken\n"
+    t = run.trace
+    news = {e["type"]: e for e in t.by_kind("sync.new")}
+    assert set(news) == {"Event", "Condition", "Barrier"}
+    assert all(e["scope"] == "thread" for e in news.values())
+    waits = t.by_kind("sync.wait")
+    event_wait = [e for e in waits if e["id"] == news["Event"]["id"]]
+    assert [e["outcome"] for e in event_wait] == ["timeout"] and event_wait[0]["waited"] >= 40_000_000
+    assert [e["outcome"] for e in waits if e["id"] == news["Barrier"]["id"]] == ["broken"]
+    assert any(e["id"] == news["Condition"]["id"] for e in t.by_kind("sync.wait.wait"))
+    assert ("notify", None) in [(e["op"], e["n"]) for e in t.by_kind("sync.signal") if e["id"] == news["Condition"]["id"]]
+    (semaphore,) = [e for e in t.by_kind("lock.new") if e["type"] == "threading.Semaphore"]
+    assert semaphore["value"] == 2
+    held = [e["kind"] for e in t.lock_events(semaphore["id"]) if e["kind"] != "lock.new"]
+    assert held == ["lock.acquire", "lock.release"]
+    # a Condition's own lock and an Event's Condition are the library's: no lock events for them
+    assert {e["id"] for e in t.by_kind("lock.acquire")} == {semaphore["id"]}
