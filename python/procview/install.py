@@ -25,6 +25,7 @@ _PATCHES = {
     "multiprocessing.sharedctypes": "procview.hooks.locks:patch_sharedctypes",
     "multiprocessing.pool": "procview.hooks.pools:patch_pool",
     "traceback": "procview.hooks.tracebacks:patch_traceback",
+    "queue": "procview.hooks.thread_queues:patch_queue_module",
 }
 
 

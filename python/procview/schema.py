@@ -29,7 +29,7 @@ KINDS = {
     "queue.send": ("id", "seq", "size", "crc"),
     "queue.lost": ("id", "seq", "error"),
     "queue.get.wait": ("id", "loc"),
-    "queue.get": ("id", "loc", "block", "waited", "outcome", "size", "crc"),
+    "queue.get": ("id", "loc", "block", "waited", "outcome", "size", "crc", "seq"),
     "queue.buffered": ("id", "count"),
     "pipe.new": ("id", "ends", "duplex", "name", "loc"),
     "pipe.send": ("end", "size", "crc", "repr", "loc"),

@@ -89,6 +89,8 @@ export interface EventFieldsByKind {
     outcome: 'ok' | 'empty';
     size: number | null;
     crc: number | null;
+    /** queue.Queue family only: the seq of the put whose item this get took (same process). */
+    seq: number | null;
   };
   'queue.buffered': { id: string; count: number };
   // Pipes

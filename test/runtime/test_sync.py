@@ -104,3 +104,44 @@ def test_threading_event_timeout_condition_and_semaphore(procview):
     assert held == ["lock.acquire", "lock.release"]
     # a Condition's own lock and an Event's Condition are the library's: no lock events for them
     assert {e["id"] for e in t.by_kind("lock.acquire")} == {semaphore["id"]}
+
+
+def test_thread_queues_pair_each_get_with_its_put(procview, plain):
+    source = """
+        import queue, threading
+
+        jobs = queue.Queue(maxsize=2)
+
+        def consumer():
+            while (item := jobs.get()) is not None:
+                print("got", item)
+
+        worker = threading.Thread(target=consumer)
+        worker.start()
+        for i in range(5):
+            jobs.put(("job", i))
+        jobs.put(None)
+        worker.join()
+        stack = queue.LifoQueue()
+        stack.put("a")
+        stack.put("b")
+        print(stack.get(), stack.get())
+        try:
+            queue.Queue().get(timeout=0.02)
+        except queue.Empty:
+            print("empty")
+        """
+    run = procview(source)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source).stdout
+    t = run.trace
+    news = {e["loc"]: e for e in t.by_kind("queue.new")}
+    assert [e["type"] for e in news.values()] == ["queue.Queue", "queue.LifoQueue", "queue.Queue"]
+    jobs, stack, empty = (e["id"] for e in news.values())
+    puts = {e["seq"]: e for e in t.by_kind("queue.put") if e["id"] == jobs}
+    gets = [e for e in t.by_kind("queue.get") if e["id"] == jobs]
+    assert [puts[g["seq"]]["repr"] for g in gets] == ["('job', 0)", "('job', 1)", "('job', 2)", "('job', 3)", "('job', 4)", "None"]
+    assert [g["seq"] for g in t.by_kind("queue.get") if g["id"] == stack] == [1, 0]
+    (timed_out,) = [g for g in t.by_kind("queue.get") if g["id"] == empty]
+    assert timed_out["outcome"] == "empty" and timed_out["waited"] >= 15_000_000
+    assert t.by_kind("queue.get.wait") and not t.by_kind("lock.acquire"), "a Queue's own locks are the library's"

@@ -237,7 +237,7 @@ def patch_queues(queues):
         finally:
             size, crc = end_capture()
         waited = recorder.now() - t0 if block else 0
-        recorder.emit("queue.get", (state.id, loc, bool(block), waited, outcome, size, crc))
+        recorder.emit("queue.get", (state.id, loc, bool(block), waited, outcome, size, crc, None))
         if outcome != "ok":
             raise item
         return item
@@ -258,7 +258,7 @@ def patch_queues(queues):
             item = original_simple_get(self)
         finally:
             size, crc = end_capture()
-        recorder.emit("queue.get", (state.id, loc, True, recorder.now() - t0, "ok", size, crc))
+        recorder.emit("queue.get", (state.id, loc, True, recorder.now() - t0, "ok", size, crc, None))
         return item
 
     SimpleQueue.get = simple_get

@@ -1,0 +1,141 @@
+"""``queue.Queue``, ``LifoQueue`` and ``PriorityQueue``: the queues between threads.
+
+Recorded with the same ``queue.*`` events as ``multiprocessing`` queues (type
+``queue.Queue`` and so on, ids unique in their process). Nothing is pickled, so a
+get names the put it took by ``seq``: the object that comes out is the object
+that went in, found by identity.
+"""
+
+import _thread
+import collections
+import itertools
+from queue import Empty, Full
+
+from .. import callsite, recorder
+from ..reprs import short_repr
+from .waits import wait_in_two_steps
+
+_numbers = itertools.count(1)
+
+
+class _ThreadQueueState:
+    """Per queue: its id and, per object still inside, the seqs of its puts (oldest first)."""
+
+    __slots__ = ("id", "pid", "next_seq", "inside", "lock")
+
+    def __init__(self):
+        self.pid = recorder.pid()
+        self.id = "tq%d.%d" % (self.pid, next(_numbers))
+        self.next_seq = 0
+        self.inside = {}
+        self.lock = _thread.allocate_lock()
+
+
+def _state(queue):
+    state = queue.__dict__.get("_pv")
+    if state is None or state.pid != recorder.pid():
+        state = queue.__dict__["_pv"] = _ThreadQueueState()
+    return state
+
+
+def _run(call, failure_type, block, timeout, wait_kind, wait_values):
+    """The operation once without blocking, then (if it must wait) in two steps. Returns (done, result, waited)."""
+    try:
+        return True, call(False, None), 0
+    except failure_type as exc:
+        if not block:
+            return False, exc, 0
+
+    def attempt(seconds):
+        try:
+            return True, call(True, seconds)
+        except failure_type as exc:
+            return False, exc
+
+    return wait_in_two_steps(attempt, timeout, wait_kind, wait_values)
+
+
+def patch_queue_module(queue_module):
+    Queue = queue_module.Queue
+    original_init = Queue.__init__
+    original_put = Queue.put
+    original_get = Queue.get
+
+    def __init__(self, maxsize=0):
+        original_init(self, maxsize)
+        loc = callsite.user_site()
+        if loc is not None:
+            kind = "queue." + type(self).__name__
+            state = _state(self)
+            recorder.emit("queue.new", (state.id, kind, max(maxsize, 0), callsite.short_name(kind, loc), loc))
+
+    def put(self, item, block=True, timeout=None):
+        loc = callsite.user_site()
+        if loc is None:
+            return original_put(self, item, block, timeout)
+        state = _state(self)
+        shown = short_repr(item)
+        with state.lock:
+            seq = state.next_seq
+            state.next_seq += 1
+            # Registered before the put: a getter may take the item the moment it is in.
+            state.inside.setdefault(id(item), collections.deque()).append(seq)
+        done, failure, waited = _run(
+            lambda blocking, seconds: original_put(self, item, blocking, seconds),
+            Full,
+            block,
+            timeout,
+            "queue.put.wait",
+            (state.id, loc),
+        )
+        if not done:
+            _forget(state, item, seq)
+        recorder.emit("queue.put", (state.id, seq, loc, shown, bool(block), waited, "ok" if done else "full", None, None))
+        if not done:
+            raise failure
+        return None
+
+    def get(self, block=True, timeout=None):
+        loc = callsite.user_site()
+        if loc is None:
+            return original_get(self, block, timeout)
+        state = _state(self)
+        done, item, waited = _run(
+            lambda blocking, seconds: original_get(self, blocking, seconds),
+            Empty,
+            block,
+            timeout,
+            "queue.get.wait",
+            (state.id, loc),
+        )
+        seq = _take_seq(state, item) if done else None
+        recorder.emit("queue.get", (state.id, loc, bool(block), waited, "ok" if done else "empty", None, None, seq))
+        if not done:
+            raise item
+        return item
+
+    Queue.__init__ = __init__
+    Queue.put = put
+    Queue.get = get
+    callsite.add_transparent(Queue.put_nowait, Queue.get_nowait)
+
+
+def _take_seq(state, item):
+    with state.lock:
+        seqs = state.inside.get(id(item))
+        if not seqs:
+            return None
+        # FIFO among equal objects is right for Queue; for Lifo/Priority it is the best guess.
+        seq = seqs.popleft()
+        if not seqs:
+            del state.inside[id(item)]
+        return seq
+
+
+def _forget(state, item, seq):
+    with state.lock:
+        seqs = state.inside.get(id(item))
+        if seqs and seq in seqs:
+            seqs.remove(seq)
+            if not seqs:
+                del state.inside[id(item)]
