@@ -31,6 +31,9 @@ def _library_dirs():
 
 
 _LIBRARY_DIRS = _library_dirs()
+# CPython's own test suite ships inside the library, but it is a user of multiprocessing
+# like any other program: running it under procview must exercise what users exercise.
+_LIBRARY_TEST_DIRS = tuple(d + "test" + os.sep for d in _LIBRARY_DIRS)
 _SITE_DIRS = ("site-packages", "dist-packages")
 
 _kind_of_file = {}
@@ -46,6 +49,8 @@ def _classify(filename):
         kind = LIBRARY
     elif filename == "<string>":
         kind = GENERATED  # python -c, or code the library exec()s (sharedctypes' accessors)
+    elif filename.startswith(_LIBRARY_TEST_DIRS):
+        kind = USER
     elif filename.startswith(_LIBRARY_DIRS) and not any(s in filename for s in _SITE_DIRS):
         kind = LIBRARY
     else:

@@ -11,6 +11,7 @@ import os
 import sys
 
 from . import recorder
+from .impersonate import impersonate, replace_in
 
 # module name -> "package.module:function" (or several, run in order) that patch it right after it is executed
 _PATCHES = {
@@ -96,13 +97,16 @@ def _on_fork_in_child():
 
 
 def _wrap_os_exits():
+    # os re-exports these from posix (nt on Windows): both must hold the wrapper,
+    # or pickling os._exit by reference would find two different objects.
+    platform_module = sys.modules.get(os.name)
     real_exit = os._exit
 
     def _exit(code):
         recorder.exit_event(code, "os._exit")
         return real_exit(code)
 
-    os._exit = _exit
+    replace_in((os, platform_module), "_exit", impersonate(_exit, real_exit))
 
     def wrap_exec(real):
         def exec_wrapper(*args, **kwargs):
@@ -110,28 +114,11 @@ def _wrap_os_exits():
             recorder.flush()
             return real(*args, **kwargs)
 
-        exec_wrapper.__name__ = real.__name__
-        exec_wrapper.__doc__ = real.__doc__
-        return exec_wrapper
+        return impersonate(exec_wrapper, real)
 
     for name in ("execv", "execve"):
         if hasattr(os, name):
-            setattr(os, name, wrap_exec(getattr(os, name)))
-
-
-def _wrap_sleep():
-    """A sleeping process sends what it has first: the flush timer only runs on new events."""
-    import time
-
-    real_sleep = time.sleep
-
-    def sleep(seconds):
-        if type(seconds) in (int, float) and seconds >= 0.001:
-            recorder.flush()
-        return real_sleep(seconds)
-
-    sleep.__doc__ = real_sleep.__doc__
-    time.sleep = sleep
+            replace_in((os, platform_module), name, wrap_exec(getattr(os, name)))
 
 
 def _wrap_excepthook():
@@ -150,7 +137,7 @@ def _wrap_excepthook():
             pass
         return real_hook(exc_type, exc, tb)
 
-    sys.excepthook = excepthook
+    sys.excepthook = impersonate(excepthook, real_hook)
 
 
 def install():
@@ -169,7 +156,6 @@ def install():
 
     threads.patch_threading()
     _wrap_os_exits()
-    _wrap_sleep()
     _wrap_excepthook()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_on_fork_in_child)

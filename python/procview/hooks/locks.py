@@ -208,4 +208,9 @@ def thread_lock_factories(raw_lock, raw_rlock):
         lock = raw_rlock(*args, **kwargs)
         return lock if loc is None else TracedRLock(lock, loc)
 
+    # Where they stand (threading.Lock, threading.RLock) is where pickle must find them.
+    Lock.__module__ = RLock.__module__ = "threading"
+    Lock.__qualname__, RLock.__qualname__ = "Lock", "RLock"
+    Lock.__name__ = getattr(raw_lock, "__name__", "Lock")
+    Lock.__doc__, RLock.__doc__ = raw_lock.__doc__, raw_rlock.__doc__
     return Lock, RLock

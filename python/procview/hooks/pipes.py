@@ -14,6 +14,7 @@ import weakref
 import zlib
 
 from .. import callsite, recorder
+from ..impersonate import impersonate
 from ..reprs import short_repr
 from .waits import announce_if_slow, readiness
 
@@ -128,17 +129,14 @@ def patch_connection(connection):
                 traced_connection(end)
         return ends
 
-    connection.Pipe = Pipe
+    connection.Pipe = impersonate(Pipe, original_pipe)
     if original_rebuild is not None:
 
         def rebuild_connection(*args):
             return traced_connection(original_rebuild(*args))
 
         # Pickled by reference: it must keep the name it replaces, so the bytes do not change.
-        rebuild_connection.__module__ = original_rebuild.__module__
-        rebuild_connection.__qualname__ = original_rebuild.__qualname__
-        rebuild_connection.__name__ = original_rebuild.__name__
-        connection.rebuild_connection = rebuild_connection
+        connection.rebuild_connection = impersonate(rebuild_connection, original_rebuild)
     callsite.add_transparent(
         connection._ConnectionBase.send,
         connection._ConnectionBase.send_bytes,

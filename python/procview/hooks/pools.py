@@ -14,11 +14,14 @@ A pool's id is its task queue's id, which every worker process can compute
 
 import itertools
 import os
+import threading
 
 from .. import callsite, recorder
+from ..impersonate import impersonate
 from ..reprs import short_repr
 from .waits import announce_if_slow
 
+_last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
 _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
 _thread_pool_numbers = itertools.count(1)
 
@@ -118,9 +121,7 @@ def patch_pool(pool):
         return original_worker(inqueue, outqueue, *args, **kwargs)
 
     # Pickled by reference as a Process target under spawn: keep the name it replaces.
-    worker.__module__ = original_worker.__module__
-    worker.__qualname__ = original_worker.__qualname__
-    worker.__name__ = original_worker.__name__
+    impersonate(worker, original_worker)
 
     def identified(original_setup_queues):
         # The id must exist before the first worker starts (inside __init__).
@@ -140,12 +141,12 @@ def patch_pool(pool):
         kind = type(self).__name__
         recorder.emit("pool.new", (self._pv_id, kind, self._processes, callsite.short_name(kind, loc), loc))
 
-    def submitted(self, result, func, count, chunksize, shown, callback):
+    def submitted(self, job, func, count, chunksize, shown, callback):
         recorder.emit(
             "task.submit",
             (
                 getattr(self, "_pv_id", None),
-                result._job,
+                job,
                 _callable_name(func),
                 count,
                 chunksize,
@@ -157,7 +158,7 @@ def patch_pool(pool):
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         result = original_apply_async(self, func, args, kwds, callback, error_callback)
-        submitted(self, result, func, 1, None, short_repr(args), callback or error_callback)
+        submitted(self, result._job, func, 1, None, short_repr(args), callback or error_callback)
         return result
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
@@ -165,13 +166,15 @@ def patch_pool(pool):
         values = getattr(result, "_value", None)  # a MapResult holds one slot per item
         count = len(values) if isinstance(values, list) else None
         shown = short_repr(iterable) if isinstance(iterable, (list, tuple, range)) else None
-        submitted(self, result, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
+        submitted(self, result._job, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
         return result
 
     def imap_variant(original):
+        # With chunksize > 1, imap returns a generator over its IMapIterator: take the job from there.
         def imap(self, func, iterable, chunksize=1):
+            _last_iterator.job = None
             result = original(self, func, iterable, chunksize)
-            submitted(self, result, func, None, chunksize, None, False)
+            submitted(self, _last_iterator.job, func, None, chunksize, None, False)
             return result
 
         imap.__name__ = original.__name__
@@ -184,6 +187,7 @@ def patch_pool(pool):
     def imap_init(self, pool_object, *args, **kwargs):
         original_imap_init(self, pool_object, *args, **kwargs)
         self._pv_pool = getattr(pool_object, "_pv_id", None)
+        _last_iterator.job = self._job
 
     def get(self, timeout=None):
         loc = callsite.user_site()

@@ -4,6 +4,7 @@ import atexit
 import os
 
 from .. import callsite, recorder
+from ..impersonate import impersonate
 from .waits import wait_in_two_steps
 
 
@@ -119,6 +120,6 @@ def patch_util(util):
         report_before_exit()
         return original_exit_function(*args, **kwargs)
 
-    util._exit_function = _exit_function
+    util._exit_function = impersonate(_exit_function, original_exit_function)
     # The main process runs the original through atexit; registered after it, this runs first.
     atexit.register(report_before_exit)

@@ -3,6 +3,7 @@
 import threading
 
 from .. import callsite, recorder
+from ..impersonate import impersonate
 from .locks import thread_lock_factories
 from .tracebacks import clean_exception, hide_runtime_frames
 from .waits import wait_in_two_steps
@@ -60,7 +61,7 @@ def patch_threading():
     Thread.start = start
     setattr(Thread, "_bootstrap_inner", _bootstrap_inner)
     Thread.join = join
-    threading.excepthook = excepthook
+    threading.excepthook = impersonate(excepthook, original_excepthook)
     threading.Lock, threading.RLock = thread_lock_factories(threading.Lock, threading.RLock)
 
     from .sync import patch_threading_sync
