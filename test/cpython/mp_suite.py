@@ -11,7 +11,10 @@ import unittest
 
 import test._test_multiprocessing as cpython_tests
 
+# At module level, not under __main__: spawned children import this module and
+# must find the test classes it defines (their argv is the parent's).
+START_METHOD = sys.argv[1] if len(sys.argv) > 1 else "fork"
+cpython_tests.install_tests_in_module_dict(globals(), START_METHOD)
+
 if __name__ == "__main__":
-    start_method = sys.argv.pop(1)
-    cpython_tests.install_tests_in_module_dict(globals(), start_method)
-    unittest.main(module=__name__)
+    unittest.main(module=__name__, argv=[sys.argv[0], *sys.argv[2:]])
