@@ -20,7 +20,7 @@ from .. import callsite, recorder
 from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture
-from .waits import announce_if_slow, readiness, wait_in_two_steps
+from .waits import announce_if_slow, readiness, try_then_wait
 
 _tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
 _live = weakref.WeakSet()  # queues this process put to, for the exit report
@@ -176,7 +176,7 @@ def patch_queues(queues):
             _tls.seq = None
             # Failing attempts hand back their own Full, so the traceback the user
             # sees is the library's, line for line.
-            done, failure, waited = _try_then_wait(
+            done, failure, waited = try_then_wait(
                 lambda blocking, seconds: original(self, obj, blocking, seconds),
                 Full,
                 block,
@@ -270,27 +270,6 @@ def _untrace_internals(queue, *names):
         lock = getattr(queue, name, None)
         if lock is not None and hasattr(lock, "_semlock"):
             untraced(lock)
-
-
-def _try_then_wait(call, failure_type, block, timeout, wait_kind, wait_fields):
-    """Run a queue operation the way the user asked, through a non-blocking try first.
-
-    ``call(blocking, seconds)`` performs it once and raises ``failure_type``
-    (Full, Empty) when it cannot. Returns ``(done, result or the failure, waited_ns)``.
-    """
-    try:
-        return True, call(False, None), 0
-    except failure_type as exc:
-        if not block:
-            return False, exc, 0
-
-    def attempt(seconds):
-        try:
-            return True, call(True, seconds)
-        except failure_type as exc:
-            return False, exc
-
-    return wait_in_two_steps(attempt, timeout, wait_kind, wait_fields)
 
 
 def _feeder_send(state, send_bytes):

@@ -13,7 +13,7 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..reprs import short_repr
-from .waits import wait_in_two_steps
+from .waits import try_then_wait
 
 _numbers = itertools.count(1)
 
@@ -36,23 +36,6 @@ def _state(queue):
     if state is None or state.pid != recorder.pid():
         state = queue.__dict__["_pv"] = _ThreadQueueState()
     return state
-
-
-def _run(call, failure_type, block, timeout, wait_kind, wait_values):
-    """The operation once without blocking, then (if it must wait) in two steps. Returns (done, result, waited)."""
-    try:
-        return True, call(False, None), 0
-    except failure_type as exc:
-        if not block:
-            return False, exc, 0
-
-    def attempt(seconds):
-        try:
-            return True, call(True, seconds)
-        except failure_type as exc:
-            return False, exc
-
-    return wait_in_two_steps(attempt, timeout, wait_kind, wait_values)
 
 
 def patch_queue_module(queue_module):
@@ -80,7 +63,7 @@ def patch_queue_module(queue_module):
             state.next_seq += 1
             # Registered before the put: a getter may take the item the moment it is in.
             state.inside.setdefault(id(item), collections.deque()).append(seq)
-        done, failure, waited = _run(
+        done, failure, waited = try_then_wait(
             lambda blocking, seconds: original_put(self, item, blocking, seconds),
             Full,
             block,
@@ -100,7 +83,7 @@ def patch_queue_module(queue_module):
         if loc is None:
             return original_get(self, block, timeout)
         state = _state(self)
-        done, item, waited = _run(
+        done, item, waited = try_then_wait(
             lambda blocking, seconds: original_get(self, blocking, seconds),
             Empty,
             block,

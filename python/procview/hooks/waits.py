@@ -71,3 +71,24 @@ def announce_if_slow(ready, timeout, wait_kind, wait_values):
         recorder.emit(wait_kind, wait_values)
         recorder.flush()
     return (recorder.now() - t0) / 1e9
+
+
+def try_then_wait(call, failure_type, block, timeout, wait_kind, wait_values):
+    """Run a queue operation the way the user asked, through a non-blocking try first.
+
+    ``call(blocking, seconds)`` performs it once and raises ``failure_type``
+    (Full, Empty) when it cannot. Returns ``(done, result or the failure, waited_ns)``.
+    """
+    try:
+        return True, call(False, None), 0
+    except failure_type as exc:
+        if not block:
+            return False, exc, 0
+
+    def attempt(seconds):
+        try:
+            return True, call(True, seconds)
+        except failure_type as exc:
+            return False, exc
+
+    return wait_in_two_steps(attempt, timeout, wait_kind, wait_values)
