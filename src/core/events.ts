@@ -93,6 +93,9 @@ export interface EventFieldsByKind {
     seq: number | null;
   };
   'queue.buffered': { id: string; count: number };
+  'queue.task_done': { id: string; loc: Loc };
+  'queue.join.wait': { id: string; loc: Loc };
+  'queue.join': { id: string; loc: Loc; waited: number };
   // Pipes
   'pipe.new': { id: string; ends: [string, string]; duplex: boolean; name: string; loc: Loc };
   /** `repr` for send(), null for send_bytes(). */
@@ -185,6 +188,9 @@ const KNOWN_KINDS: Record<EventKind, true> = {
   'queue.get.wait': true,
   'queue.get': true,
   'queue.buffered': true,
+  'queue.task_done': true,
+  'queue.join.wait': true,
+  'queue.join': true,
   'pipe.new': true,
   'pipe.send': true,
   'pipe.recv.wait': true,

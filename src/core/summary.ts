@@ -310,6 +310,9 @@ export function summarize(events: readonly TraceEvent[]): Summary {
         }
         break;
       }
+      case 'queue.task_done':
+      case 'queue.join.wait':
+      case 'queue.join':
       case 'pool.new':
       case 'task.fetch.wait':
       case 'sync.new':

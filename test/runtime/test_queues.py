@@ -340,3 +340,48 @@ def test_library_inner_queue_and_lock_use_not_reported(procview, method):
     assert [e["loc"] for e in t.by_kind("queue.new")] == ["prog.py:8"]
     assert {e["id"] for e in t.by_kind("queue.put", "queue.get", "queue.send")} == {t.one("queue.new")["id"]}
     assert t.by_kind("pipe.new", "pipe.send", "pipe.recv") == []
+
+
+def test_task_done_and_join_on_joinable_and_thread_queues(procview, plain, method):
+    source = """
+        import multiprocessing as mp, queue, sys, threading, time
+
+        def worker(jobs):
+            while True:
+                item = jobs.get()
+                time.sleep(0.05)
+                jobs.task_done()
+                if item is None:
+                    break
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            jobs = mp.JoinableQueue()
+            child = mp.Process(target=worker, args=(jobs,))
+            child.start()
+            jobs.put(1)
+            jobs.put(None)
+            jobs.join()
+            child.join()
+            local = queue.Queue()
+            helper = threading.Thread(target=lambda: (local.get(), time.sleep(0.05), local.task_done()))
+            helper.start()
+            local.put("x")
+            local.join()
+            helper.join()
+            print("joined", child.exitcode)
+        """
+    run = procview(source, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source, method).stdout == b"joined 0\n"
+    t = run.trace
+    mp_queue, local_queue = (e["id"] for e in t.sorted(t.by_kind("queue.new")))
+    done = [e["id"] for e in t.by_kind("queue.task_done")]
+    assert done.count(mp_queue) == 2 and done.count(local_queue) == 1
+    joins = {e["id"]: e for e in t.by_kind("queue.join")}
+    assert set(joins) == {mp_queue, local_queue}
+    assert joins[mp_queue]["loc"] == "prog.py:18" and joins[mp_queue]["waited"] >= 50_000_000
+    assert joins[local_queue]["waited"] >= 30_000_000
+    assert {e["id"] for e in t.by_kind("queue.join.wait")} == {mp_queue, local_queue}
+    # the JoinableQueue's own semaphore and condition stay the library's
+    assert not t.by_kind("lock.acquire") and not t.by_kind("sync.wait")

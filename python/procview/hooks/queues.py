@@ -20,7 +20,7 @@ from .. import callsite, recorder
 from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture
-from .waits import announce_if_slow, readiness, try_then_wait
+from .waits import announce_if_slow, announced_join, readiness, try_then_wait
 
 _tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
 _live = weakref.WeakSet()  # queues this process put to, for the exit report
@@ -262,6 +262,31 @@ def patch_queues(queues):
         return item
 
     SimpleQueue.get = simple_get
+
+    # ---------------------------------------------------------------- task_done / join
+
+    original_task_done = JoinableQueue.task_done
+    original_join = JoinableQueue.join
+
+    def task_done(self):
+        loc = callsite.user_site()
+        result = original_task_done(self)
+        state = getattr(self, "_pv", None)
+        if loc is not None and state is not None:
+            recorder.emit("queue.task_done", (state.id, loc))
+        return result
+
+    def join(self):
+        loc = callsite.user_site()
+        state = getattr(self, "_pv", None)
+        if loc is None or state is None:
+            return original_join(self)
+        return announced_join(
+            self._unfinished_tasks._semlock._is_zero, lambda: original_join(self), "queue.join.wait", "queue.join", (state.id, loc)
+        )
+
+    JoinableQueue.task_done = task_done
+    JoinableQueue.join = join
 
 
 def _untrace_internals(queue, *names):

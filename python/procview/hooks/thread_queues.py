@@ -13,7 +13,7 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..reprs import short_repr
-from .waits import try_then_wait
+from .waits import announced_join, try_then_wait
 
 _numbers = itertools.count(1)
 
@@ -97,9 +97,29 @@ def patch_queue_module(queue_module):
             raise item
         return item
 
+    original_task_done = Queue.task_done
+    original_join = Queue.join
+
+    def task_done(self):
+        loc = callsite.user_site()
+        result = original_task_done(self)
+        if loc is not None:
+            recorder.emit("queue.task_done", (_state(self).id, loc))
+        return result
+
+    def join(self):
+        loc = callsite.user_site()
+        if loc is None:
+            return original_join(self)
+        return announced_join(
+            lambda: self.unfinished_tasks == 0, lambda: original_join(self), "queue.join.wait", "queue.join", (_state(self).id, loc)
+        )
+
     Queue.__init__ = __init__
     Queue.put = put
     Queue.get = get
+    Queue.task_done = task_done
+    Queue.join = join
     callsite.add_transparent(Queue.put_nowait, Queue.get_nowait)
 
 

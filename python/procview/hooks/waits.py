@@ -92,3 +92,14 @@ def try_then_wait(call, failure_type, block, timeout, wait_kind, wait_values):
             return False, exc
 
     return wait_in_two_steps(attempt, timeout, wait_kind, wait_values)
+
+
+def announced_join(is_done, join, wait_kind, done_kind, wait_values):
+    """A join on a queue's unfinished tasks: announced before it blocks, recorded when it returns."""
+    t0 = recorder.now()
+    if not is_done():
+        recorder.emit(wait_kind, wait_values)
+        recorder.flush()
+    result = join()
+    recorder.emit(done_kind, wait_values + (recorder.now() - t0,))
+    return result
