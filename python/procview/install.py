@@ -50,7 +50,10 @@ class _PatchingLoader:
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        _run_patch(self._target, module)
+        try:
+            _run_patch(self._target, module)
+        except Exception:
+            pass  # a patch that does not fit this Python leaves the module untraced, never broken
 
     def __getattr__(self, name):  # get_code, get_source, is_package, ...
         return getattr(self._loader, name)
@@ -104,6 +107,7 @@ def _wrap_os_exits():
 
     def _exit(code):
         recorder.exit_event(code, "os._exit")
+        recorder.flush()  # events recorded after an earlier process.exit (atexit handlers) too
         return real_exit(code)
 
     replace_in((os, platform_module), "_exit", impersonate(_exit, real_exit))

@@ -22,6 +22,7 @@ _limits.maxlevel = 3
 
 _BUILTIN_SCALARS = (str, bytes, bytearray, int, float, complex, bool, type(None))
 _BUILTIN_CONTAINERS = (list, tuple, dict, set, frozenset)
+_BUILTIN_REPRS = set(_BUILTIN_SCALARS) | set(_BUILTIN_CONTAINERS) | {range}
 
 _inside = threading.local()
 
@@ -51,6 +52,12 @@ def short_repr(obj):
                 return repr(obj)
     elif _is_small(obj):
         return repr(obj)
+    if kind not in _BUILTIN_REPRS and kind.__module__ != "builtins":
+        # The user's own __repr__ is never called: it may take a lock the caller holds,
+        # talk to a server, or have side effects that the program without us never had.
+        return "<%s.%s object>" % (kind.__module__, kind.__qualname__)
+    if kind in (bytes, bytearray, str):
+        obj = obj[:200]  # reprlib would build the whole repr first
     return _bounded_repr(obj)
 
 

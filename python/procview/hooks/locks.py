@@ -180,6 +180,8 @@ class _TracedThreadLockBase:
         self._lock._at_fork_reinit()
 
     def __getattr__(self, name):  # locked, _is_owned, _release_save, _acquire_restore, ...
+        if name.startswith("__") or name in ("_lock", "_pv_id", "_pv_pid"):
+            raise AttributeError(name)  # copy/pickle probe dunders before _lock is set
         return getattr(self._lock, name)
 
     def __repr__(self):

@@ -125,7 +125,9 @@ def patch_queues(queues):
         state = self._pv = _QueueState(self._reader, state.id if state is not None else None)
         self._buffer = _NumberedBuffer(state)
         self._send_bytes = _feeder_send(state, self._send_bytes)
-        self._on_queue_feeder_error = _feeder_error(state, type(self)._on_queue_feeder_error)
+        # Bound (or static) exactly as CPython would hand it to the feeder; a previous wrapper goes first.
+        self.__dict__.pop("_on_queue_feeder_error", None)
+        self._on_queue_feeder_error = _feeder_error(state, self._on_queue_feeder_error)
         _untrace_internals(self, "_rlock", "_wlock", "_sem")
         capturing_connection(self._reader)
 
@@ -187,7 +189,10 @@ def patch_queues(queues):
             outcome = "ok" if done else "full"
             recorder.emit("queue.put", (state.id, _tls.seq, loc, shown, bool(block), waited, outcome, None, None))
             if not done:
-                raise failure
+                try:
+                    raise failure
+                finally:
+                    failure = None  # no cycle through this frame: the queue must be freed as without us
             return None
 
         return put
@@ -239,7 +244,10 @@ def patch_queues(queues):
         waited = recorder.now() - t0 if block else 0
         recorder.emit("queue.get", (state.id, loc, bool(block), waited, outcome, size, crc, None))
         if outcome != "ok":
-            raise item
+            try:
+                raise item
+            finally:
+                item = None
         return item
 
     Queue.get = get

@@ -164,10 +164,12 @@ def patch_threading_sync():
 
 
 def _patch_thread_semaphore(Semaphore):
+    # BoundedSemaphore inherits Semaphore's (already wrapped) acquire: only what a class defines is wrapped.
     kind = "threading." + Semaphore.__name__
+    own = vars(Semaphore)
     original_init = Semaphore.__init__
-    original_acquire = Semaphore.acquire
-    original_release = Semaphore.release
+    original_acquire = own.get("acquire")
+    original_release = own.get("release")
 
     def __init__(self, value=1):
         original_init(self, value)
@@ -195,10 +197,12 @@ def _patch_thread_semaphore(Semaphore):
         self.release()
 
     Semaphore.__init__ = __init__
-    Semaphore.acquire = acquire
-    Semaphore.__enter__ = acquire
-    Semaphore.release = release
-    Semaphore.__exit__ = __exit__
+    if original_acquire is not None:
+        Semaphore.acquire = acquire
+        Semaphore.__enter__ = acquire
+    if original_release is not None:
+        Semaphore.release = release
+        Semaphore.__exit__ = __exit__
 
 
 def patch_synchronize_sync(synchronize):

@@ -75,7 +75,10 @@ def patch_queue_module(queue_module):
             _forget(state, item, seq)
         recorder.emit("queue.put", (state.id, seq, loc, shown, bool(block), waited, "ok" if done else "full", None, None))
         if not done:
-            raise failure
+            try:
+                raise failure
+            finally:
+                failure = None  # no cycle through this frame: the queue must be freed as without us
         return None
 
     def get(self, block=True, timeout=None):
@@ -94,7 +97,10 @@ def patch_queue_module(queue_module):
         seq = _take_seq(state, item) if done else None
         recorder.emit("queue.get", (state.id, loc, bool(block), waited, "ok" if done else "empty", None, None, seq))
         if not done:
-            raise item
+            try:
+                raise item
+            finally:
+                item = None
         return item
 
     original_task_done = Queue.task_done
