@@ -29,3 +29,22 @@ export function scratchDir(): string {
   });
   return dir;
 }
+
+/**
+ * Python literals (or expressions) marshalled by the real interpreter, as the
+ * runtime writes them: what the listener must read is what CPython produces.
+ */
+export function pythonMarshal<T extends readonly string[]>(expressions: readonly [...T]): { [K in keyof T]: Buffer } {
+  const python = process.env.PROCVIEW_PYTHON ?? 'python3';
+  const program = 'import json, marshal, sys\nfor e in json.load(sys.stdin): print(marshal.dumps(eval(e), 4).hex())';
+  const result = spawnSync(python, ['-c', program], { input: JSON.stringify(expressions), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+  return result.stdout.trim().split('\n').map((hex) => Buffer.from(hex, 'hex')) as { [K in keyof T]: Buffer };
+}
+
+/** A wire frame: the 4-byte little-endian length, then the payload. */
+export function frame(payload: Buffer): Buffer {
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(payload.length);
+  return Buffer.concat([size, payload]);
+}

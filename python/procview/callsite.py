@@ -12,6 +12,8 @@ import os
 import sys
 import sysconfig
 
+_getframe = sys._getframe
+
 USER, LIBRARY, RUNTIME, GENERATED = 0, 1, 2, 3
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -67,6 +69,7 @@ def add_transparent(*functions):
             code = getattr(getattr(fn, "__func__", None), "__code__", None)
         if code is not None:
             _transparent.add((code.co_filename, code.co_firstlineno))
+    _by_code.clear()  # a code judged before may be one of these
 
 
 def add_transparent_class(cls):
@@ -99,30 +102,63 @@ def user_site():
     None means the call came from the library's own machinery (the first frame
     that is neither ours nor transparent belongs to the standard library).
     """
-    return _walk(sys._getframe(1), True)
+    return _walk(_getframe(1), True)
 
 
 def first_user_site():
     """``file:line`` of the innermost user frame on the stack, whoever called us."""
-    return _walk(sys._getframe(1), False)
+    return _walk(_getframe(1), False)
+
+
+# What a frame's code is, decided once per code object: for the user's code a
+# dict of the ``file:line`` strings made so far (by instruction offset), for the
+# rest one of these.
+_SKIP, _STOP, _ASK_FRAME = 1, 2, 3
+_by_code = {}
+_MAX_CODES = 50_000  # code exec()'d in a loop makes new code objects: keep the cache bounded
 
 
 def _walk(frame, stop_at_library):
-    kinds = _kind_of_file
+    by_code = _by_code
     while frame is not None:
         code = frame.f_code
-        filename = code.co_filename
-        kind = kinds.get(filename)
-        if kind is None:
-            kind = _classify(filename)
-        if kind == GENERATED:
-            kind = _kind_of_generated(frame)
-        if kind == USER:
-            return _loc(filename, frame.f_lineno)
-        if stop_at_library and kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
+        seen = by_code.get(code)
+        if seen is None:
+            seen = _learn(code)
+        if type(seen) is dict:
+            # Keyed by the instruction, which is cheap to read (f_lineno is computed).
+            at = frame.f_lasti
+            loc = seen.get(at)
+            if loc is None:
+                loc = seen[at] = _loc(code.co_filename, frame.f_lineno)
+            return loc
+        if seen == _ASK_FRAME:
+            if _kind_of_generated(frame) == USER:
+                return _loc(code.co_filename, frame.f_lineno)
+            seen = _STOP  # the library's exec()'d helpers are the library
+        if seen == _STOP and stop_at_library:
             return None
         frame = frame.f_back
     return None
+
+
+def _learn(code):
+    filename = code.co_filename
+    kind = _kind_of_file.get(filename)
+    if kind is None:
+        kind = _classify(filename)
+    if kind == USER:
+        seen = {}
+    elif kind == GENERATED:
+        seen = _ASK_FRAME
+    elif kind == LIBRARY and (filename, code.co_firstlineno) not in _transparent:
+        seen = _STOP
+    else:
+        seen = _SKIP
+    if len(_by_code) >= _MAX_CODES:
+        _by_code.clear()
+    _by_code[code] = seen
+    return seen
 
 
 def _kind_of_generated(frame):

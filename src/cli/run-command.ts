@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EventOf } from '../core/events';
-import type { AnyEvent } from '../core/ingest/event-record';
+import { fieldIndex, nameEvent, RUN_KINDS, type AnyEvent } from '../core/ingest/event-record';
 import { RunClock } from '../core/ingest/clock';
 import { startListener } from '../core/listener';
 import { signalNumber } from '../core/signals';
@@ -16,6 +16,9 @@ import { packageVersion, repoRoot } from './package-info';
 import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
 import { printable } from './text';
 import { USAGE } from './usage';
+
+const ROLE_OF_BEGIN = fieldIndex('process.begin', 'role');
+const TYPE_OF_ERROR = fieldIndex('process.error', 'type');
 
 /** How long helper processes (resource tracker...) get to finish after the main process exits. */
 const GRACE_AFTER_MAIN_EXIT_MS = 2000;
@@ -55,9 +58,11 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     token,
     clock,
     sink: (event) => {
-      if (event.kind === 'process.begin' && event.pid === mainPid) event.role = 'main';
-      if (event.kind === 'process.error' && event.type === 'SyntaxError' && !syntaxErrorsByPid.has(event.pid)) {
-        syntaxErrorsByPid.set(event.pid, event as AnyEvent & EventOf<'process.error'>);
+      const [, pid, , kind] = event;
+      if (kind === 'process.begin' && pid === mainPid) event[ROLE_OF_BEGIN] = 'main';
+      if (kind === 'process.error' && event[TYPE_OF_ERROR] === 'SyntaxError' && !syntaxErrorsByPid.has(pid)) {
+        const named = nameEvent(event, RUN_KINDS);
+        if (named) syntaxErrorsByPid.set(pid, named as AnyEvent & EventOf<'process.error'>);
       }
       writer.append(event);
     },

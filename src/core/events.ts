@@ -1,9 +1,9 @@
-// The event vocabulary of docs/trace-format.md (format version 1), as types.
+// The event vocabulary of docs/trace-format.md (format version 2), as types.
 // One module for every reader and writer: runtime batches, the live listener,
 // the .pvtrace file, the summary, and later the model and the viewer.
 
 export const TRACE_FORMAT = 'pvtrace';
-export const TRACE_FORMAT_VERSION = 1;
+export const TRACE_FORMAT_VERSION = 2;
 
 /** Key names every event has; an event's own fields never use them. */
 export const RESERVED_EVENT_KEYS = ['t', 'pid', 'tid', 'kind'] as const;
@@ -27,6 +27,8 @@ export interface TraceHeader {
   /** Time zero: `wallNs` is a decimal string because it does not fit a double. */
   clockBase: { wallNs: string; iso: string };
   procview: string;
+  /** Version 2: the field names of each kind, naming the values of the positional event lines. */
+  kinds?: Record<string, readonly string[]>;
 }
 
 /** `python`: an interpreter the runtime cannot place (started by `subprocess`, say). */
@@ -162,65 +164,72 @@ export type TraceEvent = {
 /** The event of one kind. */
 export type EventOf<K extends EventKind> = Extract<TraceEvent, { kind: K }>;
 
-// A Record over EventKind: the compiler makes sure this lists every kind, and only those.
-const KNOWN_KINDS: Record<EventKind, true> = {
-  'process.begin': true,
-  'process.exit': true,
-  'process.exec': true,
-  'process.error': true,
-  'process.disconnect': true,
-  'process.spawn': true,
-  'process.reaped': true,
-  'process.join.wait': true,
-  'process.join': true,
-  'process.terminate': true,
-  'process.kill': true,
-  'thread.start': true,
-  'thread.begin': true,
-  'thread.exit': true,
-  'thread.join.wait': true,
-  'thread.join': true,
-  'queue.new': true,
-  'queue.put.wait': true,
-  'queue.put': true,
-  'queue.send': true,
-  'queue.lost': true,
-  'queue.get.wait': true,
-  'queue.get': true,
-  'queue.buffered': true,
-  'queue.task_done': true,
-  'queue.join.wait': true,
-  'queue.join': true,
-  'pipe.new': true,
-  'pipe.send': true,
-  'pipe.recv.wait': true,
-  'pipe.recv': true,
-  'lock.new': true,
-  'lock.wait': true,
-  'lock.acquire': true,
-  'lock.release': true,
-  'pool.new': true,
-  'task.submit': true,
-  'task.begin': true,
-  'task.end': true,
-  'task.fetch.wait': true,
-  'task.fetch': true,
-  'sync.new': true,
-  'sync.wait.wait': true,
-  'sync.wait': true,
-  'sync.signal': true,
-  'wait.abort': true,
-  'run.refused': true,
-  'run.end': true,
+type FieldNames<K extends EventKind> = readonly (keyof EventFieldsByKind[K] & string)[];
+
+/**
+ * The fields of every kind, in the order the wire and the file carry them
+ * (positionally: encoding names per event costs the runtime dearly). The
+ * runtime's own table, python/procview/schema.py, must say the same; a test
+ * checks it. A Record over EventKind: the compiler makes sure every kind is here.
+ */
+export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
+  'process.begin': ['name', 'ppid', 'role', 'method', 'argv', 'python'],
+  'process.exit': ['code', 'signal', 'how', 'dropped'],
+  'process.exec': ['path'],
+  'process.error': ['type', 'message', 'file', 'line', 'traceback'],
+  'process.disconnect': [],
+  'process.spawn': ['child', 'name', 'method', 'loc'],
+  'process.reaped': ['child', 'code', 'signal'],
+  'process.join.wait': ['target', 'timeout', 'loc'],
+  'process.join': ['target', 'timeout', 'loc', 'waited', 'code'],
+  'process.terminate': ['target', 'loc'],
+  'process.kill': ['target', 'loc'],
+  'thread.start': ['target', 'name', 'daemon', 'loc', 'internal'],
+  'thread.begin': ['name', 'native', 'daemon'],
+  'thread.exit': ['error'],
+  'thread.join.wait': ['target', 'timeout', 'loc'],
+  'thread.join': ['target', 'timeout', 'loc', 'waited', 'alive'],
+  'queue.new': ['id', 'type', 'maxsize', 'name', 'loc'],
+  'queue.put.wait': ['id', 'loc'],
+  'queue.put': ['id', 'seq', 'loc', 'repr', 'block', 'waited', 'outcome', 'size', 'crc'],
+  'queue.send': ['id', 'seq', 'size', 'crc'],
+  'queue.lost': ['id', 'seq', 'error'],
+  'queue.get.wait': ['id', 'loc'],
+  'queue.get': ['id', 'loc', 'block', 'waited', 'outcome', 'size', 'crc', 'seq'],
+  'queue.buffered': ['id', 'count'],
+  'queue.task_done': ['id', 'loc'],
+  'queue.join.wait': ['id', 'loc'],
+  'queue.join': ['id', 'loc', 'waited'],
+  'pipe.new': ['id', 'ends', 'duplex', 'name', 'loc'],
+  'pipe.send': ['end', 'size', 'crc', 'repr', 'loc'],
+  'pipe.recv.wait': ['end', 'loc'],
+  'pipe.recv': ['end', 'size', 'crc', 'waited', 'outcome', 'loc'],
+  'lock.new': ['id', 'type', 'value', 'scope', 'name', 'loc'],
+  'lock.wait': ['id', 'loc'],
+  'lock.acquire': ['id', 'loc', 'waited', 'outcome'],
+  'lock.release': ['id', 'loc'],
+  'pool.new': ['id', 'type', 'processes', 'name', 'loc'],
+  'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc'],
+  'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
+  'task.end': ['pool', 'job', 'index', 'ok', 'result'],
+  'task.fetch.wait': ['pool', 'job', 'loc'],
+  'task.fetch': ['pool', 'job', 'ready', 'loc'],
+  'sync.new': ['id', 'type', 'scope', 'value', 'name', 'loc'],
+  'sync.wait.wait': ['id', 'op', 'loc'],
+  'sync.wait': ['id', 'op', 'loc', 'waited', 'outcome'],
+  'sync.signal': ['id', 'op', 'loc', 'n'],
+  'wait.abort': ['wait', 'waited', 'error'],
+  'run.refused': ['reason'],
+  'run.end': ['code', 'signal', 'refused'],
 };
 
 /** Kinds only the listener writes; every other kind is the runtime's (python/procview/schema.py). */
 export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'run.refused', 'run.end'];
 
-export const ALL_KINDS = Object.keys(KNOWN_KINDS) as EventKind[];
+export const ALL_KINDS = Object.keys(KIND_FIELDS) as EventKind[];
 
 export function isKnownKind(kind: string): kind is EventKind {
-  return Object.prototype.hasOwnProperty.call(KNOWN_KINDS, kind);
+  return Object.prototype.hasOwnProperty.call(KIND_FIELDS, kind);
 }
 
 /** For the `default` branch of an exhaustive switch: fails to compile when a case is missing. */

@@ -1,6 +1,8 @@
 // The listener of `procview run`: one stream connection per Python process,
 // each proving itself with the run's token, then sending event batches.
-// It hands every event, including the few it writes itself, to one sink.
+// It hands every event, including the few it writes itself, to one sink, in
+// the positional form the trace file keeps (RawEvent): a run can send a
+// million of them, and naming each one is left to whoever reads them.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -8,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { LISTENER_TID } from './events';
 import type { RunClock } from './ingest/clock';
-import { buildEvent, type AnyEvent } from './ingest/event-record';
-import { LineSplitter, LineTooLongError } from './ingest/lines';
-import { checkHello, decodeBatch, type Hello } from './ingest/wire';
+import { rawEvent, type RawEvent } from './ingest/event-record';
+import { LineTooLongError } from './ingest/lines';
+import { ConnectionSplitter, checkHello, decodeFrame, fieldOrderFor, FrameTooLargeError, type FrameSource } from './ingest/wire';
 
-export type EventSink = (event: AnyEvent) => void;
+export type EventSink = (event: RawEvent) => void;
 
 export interface ListenerOptions {
   /** The run's secret; a connection must present it in its hello. */
@@ -25,8 +27,8 @@ export interface ListenerOptions {
 
 /** A hello is a short line; anything longer before it is not a runtime talking. */
 const MAX_HELLO_BYTES = 64 * 1024;
-/** Bounds the memory one connection can hold in an unterminated line. */
-const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+/** Bounds the memory one connection can hold in a frame not yet complete. */
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** macOS allows 104 bytes in a socket path (sun_path), Linux 108. */
 const MAX_SOCKET_PATH = 100;
 
@@ -35,7 +37,7 @@ export interface Listener {
   readonly address: string;
   /** Connections refused for a missing or wrong token. */
   readonly refused: number;
-  /** Batch lines or events that could not be decoded. */
+  /** Frames or events that could not be decoded. */
   readonly malformed: number;
   /** Writes an event of the listener's own (tid 0, time now). */
   emit(pid: number, kind: string, fields?: Record<string, unknown>): void;
@@ -53,8 +55,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   let malformed = 0;
 
   const emit = (pid: number, kind: string, fields: Record<string, unknown> = {}): void => {
-    const event = buildEvent(clock.listenerNow(), pid, LISTENER_TID, kind, fields);
-    if (event) options.sink(event);
+    options.sink(rawEvent(clock.listenerNow(), pid, LISTENER_TID, kind, fields));
   };
 
   const refuse = (socket: net.Socket, reason: string): void => {
@@ -66,51 +67,48 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
   const onConnection = (socket: net.Socket): void => {
     open.add(socket);
-    const splitter = new LineSplitter(MAX_HELLO_BYTES);
-    let hello: Hello | undefined;
-    let offsetNs = 0;
+    const splitter = new ConnectionSplitter(MAX_HELLO_BYTES, MAX_FRAME_BYTES);
+    let source: FrameSource | undefined;
 
-    const onLine = (line: string): void => {
-      if (!hello) {
-        const check = checkHello(line, options.token);
-        if (!check.ok) {
-          refuse(socket, check.reason);
-          return;
-        }
-        hello = check.hello;
-        offsetNs = clock.offsetForHello(hello.wallNs);
-        splitter.maxLineBytes = MAX_BATCH_BYTES;
+    const onHello = (line: string): void => {
+      const check = checkHello(line, options.token);
+      if (!check.ok) {
+        refuse(socket, check.reason);
         return;
       }
-      const batch = decodeBatch(line, hello, offsetNs);
+      const { hello } = check;
+      source = { pid: hello.pid, offsetNs: clock.offsetForHello(hello.wallNs), order: fieldOrderFor(hello.kinds) };
+    };
+
+    const onFrame = (payload: Buffer, from: FrameSource): void => {
+      const batch = decodeFrame(payload, from);
       malformed += batch.malformed;
       for (const event of batch.events) options.sink(event);
     };
 
     socket.on('data', (chunk: Buffer) => {
-      let lines: string[];
+      let pieces: (string | Buffer)[];
       try {
-        lines = splitter.push(chunk);
+        pieces = splitter.push(chunk);
       } catch (error) {
-        if (!(error instanceof LineTooLongError)) throw error;
-        if (hello) {
+        if (error instanceof LineTooLongError) refuse(socket, 'no hello line');
+        else if (error instanceof FrameTooLargeError) {
           malformed++;
           socket.destroy();
-        } else {
-          refuse(socket, 'no hello line');
-        }
+        } else throw error;
         return;
       }
-      for (const line of lines) {
+      for (const piece of pieces) {
         if (socket.destroyed) return;
-        onLine(line);
+        if (typeof piece === 'string') onHello(piece);
+        else if (source) onFrame(piece, source);
       }
     });
     // A peer that vanishes (killed process) shows as an error before close; close follows.
     socket.on('error', () => undefined);
     socket.on('close', () => {
       open.delete(socket);
-      if (hello) emit(hello.pid, 'process.disconnect');
+      if (source) emit(source.pid, 'process.disconnect');
       if (open.size === 0) for (const resolve of whenAllClosed.splice(0)) resolve();
     });
   };

@@ -1,4 +1,6 @@
-// Writes the .pvtrace file as events arrive: the header, then one event a line.
+// Writes the .pvtrace file as events arrive: the header, then one event a line,
+// each in its positional form `[t, pid, tid, kind, ...values]` (the header's
+// `kinds` names the values).
 //
 // The header names the interpreter, which only the main process's
 // `process.begin` tells (its `python` field). Events that arrive before it are
@@ -8,9 +10,12 @@
 // once enough piled up, and everything left is written at close.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type PythonInfo, type TraceHeader } from './events';
+import { KIND_FIELDS, TRACE_FORMAT, TRACE_FORMAT_VERSION, type PythonInfo, type TraceHeader } from './events';
 import type { RunClock } from './ingest/clock';
-import type { AnyEvent } from './ingest/event-record';
+import { fieldIndex, type RawEvent } from './ingest/event-record';
+import { JsonLineBuffer } from './json-lines';
+
+const PYTHON_OF_BEGIN = fieldIndex('process.begin', 'python');
 
 const FLUSH_DELAY_MS = 100;
 const FLUSH_BYTES = 256 * 1024;
@@ -28,9 +33,8 @@ export class TraceWriter {
   /** Events written or waiting to be written (the header not counted). */
   eventCount = 0;
   private headerWritten = false;
-  private readonly beforeHeader: AnyEvent[] = [];
-  private pendingLines: string[] = [];
-  private pendingBytes = 0;
+  private readonly beforeHeader: RawEvent[] = [];
+  private readonly pending = new JsonLineBuffer(2 * FLUSH_BYTES);
   private flushTimer: NodeJS.Timeout | undefined;
   /** Writes happen one after another, in order, on this chain. */
   private writing: Promise<void> = Promise.resolve();
@@ -46,14 +50,14 @@ export class TraceWriter {
     return new TraceWriter(await open(options.path, 'w'), options);
   }
 
-  append(event: AnyEvent): void {
+  append(event: RawEvent): void {
     this.eventCount++;
     if (this.headerWritten) {
       this.queueLine(event);
       return;
     }
     this.beforeHeader.push(event);
-    const python = event.kind === 'process.begin' ? event.python : undefined;
+    const python = event[3] === 'process.begin' ? event[PYTHON_OF_BEGIN] : undefined;
     if (isPythonInfo(python)) this.writeHeader(python);
   }
 
@@ -75,6 +79,7 @@ export class TraceWriter {
       cwd: this.options.cwd,
       clockBase: this.options.clock.clockBase(),
       procview: this.options.procviewVersion,
+      kinds: KIND_FIELDS,
     };
     this.headerWritten = true;
     this.queueLine(header);
@@ -82,10 +87,8 @@ export class TraceWriter {
   }
 
   private queueLine(value: object): void {
-    const line = JSON.stringify(value) + '\n';
-    this.pendingLines.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    this.pending.line(value);
+    if (this.pending.length >= FLUSH_BYTES) this.flush();
     else
       this.flushTimer ??= setTimeout(() => {
         this.flush();
@@ -95,10 +98,8 @@ export class TraceWriter {
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pendingLines.length === 0) return;
-    const text = this.pendingLines.join('');
-    this.pendingLines = [];
-    this.pendingBytes = 0;
+    if (this.pending.length === 0) return;
+    const text = this.pending.take();
     this.writing = this.writing.then(async () => {
       if (this.writeError !== undefined) return;
       try {

@@ -104,7 +104,7 @@ describe('procview summary: bad input', () => {
 
   it('refuses a trace of a newer format version', () => {
     const newer = file('newer.pvtrace', JSON.stringify({ format: 'pvtrace', version: 99 }) + '\n');
-    assertRefused(runCli(['summary', newer]), /newer\.pvtrace was written in trace format version 99; this procview reads up to version 1/);
+    assertRefused(runCli(['summary', newer]), /newer\.pvtrace was written in trace format version 99; this procview reads up to version 2/);
   });
 
   it('needs exactly one trace', () => {

@@ -50,7 +50,10 @@ def strip_cli_lines(stderr: bytes) -> bytes:
 
 
 class Trace:
-    """A parsed `.pvtrace`: the header and the events in file order."""
+    """A parsed `.pvtrace`: the header and the events in file order, each named as a dict.
+
+    Version 2 lines are positional arrays, named here by the header's `kinds`.
+    """
 
     def __init__(self, path):
         self.path = Path(path)
@@ -69,8 +72,18 @@ class Trace:
                     continue
                 if i == 0:
                     self.header = value
+                elif isinstance(value, list):
+                    self.events.append(self._named(value))
                 else:
                     self.events.append(value)
+
+    def _named(self, raw):
+        t, pid, tid, kind, *values = raw
+        names = (self.header or {}).get("kinds", {}).get(kind)
+        event = {"t": t, "pid": pid, "tid": tid, "kind": kind}
+        assert names is not None and len(names) == len(values), "event line does not fit its kind: %r" % (raw,)
+        event.update(zip(names, values))
+        return event
 
     # -- selection
 
@@ -297,7 +310,7 @@ def method(request):
 def check_well_formed(trace):
     """Properties every trace of a finished run has."""
     assert trace.header["format"] == "pvtrace"
-    assert trace.header["version"] == 1
+    assert trace.header["version"] == 2
     assert not trace.bad_lines, trace.bad_lines[:3]
     for e in trace.events:
         assert {"t", "pid", "tid", "kind"} <= e.keys(), e

@@ -101,15 +101,18 @@ def test_exit_codes(procview, method):
         def boom():
             raise ValueError("boom")
 
-        def sleeper():
+        def sleeper(started):
+            started.set()  # killed only once it runs: a process killed before it says hello leaves no trace
             time.sleep(30)
 
         if __name__ == "__main__":
             mp.set_start_method(sys.argv[1])
-            procs = [mp.Process(target=f, name=f.__name__) for f in (ok, sys_exit, os_exit, boom, sleeper)]
+            started = mp.Event()
+            procs = [mp.Process(target=f, name=f.__name__) for f in (ok, sys_exit, os_exit, boom)]
+            procs.append(mp.Process(target=sleeper, name="sleeper", args=(started,)))
             for p in procs:
                 p.start()
-            time.sleep(0.3)
+            started.wait()
             procs[-1].kill()
             for p in procs:
                 p.join()
@@ -142,7 +145,7 @@ def test_exit_codes(procview, method):
             assert exits[0]["code"] == code, (name, exits)
             assert exits[0]["signal"] is None
     assert t.own_exits(spawns["os_exit"])[0]["how"] == "os._exit"
-    assert t.one("process.kill", target=spawns["sleeper"])["loc"] == "prog.py:24"
+    assert t.one("process.kill", target=spawns["sleeper"])["loc"] == "prog.py:27"
 
 
 def test_child_killed_by_sigkill_from_outside(procview, method):

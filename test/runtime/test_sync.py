@@ -48,8 +48,7 @@ def test_multiprocessing_event_condition_barrier(procview, plain, method):
     assert {e["id"] for e in t.by_kind("sync.wait.wait", pid=child[0])} <= ids
     assert [e["loc"] for e in child_waits] == ["prog.py:4", "prog.py:6", "prog.py:7"]
     assert all(e["outcome"] == "ok" for e in child_waits)
-    # the Event wait lasted until the parent set it, about 0.1 s later
-    assert child_waits[0]["waited"] >= 50_000_000
+    # (how long the Event wait lasted depends on how fast the child started: not checked)
     signals = [(e["id"], e["op"]) for e in t.by_kind("sync.signal")]
     assert signals == [(news["Event"]["id"], "set"), (news["Condition"]["id"], "notify_all")]
     # the library's own use of these (an Event's Condition, a Barrier's Condition) is not reported

@@ -6,13 +6,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RunClock } from '../../src/core/ingest/clock';
-import type { AnyEvent } from '../../src/core/ingest/event-record';
+import type { RawEvent } from '../../src/core/ingest/event-record';
 import { startListener, type Listener } from '../../src/core/listener';
+import { frame, pythonMarshal } from '../helpers';
 
 const token = 'a'.repeat(32);
 
-async function withListener(test: (listener: Listener, events: AnyEvent[]) => Promise<void>): Promise<void> {
-  const events: AnyEvent[] = [];
+async function withListener(test: (listener: Listener, events: RawEvent[]) => Promise<void>): Promise<void> {
+  const events: RawEvent[] = [];
   const listener = await startListener({ token, clock: new RunClock(), sink: (event) => events.push(event) });
   try {
     await test(listener, events);
@@ -48,7 +49,10 @@ async function writeSlowly(socket: net.Socket, chunks: readonly Buffer[]): Promi
 }
 
 const helloLine = (pid: number, wall: string, tokenValue = token): string =>
-  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": 123, "wall": ${wall}, "v": 1, "kinds": {"queue.put": ["id", "repr"]}}\n`;
+  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": 123, "wall": ${wall}, "v": 2, "kinds": {"thread.exit": ["error"], "lock.release": ["id", "loc"]}}\n`;
+
+/** Frames of batches given as Python expressions. */
+const frames = (...batches: string[]): Buffer[] => pythonMarshal(batches).map(frame);
 
 describe('listener', () => {
   it('listens on a Unix socket in a private 0700 folder', { skip: process.platform === 'win32' }, async () => {
@@ -61,26 +65,30 @@ describe('listener', () => {
     });
   });
 
-  it('decodes batches split in arbitrary chunks, UTF-8 included, aligned to the first hello', async () => {
+  it('decodes frames split in arbitrary chunks, UTF-8 included, aligned to the first hello', async () => {
     await withListener(async (listener, events) => {
       const main = await connect(listener.address);
       const child = await connect(listener.address);
-      const batch = Buffer.from(`[[10, 1, "queue.put", ["q:1", "'Grüße 🐍'"]], [20, 1, "lock.release", {"id": "l"}]]\n`);
+      const [batch, childBatch] = frames(
+        `[(10, 1, 'lock.release', ('l', 'Grüße 🐍.py:3')), (20, 1, 'thread.exit', (None,))]`,
+        `[(7, 2, 'thread.exit', ('boom',))]`,
+      ) as [Buffer, Buffer];
       const inTheSnake = batch.indexOf(0xf0) + 2;
-      await writeSlowly(main, [Buffer.from(helloLine(100, '1795000000000000000')), batch.subarray(0, inTheSnake), batch.subarray(inTheSnake)]);
-      await writeSlowly(child, [Buffer.from(helloLine(101, '1795000000000005000') + '[[7, 2, "thread.exit", {"error": null}]]\n')]);
+      const mainHello = Buffer.from(helloLine(100, '1795000000000000000'));
+      await writeSlowly(main, [mainHello.subarray(0, 10), mainHello.subarray(10), batch.subarray(0, 2), batch.subarray(2, inTheSnake), batch.subarray(inTheSnake)]);
+      await writeSlowly(child, [Buffer.concat([Buffer.from(helloLine(101, '1795000000000005000')), childBatch])]);
       main.end();
       child.end();
       await Promise.all([closed(main), closed(child)]);
       await listener.waitForConnectionsToClose(1000);
 
-      const fromPrograms = events.filter((e) => e.tid !== 0);
+      const fromPrograms = events.filter((e) => e[2] !== 0);
       assert.deepEqual(fromPrograms, [
-        { t: 10, pid: 100, tid: 1, kind: 'queue.put', id: 'q:1', repr: "'Grüße 🐍'" },
-        { t: 20, pid: 100, tid: 1, kind: 'lock.release', id: 'l' },
-        { t: 5007, pid: 101, tid: 2, kind: 'thread.exit', error: null },
+        [10, 100, 1, 'lock.release', 'l', 'Grüße 🐍.py:3'],
+        [20, 100, 1, 'thread.exit', null],
+        [5007, 101, 2, 'thread.exit', 'boom'],
       ]);
-      const disconnects = events.filter((e) => e.kind === 'process.disconnect').map((e) => e.pid).sort();
+      const disconnects = events.filter((e) => e[3] === 'process.disconnect').map((e) => e[1]).sort();
       assert.deepEqual(disconnects, [100, 101]);
       assert.equal(listener.refused, 0);
     });
@@ -90,11 +98,11 @@ describe('listener', () => {
     await withListener(async (listener, events) => {
       const intruder = await connect(listener.address);
       const gone = closed(intruder);
-      intruder.write(helloLine(666, '1795000000000000000', 'b'.repeat(32)) + '[[1, 1, "process.exit", {}]]\n');
+      intruder.write(Buffer.concat([Buffer.from(helloLine(666, '1795000000000000000', 'b'.repeat(32))), ...frames(`[(1, 1, 'thread.exit', (None,))]`)]));
       await gone;
       assert.equal(listener.refused, 1);
       assert.deepEqual(
-        events.map((e) => [e.kind, e.reason]),
+        events.map((e) => [e[3], e[4]]),
         [['run.refused', 'wrong token']],
       );
     });
@@ -113,16 +121,18 @@ describe('listener', () => {
     });
   });
 
-  it('survives malformed batch lines and keeps the good ones', async () => {
+  it('survives malformed frames and keeps the good ones', async () => {
     await withListener(async (listener, events) => {
       const client = await connect(listener.address);
-      client.write(helloLine(7, '1795000000000000000') + 'not json\n[1, 2]\n{"x": 1}\n[[1, 1, "thread.exit", {"error": null}]]\n');
+      const junk = frame(Buffer.from('not marshal'));
+      const [notAList, twoBad, good] = frames('{}', '[1, 2]', `[(1, 1, 'thread.exit', (None,))]`) as [Buffer, Buffer, Buffer];
+      client.write(Buffer.concat([Buffer.from(helloLine(7, '1795000000000000000')), junk, notAList, twoBad, good]));
       client.end();
       await closed(client);
       await listener.waitForConnectionsToClose(1000);
-      // 'not json' and '{"x": 1}' are bad lines; '[1, 2]' holds two bad entries.
+      // The junk frame and the dict are bad frames; [1, 2] holds two bad entries.
       assert.equal(listener.malformed, 4);
-      assert.deepEqual(events.map((e) => e.kind), ['thread.exit', 'process.disconnect']);
+      assert.deepEqual(events.map((e) => e[3]), ['thread.exit', 'process.disconnect']);
     });
   });
 });

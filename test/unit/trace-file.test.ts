@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { KIND_FIELDS } from '../../src/core/events';
 import { RunClock } from '../../src/core/ingest/clock';
 import { NewerTraceVersionError, NotATraceError, readTraceFile } from '../../src/core/ingest/reader';
 import { TraceWriter } from '../../src/core/trace-writer';
@@ -12,9 +13,11 @@ import { scratchDir } from '../helpers';
 const dir = scratchDir();
 const python = { executable: '/usr/bin/python3', version: '3.11.7', implementation: 'cpython' };
 const header = {
-  format: 'pvtrace', version: 1, python, argv: ['s.py'], cwd: '/tmp',
+  format: 'pvtrace', version: 2, python, argv: ['s.py'], cwd: '/tmp',
   clockBase: { wallNs: '1795000000000000000', iso: '2026-11-18T11:06:40.000Z' }, procview: '0.1.0',
+  kinds: KIND_FIELDS,
 };
+const headerV1 = { ...header, version: 1, kinds: undefined };
 
 function traceFile(name: string, lines: readonly (string | object)[], ending = '\n'): string {
   const file = path.join(dir, name);
@@ -22,30 +25,42 @@ function traceFile(name: string, lines: readonly (string | object)[], ending = '
   return file;
 }
 
-const exitEvent = { t: 5, pid: 10, tid: 1, kind: 'process.exit', code: 0, signal: null, how: 'return' };
+const exitEvent = { t: 5, pid: 10, tid: 1, kind: 'process.exit', code: 0, signal: null, how: 'return', dropped: 0 };
+const exitLine = [5, 10, 1, 'process.exit', 0, null, 'return', 0];
 
 describe('readTraceFile', () => {
-  it('reads the header and the events', async () => {
-    const trace = await readTraceFile(traceFile('ok.pvtrace', [header, exitEvent]));
+  it('reads the header and the positional events, named by the header', async () => {
+    const trace = await readTraceFile(traceFile('ok.pvtrace', [header, exitLine]));
     assert.deepEqual(trace.header, header);
     assert.deepEqual(trace.events, [exitEvent]);
     assert.equal(trace.skippedLines, 0);
   });
 
+  it('names values by the header of the file, not by this version', async () => {
+    const older = { ...header, kinds: { 'process.exit': ['how', 'code'] } };
+    const trace = await readTraceFile(traceFile('older.pvtrace', [older, [5, 10, 1, 'process.exit', 'return', 0]]));
+    assert.deepEqual(trace.events, [{ t: 5, pid: 10, tid: 1, kind: 'process.exit', how: 'return', code: 0 }]);
+  });
+
+  it('still reads a version 1 trace (one object a line)', async () => {
+    const trace = await readTraceFile(traceFile('v1.pvtrace', [headerV1, exitEvent]));
+    assert.deepEqual(trace.events, [exitEvent]);
+  });
+
   it('reads a file cut short in the middle of a line, and counts the bad line', async () => {
-    const whole = JSON.stringify(exitEvent);
-    const trace = await readTraceFile(traceFile('cut.pvtrace', [header, exitEvent, whole.slice(0, 20)], ''));
+    const whole = JSON.stringify(exitLine);
+    const trace = await readTraceFile(traceFile('cut.pvtrace', [header, exitLine, whole.slice(0, 20)], ''));
     assert.deepEqual(trace.events, [exitEvent]);
     assert.equal(trace.skippedLines, 1);
   });
 
   it('skips events of unknown kinds and lines that are not events', async () => {
     const trace = await readTraceFile(
-      traceFile('mixed.pvtrace', [header, { t: 1, pid: 10, tid: 1, kind: 'gpu.launch' }, '[1,2,3]', '{"t": "x"}', '', exitEvent]),
+      traceFile('mixed.pvtrace', [header, [1, 10, 1, 'gpu.launch'], '[1,2,3]', '{"t": "x"}', '', [1, 10, 1, 'process.exit', 0], exitLine]),
     );
     assert.deepEqual(trace.events, [exitEvent]);
     assert.equal(trace.unknownEvents, 1);
-    assert.equal(trace.skippedLines, 2);
+    assert.equal(trace.skippedLines, 3);
   });
 
   it('refuses a file that is not a trace', async () => {
@@ -58,9 +73,9 @@ describe('readTraceFile', () => {
   });
 
   it('refuses a trace of a newer format version with a clear message', async () => {
-    await assert.rejects(readTraceFile(traceFile('v2.pvtrace', [{ ...header, version: 2 }, exitEvent])), (error) => {
+    await assert.rejects(readTraceFile(traceFile('v3.pvtrace', [{ ...header, version: 3 }, exitLine])), (error) => {
       assert.ok(error instanceof NewerTraceVersionError);
-      assert.match(error.message, /version 2.*up to version 1/);
+      assert.match(error.message, /version 3.*up to version 2/);
       return true;
     });
   });
@@ -74,9 +89,9 @@ describe('TraceWriter', () => {
     const writer = await TraceWriter.open({ path: file, argv: ['s.py'], cwd: '/tmp', clock, procviewVersion: '0.1.0' });
     const early = { t: 1, pid: 11, tid: 1, kind: 'thread.exit', error: null };
     const begin = { t: 2, pid: 10, tid: 1, kind: 'process.begin', name: 'MainProcess', ppid: 1, role: 'main', method: null, argv: ['s.py'], python };
-    writer.append(early);
-    writer.append(begin);
-    writer.append(exitEvent);
+    writer.append([1, 11, 1, 'thread.exit', null]);
+    writer.append([2, 10, 1, 'process.begin', 'MainProcess', 1, 'main', null, ['s.py'], python]);
+    writer.append([5, 10, 1, 'process.exit', 0, null, 'return', 0]);
     await writer.close({ executable: 'fallback', version: '?', implementation: '?' });
 
     assert.equal(writer.eventCount, 3);
@@ -98,7 +113,7 @@ describe('TraceWriter', () => {
     const file = path.join(dir, 'large.pvtrace');
     const writer = await TraceWriter.open({ path: file, argv: [], cwd: '/tmp', clock: new RunClock(), procviewVersion: '0.1.0' });
     for (let i = 0; i < 20_000; i++) {
-      writer.append({ t: i, pid: 10, tid: 1, kind: 'lock.release', id: 'l:1', loc: `x.py:${i}` });
+      writer.append([i, 10, 1, 'lock.release', 'l:1', `x.py:${i}`]);
     }
     await writer.close(python);
     const trace = await readTraceFile(file);

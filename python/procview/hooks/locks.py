@@ -10,9 +10,16 @@ import itertools
 import threading
 
 from .. import callsite, recorder
+from ..callsite import user_site
+from ..recorder import emit, emit_at, now
 from .waits import wait_in_two_steps
 
 # ---------------------------------------------------------------- shared logic
+
+
+# The wrappers below first try the lock without blocking, inline: most acquires
+# succeed at once, and that path is what a lock-heavy program pays for on every
+# acquire. Only a lock that is taken goes through acquire_traced's announced wait.
 
 
 def acquire_traced(try_acquire, lock_id, blocking, timeout, loc):
@@ -21,21 +28,21 @@ def acquire_traced(try_acquire, lock_id, blocking, timeout, loc):
     ``try_acquire(0)`` must not block; ``try_acquire(None)`` waits forever.
     """
     if try_acquire(0):
-        recorder.emit("lock.acquire", (lock_id, loc, 0, "ok"))
+        emit("lock.acquire", (lock_id, loc, 0, "ok"))
         return True
     if not blocking:
-        recorder.emit("lock.acquire", (lock_id, loc, 0, "busy"))
+        emit("lock.acquire", (lock_id, loc, 0, "busy"))
         return False
     done, _, waited = wait_in_two_steps(lambda seconds: (try_acquire(seconds), None), timeout, "lock.wait", (lock_id, loc))
-    recorder.emit("lock.acquire", (lock_id, loc, waited, "ok" if done else "timeout"))
+    emit("lock.acquire", (lock_id, loc, waited, "ok" if done else "timeout"))
     return done
 
 
 def release_traced(release, lock_id, loc):
     # Stamp the time before releasing: the next owner's acquire must come after it.
-    t = recorder.now()
+    t = now()
     result = release()
-    recorder.emit_at(t, "lock.release", (lock_id, loc))
+    emit_at(t, "lock.release", (lock_id, loc))
     return result
 
 
@@ -91,16 +98,21 @@ def patch_synchronize(synchronize):
             return raw_acquire(True, seconds) if seconds != 0 else raw_acquire(False)
 
         def acquire(block=True, timeout=None):
-            loc = callsite.user_site()
+            loc = user_site()
             if loc is None:
                 return raw_acquire(block, timeout)
+            if timeout is None and raw_acquire(False):
+                emit("lock.acquire", (lock_id, loc, 0, "ok"))
+                return True
             return acquire_traced(try_acquire, lock_id, block, timeout, loc)
 
         def release():
-            loc = callsite.user_site()
+            loc = user_site()
             if loc is None:
                 return raw_release()
-            return release_traced(raw_release, lock_id, loc)
+            t = now()
+            raw_release()
+            emit_at(t, "lock.release", (lock_id, loc))
 
         self.acquire = acquire
         self.release = release
@@ -157,18 +169,29 @@ class _TracedThreadLockBase:
         return self._lock.acquire(True, -1 if seconds is None else seconds)
 
     def acquire(self, blocking=True, timeout=-1):
-        loc = callsite.user_site()
+        loc = user_site()
         if loc is None:
             return self._lock.acquire(blocking, timeout)
         if self._pv_pid != recorder.pid():
             self._identify(loc)
+        if timeout == -1 and self._lock.acquire(False):
+            emit("lock.acquire", (self._pv_id, loc, 0, "ok"))
+            return True
+        if timeout != -1:
+            # The checks _thread makes, word for word: the tries below would skip them.
+            if not blocking:
+                raise ValueError("can't specify a timeout for a non-blocking call")
+            if timeout < 0:
+                raise ValueError("timeout value must be positive")
         return acquire_traced(self._try_acquire, self._pv_id, blocking, None if timeout < 0 else timeout, loc)
 
     def release(self):
-        loc = callsite.user_site()
+        loc = user_site()
         if loc is None:
             return self._lock.release()
-        return release_traced(self._lock.release, self._pv_id, loc)
+        t = now()
+        self._lock.release()
+        emit_at(t, "lock.release", (self._pv_id, loc))
 
     def __enter__(self):
         return self.acquire()
@@ -198,21 +221,41 @@ class TracedRLock(_TracedThreadLockBase):
     kind = "threading.RLock"
 
 
+class _ThreadLockFactory:
+    """What stands at ``threading.Lock`` / ``threading.RLock``: traced locks for the user, raw ones for the library.
+
+    An object rather than a function, so that a class attribute holding it
+    (``lock_type = threading.Lock``) is not turned into a method, and
+    ``isinstance(x, threading.Lock)`` answers as the original would (on 3.13 the
+    original is a type; before, isinstance raises TypeError, and still does).
+    """
+
+    def __init__(self, raw, traced_class, name):
+        self._raw = raw
+        self._traced = traced_class
+        # Where it stands is where pickle and copy must find it.
+        self.__module__, self.__qualname__ = "threading", name
+        self.__name__ = getattr(raw, "__name__", name)
+        self.__doc__ = raw.__doc__
+
+    def __call__(self, *args, **kwargs):
+        loc = user_site()
+        lock = self._raw(*args, **kwargs)
+        return lock if loc is None else self._traced(lock, loc)
+
+    def __instancecheck__(self, instance):
+        return isinstance(instance, self._raw) or isinstance(instance, self._traced)
+
+    def __subclasscheck__(self, cls):
+        return issubclass(cls, self._raw) or issubclass(cls, self._traced)
+
+    def __reduce_ex__(self, protocol):
+        return self.__qualname__  # a global: threading.Lock
+
+    def __repr__(self):
+        return repr(self._raw)
+
+
 def thread_lock_factories(raw_lock, raw_rlock):
-    """Replacements for ``threading.Lock``/``RLock``: traced for the user, raw for the library."""
-
-    def Lock():
-        loc = callsite.user_site()
-        return raw_lock() if loc is None else TracedLock(raw_lock(), loc)
-
-    def RLock(*args, **kwargs):
-        loc = callsite.user_site()
-        lock = raw_rlock(*args, **kwargs)
-        return lock if loc is None else TracedRLock(lock, loc)
-
-    # Where they stand (threading.Lock, threading.RLock) is where pickle must find them.
-    Lock.__module__ = RLock.__module__ = "threading"
-    Lock.__qualname__, RLock.__qualname__ = "Lock", "RLock"
-    Lock.__name__ = getattr(raw_lock, "__name__", "Lock")
-    Lock.__doc__, RLock.__doc__ = raw_lock.__doc__, raw_rlock.__doc__
-    return Lock, RLock
+    """Replacements for ``threading.Lock``/``RLock``."""
+    return _ThreadLockFactory(raw_lock, TracedLock, "Lock"), _ThreadLockFactory(raw_rlock, TracedRLock, "RLock")

@@ -19,18 +19,18 @@ from ..reprs import short_repr
 from .waits import announce_if_slow, readiness
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
-_wire = threading.local()  # a queue operation's request for the size and CRC of its bytes
+wire = threading.local()  # a queue operation's request for the size and CRC of its bytes
 
 
 def begin_capture():
-    _wire.taken = None
-    _wire.on = True
+    wire.taken = None
+    wire.on = True
 
 
 def end_capture():
     """``(size, crc)`` of the bytes moved since ``begin_capture()``, or ``(None, None)``."""
-    _wire.on = False
-    taken, _wire.taken = getattr(_wire, "taken", None), None
+    wire.on = False
+    taken, wire.taken = getattr(wire, "taken", None), None
     return taken if taken is not None else (None, None)
 
 
@@ -44,15 +44,15 @@ def capturing_connection(connection):
     cls = type(connection)
 
     def _send_bytes(buf):
-        if getattr(_wire, "on", False):
-            _wire.taken = (len(buf), zlib.crc32(buf))
+        if getattr(wire, "on", False):
+            wire.taken = (len(buf), zlib.crc32(buf))
         return cls._send_bytes(ref(), buf)
 
     def _recv_bytes(maxsize=None):
         received = cls._recv_bytes(ref(), maxsize)
-        if getattr(_wire, "on", False):
+        if getattr(wire, "on", False):
             with received.getbuffer() as view:
-                _wire.taken = (len(view), zlib.crc32(view))
+                wire.taken = (len(view), zlib.crc32(view))
         return received
 
     connection.__dict__.pop("send", None)

@@ -17,10 +17,12 @@ import zlib
 from queue import Empty, Full
 
 from .. import callsite, recorder
+from ..callsite import user_site
+from ..recorder import emit, now
 from ..reprs import short_repr
 from .locks import untraced
-from .pipes import begin_capture, capturing_connection, end_capture
-from .waits import announce_if_slow, announced_join, readiness, try_then_wait
+from .pipes import begin_capture, capturing_connection, end_capture, wire
+from .waits import announce_if_slow, announced_join, readiness, wait_after_try
 
 _tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
 _live = weakref.WeakSet()  # queues this process put to, for the exit report
@@ -167,7 +169,7 @@ def patch_queues(queues):
 
     def traced_put(original):
         def put(self, obj, block=True, timeout=None):
-            loc = callsite.user_site()
+            loc = user_site()
             state = getattr(self, "_pv", None)
             if loc is None or state is None:
                 return original(self, obj, block, timeout)
@@ -175,19 +177,29 @@ def patch_queues(queues):
                 state.traced = True
                 _live.add(self)
             shown = short_repr(obj)
-            _tls.seq = None
-            # Failing attempts hand back their own Full, so the traceback the user
-            # sees is the library's, line for line.
-            done, failure, waited = try_then_wait(
+            tls = _tls
+            tls.seq = None
+            # The common case inline: a put that has room goes through at once.
+            try:
+                original(self, obj, False)
+            except Full as full:
+                if not block:
+                    emit("queue.put", (state.id, None, loc, shown, False, 0, "full", None, None))
+                    raise
+                failure = full
+            else:
+                emit("queue.put", (state.id, tls.seq, loc, shown, bool(block), 0, "ok", None, None))
+                return None
+            # Full: wait as the user asked. A failing attempt hands back its own
+            # Full, so the traceback the user sees is the library's, line for line.
+            done, failure, waited = wait_after_try(
                 lambda blocking, seconds: original(self, obj, blocking, seconds),
                 Full,
-                block,
                 timeout,
                 "queue.put.wait",
                 (state.id, loc),
             )
-            outcome = "ok" if done else "full"
-            recorder.emit("queue.put", (state.id, _tls.seq, loc, shown, bool(block), waited, outcome, None, None))
+            emit("queue.put", (state.id, tls.seq, loc, shown, True, waited, "ok" if done else "full", None, None))
             if not done:
                 try:
                     raise failure
@@ -224,25 +236,29 @@ def patch_queues(queues):
     original_get = Queue.get
 
     def get(self, block=True, timeout=None):
-        loc = callsite.user_site()
+        loc = user_site()
         state = getattr(self, "_pv", None)
         if loc is None or state is None:
             return original_get(self, block, timeout)
-        t0 = recorder.now()
+        t0 = now()
         if block:
             spent = announce_if_slow(state.ready, timeout, "queue.get.wait", (state.id, loc))
             if timeout is not None:
                 timeout = max(0.0, timeout - spent)
-        begin_capture()
+        # What begin_capture/end_capture do, inline: this is every get's path.
+        capture = wire
+        capture.taken = None
+        capture.on = True
         try:
             item = original_get(self, block, timeout)
             outcome = "ok"
         except Empty as exc:
             item, outcome = exc, "empty"
         finally:
-            size, crc = end_capture()
-        waited = recorder.now() - t0 if block else 0
-        recorder.emit("queue.get", (state.id, loc, bool(block), waited, outcome, size, crc, None))
+            capture.on = False
+        size, crc = capture.taken or (None, None)
+        capture.taken = None
+        emit("queue.get", (state.id, loc, bool(block), now() - t0 if block else 0, outcome, size, crc, None))
         if outcome != "ok":
             try:
                 raise item

@@ -125,7 +125,7 @@ def _patch_event(Event):
 
     def wait(self, timeout=None):
         loc = callsite.user_site()
-        if loc is None or self.is_set():
+        if loc is None:
             return original_wait(self, timeout)
         sync_id = _sync_id(self)
         done, _, waited = wait_in_two_steps(

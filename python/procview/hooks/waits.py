@@ -84,6 +84,11 @@ def try_then_wait(call, failure_type, block, timeout, wait_kind, wait_values):
     except failure_type as exc:
         if not block:
             return False, exc, 0
+    return wait_after_try(call, failure_type, timeout, wait_kind, wait_values)
+
+
+def wait_after_try(call, failure_type, timeout, wait_kind, wait_values):
+    """The rest of ``try_then_wait`` once the caller's own non-blocking try failed."""
 
     def attempt(seconds):
         try:

@@ -1,7 +1,23 @@
-// The one place that turns decoded JSON into event objects, for the live wire
-// and for .pvtrace files alike: `{t, pid, tid, kind, ...fields}`.
+// The two shapes of an event, and the one place that converts between them,
+// for the live wire and for .pvtrace files alike:
+// - RawEvent, positional `[t, pid, tid, kind, ...values]`, as the wire and the
+//   file carry it (cheap to decode and to write: the hot path of a run);
+// - AnyEvent, named `{t, pid, tid, kind, ...fields}`, what readers work with.
 
-import { RESERVED_EVENT_KEYS, isKnownKind, type TraceEvent } from '../events';
+import { KIND_FIELDS, RESERVED_EVENT_KEYS, isKnownKind, type TraceEvent } from '../events';
+
+/** `[t, pid, tid, kind, ...values]`, the values in the order of the kind's field list. */
+export type RawEvent = [number, number, number, string, ...unknown[]];
+
+/** Field names by kind: KIND_FIELDS, or a trace header's `kinds`. */
+export type KindTable = Readonly<Record<string, readonly string[] | undefined>>;
+
+export const RUN_KINDS: KindTable = KIND_FIELDS;
+
+/** A kind's field list in `kinds` (own entries only: a kind named `constructor` is just unknown). */
+export function fieldsOf(kind: string, kinds: KindTable = RUN_KINDS): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(kinds, kind) ? kinds[kind] : undefined;
+}
 
 /** An event whose kind may be one this version does not know (it is kept, and written through). */
 export interface AnyEvent {
@@ -38,4 +54,31 @@ export function buildEvent(t: unknown, pid: unknown, tid: unknown, kind: unknown
 /** Narrows to the kinds this version knows; readers skip the others. */
 export function isTraceEvent(event: AnyEvent): event is AnyEvent & TraceEvent {
   return isKnownKind(event.kind);
+}
+
+/** Names a positional event after `kinds`; undefined when its values do not fit the kind's list. */
+export function nameEvent(raw: readonly unknown[], kinds: KindTable): AnyEvent | undefined {
+  const [t, pid, tid, kind] = raw;
+  if (typeof kind !== 'string') return undefined;
+  const names = fieldsOf(kind, kinds);
+  const fields: Record<string, unknown> = {};
+  if (names !== undefined) {
+    if (raw.length - 4 !== names.length) return undefined;
+    names.forEach((name, i) => {
+      fields[name] = raw[4 + i];
+    });
+  }
+  return buildEvent(t, pid, tid, kind, fields);
+}
+
+/** The positional form of an event given by name (the listener's own events). Missing fields are null. */
+export function rawEvent(t: number, pid: number, tid: number, kind: string, fields: Record<string, unknown>): RawEvent {
+  const names = fieldsOf(kind) ?? Object.keys(fields);
+  return [t, pid, tid, kind, ...names.map((name) => (name in fields ? fields[name] : null))];
+}
+
+/** Where a kind's field sits in a RawEvent, or -1. */
+export function fieldIndex(kind: string, field: string): number {
+  const at = fieldsOf(kind)?.indexOf(field) ?? -1;
+  return at < 0 ? -1 : 4 + at;
 }

@@ -1,9 +1,11 @@
 // Reads a .pvtrace file: the header, then events through the same
-// event-object path as the live stream (buildEvent).
+// event-object path as the live stream (nameEvent, buildEvent). Version 2 lines
+// are positional arrays named by the header's `kinds`; version 1 lines were
+// objects, and still read.
 
 import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
-import { buildEvent, isPlainObject, isTraceEvent } from './event-record';
+import { buildEvent, isPlainObject, isTraceEvent, nameEvent, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
 
 /** The file cannot be read as a trace; the message says why, for a person. */
@@ -32,6 +34,7 @@ export class TraceReader {
   /** Events of kinds this version does not know. */
   unknownEvents = 0;
   private readonly splitter = new LineSplitter(MAX_HEADER_BYTES);
+  private kinds: KindTable = RUN_KINDS;
 
   constructor(private readonly onEvent: (event: TraceEvent) => void) {}
 
@@ -57,6 +60,7 @@ export class TraceReader {
   private readLine(line: string): void {
     if (!this.header) {
       this.header = parseHeader(line);
+      if (this.header.kinds) this.kinds = this.header.kinds;
       this.splitter.maxLineBytes = Number.POSITIVE_INFINITY;
       return;
     }
@@ -68,8 +72,12 @@ export class TraceReader {
       this.skippedLines++;
       return;
     }
-    const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
-    const event = buildEvent(t, pid, tid, kind, fields);
+    let event: AnyEvent | undefined;
+    if (Array.isArray(value)) event = nameEvent(value, this.kinds);
+    else {
+      const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
+      event = buildEvent(t, pid, tid, kind, fields);
+    }
     if (!event) this.skippedLines++;
     else if (!isTraceEvent(event)) this.unknownEvents++;
     else this.onEvent(event);
@@ -87,6 +95,7 @@ function parseHeader(line: string): TraceHeader {
     throw new NotATraceError('the first line is not a pvtrace header');
   }
   if (value.version > TRACE_FORMAT_VERSION) throw new NewerTraceVersionError(value.version);
+  if (value.kinds !== undefined && !isKindTable(value.kinds)) throw new NotATraceError('the header\'s kinds table is not valid');
   return value as unknown as TraceHeader;
 }
 
@@ -106,4 +115,8 @@ export async function readTraceFile(path: string): Promise<TraceFile> {
   }
   const header = reader.end();
   return { header, events, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };
+}
+
+function isKindTable(value: unknown): value is KindTable {
+  return isPlainObject(value) && Object.values(value).every((names) => Array.isArray(names) && names.every((name) => typeof name === 'string'));
 }

@@ -1,10 +1,15 @@
 // The wire from the runtime to the listener (docs/trace-format.md, "The wire"):
-// a hello line, then batch lines of `[dt, tid, kind, values]` arrays, where
-// `values` lists the fields in the order the hello's `kinds` table names them.
+// a hello line of JSON, then frames: a 4-byte little-endian length and a batch
+// in Python's marshal format, a list of `(dt, tid, kind, values)` tuples whose
+// `values` follow the field order the hello's `kinds` table names.
 
 import { timingSafeEqual } from 'node:crypto';
-import { TRACE_FORMAT_VERSION } from '../events';
-import { buildEvent, isPlainObject, type AnyEvent } from './event-record';
+import { fieldsOf, isPlainObject, type RawEvent } from './event-record';
+import { LineTooLongError } from './lines';
+import { MarshalError, MarshalReader } from './marshal';
+
+/** The wire version this listener speaks (the runtime's recorder.WIRE_VERSION). */
+export const WIRE_VERSION = 2;
 
 export interface Hello {
   pid: number;
@@ -32,8 +37,8 @@ export function checkHello(line: string, token: string): HelloCheck {
   if (!tokensEqual(value.token, token)) {
     return { ok: false, reason: 'wrong token' };
   }
-  if (typeof value.v !== 'number' || value.v > TRACE_FORMAT_VERSION) {
-    return { ok: false, reason: `unsupported wire version ${JSON.stringify(value.v)}` };
+  if (value.v !== WIRE_VERSION) {
+    return { ok: false, reason: `unsupported wire version ${JSON.stringify(value.v)} (this procview speaks ${WIRE_VERSION})` };
   }
   const wallNs = exactInteger(line, 'wall', value.wall);
   if (!Number.isSafeInteger(value.pid) || !Number.isSafeInteger(value.ppid) || wallNs === undefined) {
@@ -52,16 +57,6 @@ function readKinds(value: unknown): Map<string, string[]> | undefined {
     kinds.set(kind, names);
   }
   return kinds;
-}
-
-/** Names positional values after the kind's field list; undefined when they do not fit it. */
-function nameValues(names: readonly string[] | undefined, values: unknown[]): Record<string, unknown> | undefined {
-  if (names?.length !== values.length) return undefined;
-  const fields: Record<string, unknown> = {};
-  names.forEach((name, i) => {
-    fields[name] = values[i];
-  });
-  return fields;
 }
 
 function tokensEqual(given: string, expected: string): boolean {
@@ -83,32 +78,130 @@ function exactInteger(line: string, key: string, parsed: unknown): bigint | unde
   return digits?.[1] === undefined ? BigInt(parsed) : BigInt(digits[1]);
 }
 
-export interface DecodedBatch {
-  events: AnyEvent[];
-  /** Events (or whole lines) that could not be decoded. */
+/**
+ * How to put one process's values in the run's field order (the run's table, KIND_FIELDS): for
+ * each kind whose list differs, where each run field sits in the process's list
+ * (-1: the process does not send it). Kinds that agree, and kinds the run does
+ * not know, pass through as sent.
+ */
+export type FieldOrder = ReadonlyMap<string, readonly number[]>;
+
+export function fieldOrderFor(kinds: ReadonlyMap<string, readonly string[]>): FieldOrder {
+  const order = new Map<string, number[]>();
+  for (const [kind, sent] of kinds) {
+    const wanted = fieldsOf(kind);
+    if (wanted === undefined || (wanted.length === sent.length && wanted.every((name, i) => sent[i] === name))) continue;
+    order.set(
+      kind,
+      wanted.map((name) => sent.indexOf(name)),
+    );
+  }
+  return order;
+}
+
+export interface DecodedFrame {
+  events: RawEvent[];
+  /** Events (or whole frames) that could not be decoded. */
   malformed: number;
 }
 
-/** Decodes one batch line of the process that said `hello`, whose clock offset is `offsetNs`. */
-export function decodeBatch(line: string, hello: Pick<Hello, 'pid' | 'kinds'>, offsetNs: number): DecodedBatch {
-  let value: unknown;
+/** The sending process, as a frame needs it: its pid, clock offset and field order. */
+export interface FrameSource {
+  pid: number;
+  offsetNs: number;
+  order: FieldOrder;
+}
+
+/** Decodes one frame's payload (the marshal bytes, without the length). */
+export function decodeFrame(payload: Uint8Array, source: FrameSource): DecodedFrame {
+  let batch: unknown;
   try {
-    value = JSON.parse(line);
-  } catch {
-    return { events: [], malformed: 1 };
+    const reader = new MarshalReader(payload);
+    batch = reader.read();
+    if (!reader.atEnd) throw new MarshalError('bytes left after the batch');
+  } catch (error) {
+    if (error instanceof MarshalError) return { events: [], malformed: 1 };
+    throw error;
   }
-  if (!Array.isArray(value)) return { events: [], malformed: 1 };
-  const events: AnyEvent[] = [];
+  if (!Array.isArray(batch)) return { events: [], malformed: 1 };
+  const events: RawEvent[] = [];
   let malformed = 0;
-  for (const item of value) {
-    let event: AnyEvent | undefined;
-    if (Array.isArray(item) && item.length === 4 && typeof item[0] === 'number' && typeof item[2] === 'string') {
-      const values: unknown = item[3];
-      const fields = Array.isArray(values) ? nameValues(hello.kinds.get(item[2]), values) : values;
-      event = buildEvent(offsetNs + item[0], hello.pid, item[1], item[2], fields);
-    }
+  for (const item of batch) {
+    const event = toRawEvent(item, source);
     if (event) events.push(event);
     else malformed++;
   }
   return { events, malformed };
+}
+
+function toRawEvent(item: unknown, source: FrameSource): RawEvent | undefined {
+  if (!Array.isArray(item) || item.length !== 4) return undefined;
+  const [dt, tid, kind, values] = item as unknown[];
+  if (typeof dt !== 'number' || !Number.isFinite(dt) || !Number.isSafeInteger(tid)) return undefined;
+  if (typeof kind !== 'string' || kind === '' || !Array.isArray(values)) return undefined;
+  const order = source.order.get(kind);
+  const event: RawEvent = [source.offsetNs + dt, source.pid, tid as number, kind];
+  if (order === undefined) {
+    const expected = fieldsOf(kind);
+    if (expected !== undefined && expected.length !== values.length) return undefined;
+    for (const value of values) event.push(value);
+  } else {
+    for (const at of order) event.push(at < 0 ? null : values[at]);
+  }
+  return event;
+}
+
+export class FrameTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`frame larger than ${limit} bytes`);
+    this.name = new.target.name;
+  }
+}
+
+const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Splits a connection's bytes, arriving in arbitrary chunks, into its hello
+ * line (a string) and then its frames' payloads (Buffers).
+ */
+export class ConnectionSplitter {
+  private pending: Buffer = EMPTY;
+  private helloSeen = false;
+
+  /**
+   * @param maxHelloBytes a first line longer than this throws LineTooLongError
+   * @param maxFrameBytes a frame announcing more than this throws FrameTooLargeError
+   */
+  constructor(
+    private readonly maxHelloBytes: number,
+    private readonly maxFrameBytes: number,
+  ) {}
+
+  push(chunk: Buffer): (string | Buffer)[] {
+    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const out: (string | Buffer)[] = [];
+    if (!this.helloSeen) {
+      const newline = data.indexOf(NEWLINE);
+      if (newline === -1) {
+        if (data.length > this.maxHelloBytes) throw new LineTooLongError(this.maxHelloBytes);
+        this.pending = data;
+        return out;
+      }
+      out.push(data.subarray(0, newline).toString('utf8'));
+      this.helloSeen = true;
+      data = data.subarray(newline + 1);
+    }
+    let at = 0;
+    while (data.length - at >= 4) {
+      const size = data.readUInt32LE(at);
+      if (size > this.maxFrameBytes) throw new FrameTooLargeError(this.maxFrameBytes);
+      if (data.length - at - 4 < size) break;
+      out.push(data.subarray(at + 4, at + 4 + size));
+      at += 4 + size;
+    }
+    // Keep the rest in a copy of its own, so the chunk it came in can be freed.
+    this.pending = at === data.length ? EMPTY : Buffer.from(data.subarray(at));
+    return out;
+  }
 }
