@@ -112,15 +112,24 @@ def _wrap_os_exits():
 
     replace_in((os, platform_module), "_exit", impersonate(_exit, real_exit))
 
+    # os.execvp and its kin try execve once per PATH entry: only the outermost
+    # call, the one the user made, is announced (once, whatever it tries).
+    exec_depth = [0]
+
     def wrap_exec(real):
         def exec_wrapper(*args, **kwargs):
-            recorder.emit("process.exec", (str(args[0]) if args else None,))
-            recorder.flush()
-            return real(*args, **kwargs)
+            if exec_depth[0] == 0:
+                recorder.emit("process.exec", (str(args[0]) if args else None,))
+                recorder.flush()
+            exec_depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                exec_depth[0] -= 1
 
         return impersonate(exec_wrapper, real)
 
-    for name in ("execv", "execve"):
+    for name in ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"):
         if hasattr(os, name):
             replace_in((os, platform_module), name, wrap_exec(getattr(os, name)))
 

@@ -37,6 +37,8 @@ def test_pool_tasks_recorded_in_the_workers_with_outcomes(procview, plain, metho
     assert run.stdout == plain(POOL_PROGRAM, method).stdout
     t = run.trace
     check_well_formed(t)
+    # Waiting for a result is a task.fetch, not a wait on the library's own Event.
+    assert not t.by_kind("sync.wait", "sync.wait.wait", "sync.new")
     main = t.main_pid
 
     (new,) = t.by_kind("pool.new")

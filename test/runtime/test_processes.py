@@ -1,5 +1,6 @@
 """Processes: begin/spawn/exit/reaped/join, names, exit codes, grandchildren, raw fork."""
 
+import os
 import signal
 
 from conftest import check_well_formed
@@ -336,3 +337,36 @@ def test_main_killed_by_signal(procview):
     assert len(observed) == 1
     assert observed[0]["signal"] == "SIGTERM" and observed[0]["code"] is None
     assert t.run_end["signal"] == "SIGTERM"
+
+
+EXEC_PROGRAM = """
+    import os, sys
+
+    print("before", flush=True)
+    if sys.argv[1] == "python":
+        os.execvp(os.path.basename(sys.executable), [sys.executable, "-c", "print('after, in python'); raise SystemExit(4)"])
+    else:
+        os.execlp("sh", "sh", "-c", "echo after, in sh; exit 5")
+"""
+
+
+def test_exec_is_announced_once_and_the_new_image_reports_under_the_same_pid(procview, plain, tmp_path):
+    # Two PATH entries without the program: execvp tries (and fails) there first.
+    path = os.pathsep.join([str(tmp_path / "nothing"), str(tmp_path / "nothing-either"), os.environ.get("PATH", "")])
+    for image, code in (("python", 4), ("sh", 5)):
+        run = procview(EXEC_PROGRAM, image, env={"PATH": path})
+        base = plain(EXEC_PROGRAM, image, env={"PATH": path})
+        assert (run.stdout, run.returncode) == (base.stdout, base.returncode), run
+        assert run.returncode == code
+        t = run.trace
+        execs = t.by_kind("process.exec")
+        # execvp/execlp try execve once per PATH entry: still one event.
+        assert len(execs) == 1 and execs[0]["pid"] == t.main_pid, execs
+        begins = t.by_kind("process.begin", pid=t.main_pid)
+        if image == "python":
+            # The new image is an interpreter of the run too: it says hello under the same pid.
+            assert len(begins) == 2, begins
+            assert begins[1]["t"] > execs[0]["t"]
+        else:
+            assert len(begins) == 1
+        assert t.by_kind("process.exit", pid=t.main_pid)[-1]["code"] == code

@@ -141,8 +141,10 @@ def patch_pool(pool):
         kind = type(self).__name__
         recorder.emit("pool.new", (self._pv_id, kind, self._processes, callsite.short_name(kind, loc), loc))
 
-    def submitted(self, job, func, count, chunksize, shown, callback):
-        recorder.emit(
+    def submitted(self, t, job, func, count, chunksize, shown, callback):
+        # Stamped with the time the call began: a worker may start the task before the call returns.
+        recorder.emit_at(
+            t,
             "task.submit",
             (
                 getattr(self, "_pv_id", None),
@@ -157,24 +159,27 @@ def patch_pool(pool):
         )
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        t = recorder.now()
         result = original_apply_async(self, func, args, kwds, callback, error_callback)
-        submitted(self, result._job, func, 1, None, short_repr(args), callback or error_callback)
+        submitted(self, t, result._job, func, 1, None, short_repr(args), callback or error_callback)
         return result
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
+        t = recorder.now()
         result = original_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
         values = getattr(result, "_value", None)  # a MapResult holds one slot per item
         count = len(values) if isinstance(values, list) else None
         shown = short_repr(iterable) if isinstance(iterable, (list, tuple, range)) else None
-        submitted(self, result._job, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
+        submitted(self, t, result._job, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
         return result
 
     def imap_variant(original):
         # With chunksize > 1, imap returns a generator over its IMapIterator: take the job from there.
         def imap(self, func, iterable, chunksize=1):
             _last_iterator.job = None
+            t = recorder.now()
             result = original(self, func, iterable, chunksize)
-            submitted(self, _last_iterator.job, func, None, chunksize, None, False)
+            submitted(self, t, _last_iterator.job, func, None, chunksize, None, False)
             return result
 
         imap.__name__ = original.__name__
@@ -229,8 +234,11 @@ def patch_pool(pool):
 
 def _ready_of(result):
     event = result._event
+    # The raw wait: this one is ours, on the user's behalf, and not a wait on an Event of theirs.
+    wait = type(event).wait
+    wait = getattr(wait, "untraced", wait)
 
     def ready(seconds):
-        return event.wait(seconds)
+        return wait(event, seconds)
 
     return ready

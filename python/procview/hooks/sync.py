@@ -134,6 +134,7 @@ def _patch_event(Event):
         recorder.emit("sync.wait", (sync_id, "wait", loc, waited, "ok" if done else "timeout"))
         return done
 
+    wait.untraced = original_wait  # for the runtime's own waits, which are not the user's
     Event.wait = wait
     _traced_signal(Event, "set")
     _traced_signal(Event, "clear")
