@@ -385,3 +385,29 @@ def test_task_done_and_join_on_joinable_and_thread_queues(procview, plain, metho
     assert {e["id"] for e in t.by_kind("queue.join.wait")} == {mp_queue, local_queue}
     # the JoinableQueue's own semaphore and condition stay the library's
     assert not t.by_kind("lock.acquire") and not t.by_kind("sync.wait")
+
+
+def test_simple_queue_puts_from_several_threads_get_distinct_seqs(procview):
+    run = procview(
+        """
+        import multiprocessing as mp, sys, threading
+
+        if __name__ == "__main__":
+            sq = mp.SimpleQueue()
+            def putter(base):
+                for i in range(300):
+                    sq.put((base, i))
+            threads = [threading.Thread(target=putter, args=(n,)) for n in range(3)]
+            for t in threads:
+                t.start()
+            got = [sq.get() for _ in range(900)]
+            for t in threads:
+                t.join()
+            print(len(set(got)))
+        """
+    )
+    assert run.returncode == 0, run
+    assert run.out == "900\n"
+    puts = run.trace.by_kind("queue.put")
+    assert len(puts) == 900
+    assert len({p["seq"] for p in puts}) == 900

@@ -10,6 +10,7 @@ its put. Nothing the program pickles is changed.
 """
 
 import collections
+import itertools
 import os
 import threading
 import weakref
@@ -29,7 +30,7 @@ _live = weakref.WeakSet()  # queues this process put to, for the exit report
 
 
 class _QueueState:
-    __slots__ = ("id", "ready", "appended", "popped", "current", "traced", "__weakref__")
+    __slots__ = ("id", "ready", "appended", "popped", "current", "traced", "numbers", "__weakref__")
 
     def __init__(self, reader, queue_id=None):
         self.id = queue_id or _queue_id(reader)
@@ -38,6 +39,7 @@ class _QueueState:
         self.popped = 0  # seq of the next item the feeder takes
         self.current = None  # seq of the item the feeder is sending now
         self.traced = False  # the user's code has put to it in this process
+        self.numbers = itertools.count()  # a SimpleQueue's seqs: next() is atomic, threads may put at once
 
 
 class _NumberedBuffer(collections.deque):
@@ -219,8 +221,7 @@ def patch_queues(queues):
         state = getattr(self, "_pv", None)
         if loc is None or state is None:
             return original_simple_put(self, obj)
-        seq, shown = state.appended, short_repr(obj)
-        state.appended += 1
+        seq, shown = next(state.numbers), short_repr(obj)
         begin_capture()
         try:
             original_simple_put(self, obj)
