@@ -411,3 +411,33 @@ def test_simple_queue_puts_from_several_threads_get_distinct_seqs(procview):
     puts = run.trace.by_kind("queue.put")
     assert len(puts) == 900
     assert len({p["seq"] for p in puts}) == 900
+
+
+def test_thread_queue_items_taken_by_library_code_leave_no_bookkeeping(procview):
+    # The user puts; the standard library gets (logging's QueueListener drains the
+    # user's queue on its own thread): nothing may stay behind in procview's
+    # put->get bookkeeping, or a later object reusing an id would take a stale seq.
+    run = procview(
+        """
+        import logging, logging.handlers, queue
+
+        class Count(logging.Handler):
+            n = 0
+            def emit(self, record):
+                Count.n += 1
+
+        if __name__ == "__main__":
+            q = queue.Queue()
+            listener = logging.handlers.QueueListener(q, Count())
+            listener.start()
+            for i in range(1000):
+                q.put(logging.makeLogRecord({"msg": "item %d" % i}))
+            listener.stop()
+            state = q.__dict__.get("_pv")
+            print(Count.n, "left:", None if state is None else len(state.inside))
+        """
+    )
+    assert run.returncode == 0, run
+    assert run.out == "1000 left: 0\n"
+    assert len(run.trace.by_kind("queue.put")) == 1000
+    assert run.trace.by_kind("queue.get") == []  # the library's gets are not the user's

@@ -84,7 +84,13 @@ def patch_queue_module(queue_module):
     def get(self, block=True, timeout=None):
         loc = callsite.user_site()
         if loc is None:
-            return original_get(self, block, timeout)
+            item = original_get(self, block, timeout)
+            # The library took an item the user put (a queue handed to library code):
+            # its put's seq is spent, and must not be given to a later object with its id.
+            state = self.__dict__.get("_pv")
+            if state is not None and state.inside:
+                _take_seq(state, item)
+            return item
         state = _state(self)
         done, item, waited = try_then_wait(
             lambda blocking, seconds: original_get(self, blocking, seconds),
