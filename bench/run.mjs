@@ -257,6 +257,9 @@ async function main() {
       console.log(`  traced: ${traced.map((s) => s.toFixed(3)).join(" ")}`);
     }
     console.log("\n" + table(rows));
+    // What the lock target is up against: recording from Python at all (bench/wrapper_floor.py).
+    const floor = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py")], { encoding: "utf8" });
+    if (floor.status === 0) console.log("\nfloor:  " + floor.stdout.trim());
     if (opts.keep) console.log(`\ntraces kept in ${tmp}`);
   } catch (err) {
     process.stdout.write("\n");

@@ -23,10 +23,13 @@ _PATCHES = {
     "multiprocessing.queues": "procview.hooks.queues:patch_queues",
     "multiprocessing.connection": "procview.hooks.pipes:patch_connection",
     "multiprocessing.synchronize": ("procview.hooks.locks:patch_synchronize", "procview.hooks.sync:patch_synchronize_sync"),
-    "multiprocessing.sharedctypes": "procview.hooks.locks:patch_sharedctypes",
+    "multiprocessing.sharedctypes": ("procview.hooks.locks:patch_sharedctypes", "procview.hooks.shared_memory:patch_sharedctypes"),
+    "multiprocessing.shared_memory": "procview.hooks.shared_memory:patch_shared_memory",
+    "multiprocessing.managers": "procview.hooks.shared_memory:patch_managers",
     "multiprocessing.pool": "procview.hooks.pools:patch_pool",
     "traceback": "procview.hooks.tracebacks:patch_traceback",
     "queue": "procview.hooks.thread_queues:patch_queue_module",
+    "subprocess": "procview.hooks.subprocesses:patch_subprocess",
 }
 
 

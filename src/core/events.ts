@@ -31,8 +31,11 @@ export interface TraceHeader {
   kinds?: Record<string, readonly string[]>;
 }
 
-/** `python`: an interpreter the runtime cannot place (started by `subprocess`, say). */
-export type ProcessRole = 'main' | 'process' | 'fork' | 'resource_tracker' | 'forkserver' | 'python';
+/**
+ * `python`: an interpreter the runtime cannot place (started by `subprocess`, say);
+ * `program`: a process started by `subprocess` that never reported (not a traced Python).
+ */
+export type ProcessRole = 'main' | 'process' | 'fork' | 'resource_tracker' | 'forkserver' | 'python' | 'program';
 export type ExitHow = 'return' | 'exception' | 'sys.exit' | 'os._exit' | 'exec' | 'observed';
 
 /** `file:line` of the user's call. */
@@ -140,6 +143,25 @@ export interface EventFieldsByKind {
   'sync.wait.wait': { id: string; op: 'wait'; loc: Loc };
   'sync.wait': { id: string; op: 'wait'; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'broken' };
   'sync.signal': { id: string; op: 'set' | 'clear' | 'notify' | 'notify_all' | 'abort' | 'reset'; loc: Loc; n: number | null };
+  // Shared memory: segments (`id` is `shm:` + the segment's name) and sharedctypes values.
+  // `loc` is null when the library took the step (unpickling, a manager's cleanup, garbage collection).
+  'shm.new': { id: string; type: string; size: number; name: string; loc: Loc | null };
+  'shm.attach': { id: string; type: string; size: number; loc: Loc | null };
+  'shm.close': { id: string; loc: Loc | null };
+  /** `error`: the exception type when the unlink failed (already unlinked), else null. */
+  'shm.unlink': { id: string; loc: Loc | null; error: string | null };
+  /** `length` for arrays; `lock`: the id of the lock that guards it (its lock.* events carry it). */
+  'shared.new': {
+    id: string;
+    type: 'Value' | 'Array' | 'RawValue' | 'RawArray';
+    typecode: string | null;
+    size: number;
+    length: number | null;
+    locked: boolean;
+    lock: string | null;
+    name: string;
+    loc: Loc;
+  };
   // Waits
   'wait.abort': { wait: string; waited: number; error: string };
   // The run
@@ -218,6 +240,11 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'sync.wait.wait': ['id', 'op', 'loc'],
   'sync.wait': ['id', 'op', 'loc', 'waited', 'outcome'],
   'sync.signal': ['id', 'op', 'loc', 'n'],
+  'shm.new': ['id', 'type', 'size', 'name', 'loc'],
+  'shm.attach': ['id', 'type', 'size', 'loc'],
+  'shm.close': ['id', 'loc'],
+  'shm.unlink': ['id', 'loc', 'error'],
+  'shared.new': ['id', 'type', 'typecode', 'size', 'length', 'locked', 'lock', 'name', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],

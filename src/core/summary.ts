@@ -82,6 +82,43 @@ export interface TaskSummary {
   fetched: boolean;
 }
 
+/** A `multiprocessing.shared_memory` segment, over every process that touched it. */
+export interface SharedMemorySummary {
+  id: string;
+  /** The segment's name, as `SharedMemory(name=...)` takes it. */
+  segment: string;
+  name: string;
+  /** `SharedMemory`, `ShareableList` (or a subclass's name); null if only seen closed or unlinked. */
+  type: string | null;
+  size: number | null;
+  /** The process that created it, and where, when the creation was seen. */
+  creator: number | null;
+  loc: string | null;
+  created: number;
+  attached: number;
+  closed: number;
+  /** Successful unlinks. */
+  unlinked: number;
+  /** Created in the run and never unlinked (the resource tracker may remove it at shutdown, with a warning). */
+  leaked: boolean;
+}
+
+/** A `multiprocessing` `Value`, `Array`, `RawValue` or `RawArray` the user's code made. */
+export interface SharedValueSummary {
+  id: string;
+  name: string;
+  type: string;
+  typecode: string | null;
+  size: number;
+  /** Items, for an array. */
+  length: number | null;
+  /** It has a lock; `lock` is that lock's id in `locks`, when known. */
+  locked: boolean;
+  lock: string | null;
+  creator: number;
+  loc: string;
+}
+
 export interface Summary {
   events: number;
   processes: ProcessSummary[];
@@ -93,6 +130,8 @@ export interface Summary {
   locks: LockSummary[];
   /** Pool tasks (executors come later), in the order they started. */
   tasks: TaskSummary[];
+  sharedMemory: SharedMemorySummary[];
+  sharedValues: SharedValueSummary[];
   /** Connections refused for a missing or wrong token. */
   refused: number;
   /** Events the runtime could not send. */
@@ -125,6 +164,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
   const pipes = new Map<string, PipeSummary>();
   const pipeOfEnd = new Map<string, string>();
   const locks = new Map<string, LockSummary>();
+  const segments = new Map<string, Omit<SharedMemorySummary, 'leaked'>>();
+  const sharedValues: SharedValueSummary[] = [];
   const tasks = new Map<string, TaskSummary>();
   /** Per job (`pool/job`): when it was submitted, and whether its result was asked for. */
   const jobs = new Map<string, { queued: number; fetched: boolean }>();
@@ -162,6 +203,14 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     const id = pipeOfEnd.get(end) ?? end;
     return getOrCreate(pipes, id, () => ({ id, name: nameFromLoc('Pipe', id, loc), duplex: null, sends: 0, recvs: 0 }));
   };
+  const segment = (id: string): Omit<SharedMemorySummary, 'leaked'> =>
+    getOrCreate(segments, id, () => {
+      const name = id.startsWith('shm:') ? id.slice(4) : id;
+      return {
+        id, segment: name, name, type: null, size: null, creator: null, loc: null,
+        created: 0, attached: 0, closed: 0, unlinked: 0,
+      };
+    });
   const lock = (id: string, loc: string | undefined): LockSummary =>
     getOrCreate(locks, id, () => ({
       id, name: nameFromLoc('Lock', id, loc), type: null, acquisitions: 0, maxWait: 0, contended: 0,
@@ -189,6 +238,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'process.spawn': {
         const child = processFacts(event.child, event.t);
         child.name ??= event.name;
+        // Until (unless) it says hello itself: a program that is not a traced Python stays 'program'.
+        if (event.method === 'subprocess') child.role ??= 'program';
         break;
       }
       case 'process.reaped':
@@ -310,6 +361,38 @@ export function summarize(events: readonly TraceEvent[]): Summary {
         }
         break;
       }
+      case 'shm.new': {
+        const created = segment(event.id);
+        created.created++;
+        created.type = event.type;
+        created.size = event.size;
+        if (created.creator === null) {
+          created.creator = event.pid;
+          created.loc = event.loc;
+          if (event.loc) created.name = event.name;
+        }
+        break;
+      }
+      case 'shm.attach': {
+        const attached = segment(event.id);
+        attached.attached++;
+        attached.type ??= event.type;
+        attached.size ??= event.size;
+        break;
+      }
+      case 'shm.close':
+        segment(event.id).closed++;
+        break;
+      case 'shm.unlink':
+        if (event.error === null) segment(event.id).unlinked++;
+        else segment(event.id);
+        break;
+      case 'shared.new':
+        sharedValues.push({
+          id: event.id, name: event.name, type: event.type, typecode: event.typecode, size: event.size,
+          length: event.length, locked: event.locked, lock: event.lock, creator: event.pid, loc: event.loc,
+        });
+        break;
       case 'queue.task_done':
       case 'queue.join.wait':
       case 'queue.join':
@@ -344,6 +427,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     queues: [...queues.values()].map(({ depthSteps, ...rest }) => ({ ...rest, maxDepth: maxDepth(depthSteps) })),
     pipes: [...pipes.values()],
     locks: [...locks.values()],
+    sharedMemory: [...segments.values()].map((s) => ({ ...s, leaked: s.created > 0 && s.unlinked === 0 })),
+    sharedValues,
     tasks: [...tasks.values()]
       .map((task) => {
         const job = jobs.get(jobKey(task.pool, task.job));

@@ -275,14 +275,14 @@ def kill_group(pgid):
 
 @pytest.fixture
 def procview(tmp_path):
-    """``procview(source, *args, stdin=None, env=None, timeout=60) -> Run`` through the real CLI."""
+    """``procview(source, *args, stdin=None, env=None, timeout=60, python=None) -> Run`` through the real CLI."""
     counter = [0]
 
-    def run(source, *args, stdin=None, env=None, timeout=TIMEOUT, name=SCRIPT_NAME):
+    def run(source, *args, stdin=None, env=None, timeout=TIMEOUT, name=SCRIPT_NAME, python=None):
         script = write_script(tmp_path, source, name)
         counter[0] += 1
         trace_path = tmp_path / ("t.pvtrace" if counter[0] == 1 else "t%d.pvtrace" % counter[0])
-        cmd = cli_command(script.name, args, out=trace_path)
+        cmd = cli_command(script.name, args, out=trace_path, python=python)
         proc = _run(cmd, tmp_path, stdin, env, timeout)
         return Run(cmd, proc, trace_path)
 
@@ -293,9 +293,9 @@ def procview(tmp_path):
 def plain(tmp_path):
     """``plain(source, *args, ...) -> Run`` with plain python3 (no procview); ``.trace`` is unavailable."""
 
-    def run(source, *args, stdin=None, env=None, timeout=TIMEOUT, name=SCRIPT_NAME):
+    def run(source, *args, stdin=None, env=None, timeout=TIMEOUT, name=SCRIPT_NAME, python=None):
         script = write_script(tmp_path, source, name)
-        cmd = [sys.executable, script.name, *map(str, args)]
+        cmd = [python or sys.executable, script.name, *map(str, args)]
         proc = _run(cmd, tmp_path, stdin, env, timeout)
         return Run(cmd, proc, tmp_path / "no-trace")
 

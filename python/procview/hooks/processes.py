@@ -8,7 +8,7 @@ from ..impersonate import impersonate
 from .waits import wait_in_two_steps
 
 
-def _signal_name(code):
+def signal_name(code):
     if code is None or code >= 0:
         return None
     import signal
@@ -92,7 +92,7 @@ def _wrap_poll(Popen):
         result = original_poll(self, *args, **kwargs)
         code = self.returncode
         if before is None and code is not None:
-            recorder.emit("process.reaped", (self.pid, code, _signal_name(code)))
+            recorder.emit("process.reaped", (self.pid, code, signal_name(code)))
         return result
 
     Popen.poll = poll
