@@ -52,7 +52,12 @@ def _announce_new(obj, kind, value, loc):
 
 
 def _signal(obj, op, loc, n=None):
-    recorder.emit("sync.signal", (_sync_id(obj), op, loc, n))
+    sync_id = _sync_id(obj)
+    recorder.emit("sync.signal", (sync_id, op, loc, n))
+    if sync_id.startswith("sync:sem:"):
+        # Another process acts on this signal (and may end this one: "ready, now
+        # terminate me"). What led up to it must be on record before that.
+        recorder.flush()
 
 
 def _announced_wait(obj, op, loc, call):
@@ -85,14 +90,23 @@ def _traced_init(cls, kind, value_of):
     cls.__init__ = __init__
 
 
-def _traced_signal(cls, name, op=None):
+def _traced_signal(cls, name, op=None, before=False):
+    """Record a signal. ``before``: record (and send) it before making it, for
+    signals that cannot fail and wake another process at once (Event.set): that
+    process may act on it, even end this one, before we get to say anything after."""
     original = getattr(cls, name)
 
     def signal(self, *args, **kwargs):
+        n = args[0] if args and isinstance(args[0], int) else None
+        if before:
+            loc = callsite.user_site()
+            if loc is not None:
+                _signal(self, op or name, loc, n)
+            return original(self, *args, **kwargs)
         result = original(self, *args, **kwargs)
         loc = callsite.user_site()
         if loc is not None:
-            _signal(self, op or name, loc, args[0] if args and isinstance(args[0], int) else None)
+            _signal(self, op or name, loc, n)
         return result
 
     signal.__name__ = original.__name__
@@ -136,8 +150,8 @@ def _patch_event(Event):
 
     wait.untraced = original_wait  # for the runtime's own waits, which are not the user's
     Event.wait = wait
-    _traced_signal(Event, "set")
-    _traced_signal(Event, "clear")
+    _traced_signal(Event, "set", before=True)
+    _traced_signal(Event, "clear", before=True)
 
 
 def patch_threading_sync():

@@ -1,0 +1,161 @@
+"""Every way a process can end, and every way a run can be disturbed: the trace keeps what was sent."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import check_well_formed, cli_command, kill_group, Trace, write_script, _env
+
+SEGFAULT = """
+    import ctypes, multiprocessing as mp, sys
+
+    def crash(q, sent):
+        q.put("before the crash")
+        sent.set()  # a signal to another process sends what was recorded before it
+        q.put("lost with the crash")  # recorded, not yet sent: a segfault leaves no chance
+        q.close()
+        q.join_thread()
+        ctypes.string_at(0)  # SIGSEGV
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        q, sent = mp.Queue(), mp.Event()
+        p = mp.Process(target=crash, args=(q, sent), name="crasher")
+        p.start()
+        print(q.get(), q.get())
+        p.join()
+        print("exitcode", p.exitcode)
+"""
+
+
+def test_segfault_in_a_child(procview, plain, method):
+    run = procview(SEGFAULT, method)
+    base = plain(SEGFAULT, method)
+    assert (run.stdout, run.returncode) == (base.stdout, base.returncode) == (b"before the crash lost with the crash\nexitcode -11\n", 0), run
+    t = run.trace
+    check_well_formed(t)
+    child = t.by_name("crasher")["pid"]
+    reaped = t.one("process.reaped", child=child)
+    assert (reaped["code"], reaped["signal"]) == (-11, "SIGSEGV")
+    assert t.own_exits(child) == []
+    # What it sent before dying is kept: its begin, its first put and the signal.
+    assert [e["repr"] for e in t.by_kind("queue.put", pid=child)] == ["'before the crash'"]
+    assert t.by_kind("sync.signal", pid=child)
+
+
+TERMINATE_HOLDING_LOCK = """
+    import multiprocessing as mp, sys, time
+
+    def hold(lock, ready):
+        lock.acquire()
+        ready.set()
+        time.sleep(60)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        lock, ready = mp.Lock(), mp.Event()
+        p = mp.Process(target=hold, args=(lock, ready), name="holder")
+        p.start()
+        ready.wait()
+        p.terminate()
+        p.join()
+        print("exitcode", p.exitcode, "lock free:", lock.acquire(timeout=0.2))
+"""
+
+
+def test_terminate_of_a_process_holding_a_lock(procview, plain, method):
+    run = procview(TERMINATE_HOLDING_LOCK, method)
+    base = plain(TERMINATE_HOLDING_LOCK, method)
+    assert (run.stdout, run.returncode) == (base.stdout, base.returncode) == (b"exitcode -15 lock free: False\n", 0), run
+    t = run.trace
+    check_well_formed(t)
+    holder = t.by_name("holder")["pid"]
+    lock_id = t.one("lock.new")["id"]
+    uses = [e for e in t.lock_events(lock_id) if e["kind"] in ("lock.acquire", "lock.release")]
+    assert [(e["kind"], e["pid"]) for e in uses] == [
+        ("lock.acquire", holder),  # never released: the holder died with it
+        ("lock.acquire", t.main_pid),
+    ]
+    assert uses[-1]["outcome"] == "timeout"
+    assert t.one("process.terminate", target=holder)["loc"] == "prog.py:14"
+    assert t.one("process.reaped", child=holder)["signal"] == "SIGTERM"
+
+
+WHOLE_RUN = """
+    import multiprocessing as mp, sys, time
+
+    def worker(q):
+        try:
+            while True:
+                q.put("tick")
+                time.sleep(0.01)
+        except KeyboardInterrupt:
+            print("worker interrupted", flush=True)
+
+    if __name__ == "__main__":
+        q = mp.Queue()
+        p = mp.Process(target=worker, args=(q,), name="worker")
+        p.start()
+        print(q.get(), flush=True)
+        try:
+            p.join()
+        except KeyboardInterrupt:
+            print("main interrupted", flush=True)
+            p.join()
+            sys.exit(7)
+"""
+
+
+def _run_and_signal(cmd, cwd, sig):
+    """Start in a session of its own, wait for the first line, then signal the whole group (as a terminal's Ctrl-C does)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(None), start_new_session=True)
+    try:
+        first = proc.stdout.readline()
+        time.sleep(0.3)
+        os.killpg(proc.pid, sig)
+        rest, err = proc.communicate(timeout=30)
+    except BaseException:
+        kill_group(proc.pid)
+        raise
+    return proc.returncode, first + rest, err
+
+
+def test_ctrl_c_of_the_whole_run(tmp_path):
+    script = write_script(tmp_path, WHOLE_RUN)
+    trace_path = tmp_path / "t.pvtrace"
+    code, out, err = _run_and_signal(cli_command(script.name, out=trace_path), tmp_path, signal.SIGINT)
+    plain_code, plain_out, _ = _run_and_signal([sys.executable, script.name], tmp_path, signal.SIGINT)
+    # The program got its KeyboardInterrupt everywhere, as without procview.
+    # (Which lines come first, and where a print cut by the signal breaks, vary run to run.)
+    lines = lambda text: sorted(line for line in text.decode().splitlines() if line)  # noqa: E731
+    assert lines(out) == lines(plain_out), (out, err)
+    assert "main interrupted" in out.decode() and "worker interrupted" in out.decode()
+    assert code == plain_code == 7
+    t = Trace(trace_path)
+    check_well_formed(t)
+    assert t.run_end["code"] == 7
+    worker = t.by_name("worker")["pid"]
+    assert t.own_exits(worker) and t.own_exits(worker)[0]["code"] == 0
+    assert t.by_kind("queue.put", pid=worker)
+
+
+def test_sigterm_to_procview_reaches_the_program(tmp_path):
+    script = write_script(tmp_path, WHOLE_RUN)
+    trace_path = tmp_path / "t.pvtrace"
+    proc = subprocess.Popen(cli_command(script.name, out=trace_path), cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_env(None), start_new_session=True)
+    try:
+        proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)  # to procview only: it passes it on to the script
+        # Not communicate(): the worker, orphaned as it would be without procview, keeps the pipes open.
+        proc.wait(timeout=30)
+    finally:
+        kill_group(proc.pid)
+        proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM
+    t = Trace(trace_path)
+    check_well_formed(t)
+    main_exit = [e for e in t.by_kind("process.exit", pid=t.main_pid) if e["tid"] == 0][0]
+    assert main_exit["signal"] == "SIGTERM"
