@@ -251,3 +251,72 @@ def test_no_pythonpath_gives_plain_sys_path(procview, plain, method):
     assert run.returncode == 0, run
     assert run.stdout == base.stdout
     assert run.out.startswith("no mymod")
+
+
+NO_THREADS_OF_OURS = """
+    import multiprocessing as mp, sys, threading
+
+    def child(q):
+        q.put(sorted(t.name for t in threading.enumerate()))
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        q = mp.Queue()
+        print("main before:", threading.active_count())
+        p = mp.Process(target=child, args=(q,))
+        p.start()
+        print("child:", q.get())
+        p.join()
+        lock, rlock = threading.Lock(), threading.RLock()
+        print("types:", isinstance(lock, type(threading.Lock())), isinstance(rlock, type(threading.RLock())))
+"""
+
+
+def test_the_runtime_adds_no_thread_to_any_process(procview, plain, method):
+    # On 3.12+ forking a process with extra threads warns (an error under -W error):
+    # the runtime must not start threads of its own anywhere.
+    run = procview(NO_THREADS_OF_OURS, method)
+    base = plain(NO_THREADS_OF_OURS, method)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, 0), run
+    assert run.out.splitlines()[0] == "main before: 1"
+
+
+ODD_DATA = """
+    import multiprocessing as mp, sys
+
+    def child(q, items):
+        for item in items:
+            q.put(item)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        items = [
+            b"\\xff\\xfe binary \\x00",
+            "caf\\xe9 \\udcff lone surrogate",  # what os.fsdecode makes of non-UTF-8 file names
+            "\\u202e right-to-left <script>alert(1)</script>",
+            bytes(range(256)) * 400_000,  # 100 MB: its repr must cost no more than a short one's
+        ]
+        q = mp.Queue()
+        p = mp.Process(target=child, args=(q, items))
+        p.start()
+        got = [q.get() for _ in items]
+        p.join()
+        print(got == items)
+"""
+
+
+def test_binary_non_utf8_and_huge_items(procview, plain, method):
+    run = procview(ODD_DATA, method, timeout=120)
+    base = plain(ODD_DATA, method, timeout=120)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, 0), run
+    assert run.out == "True\n"
+    t = run.trace
+    check_well_formed(t)
+    assert not t.bad_lines
+    reprs = [e["repr"] for e in t.by_kind("queue.put")]
+    assert len(reprs) == 4
+    assert reprs[0] == repr(b"\xff\xfe binary \x00")
+    assert "caf" in reprs[1] and "surrogate" in reprs[1]  # the lone surrogate itself may be replaced
+    assert reprs[2] == repr("\u202e right-to-left <script>alert(1)</script>")  # data, stored as is
+    assert len(reprs[3]) <= 120
+    assert len(t.match_queues()) == 4
