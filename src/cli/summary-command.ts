@@ -2,7 +2,7 @@
 // which queue, pipe and lock.
 
 import { readTraceFile, TraceFileError, NewerTraceVersionError, type TraceFile } from '../core/ingest/reader';
-import { summarize, type ProcessSummary, type Summary } from '../core/summary';
+import { summarize, type ProcessSummary, type Summary, type TaskSummary } from '../core/summary';
 import { UsageError } from './errors';
 import { formatDuration, formatTable, printable } from './text';
 import { USAGE } from './usage';
@@ -99,14 +99,59 @@ function formatSummary(tracePath: string, trace: TraceFile, summary: Summary): s
       { title: 'MAX WAIT', align: 'right', value: (l) => formatDuration(l.maxWait) },
     ]),
   );
+  section('Shared memory', summary.sharedMemory.length, () =>
+    formatTable(summary.sharedMemory, [
+      { title: 'NAME', value: (s) => s.name },
+      { title: 'SEGMENT', value: (s) => s.segment },
+      { title: 'TYPE', value: (s) => s.type ?? '?' },
+      { title: 'SIZE', align: 'right', value: (s) => (s.size === null ? '?' : String(s.size)) },
+      { title: 'CREATED', align: 'right', value: (s) => String(s.created) },
+      { title: 'ATTACHED', align: 'right', value: (s) => String(s.attached) },
+      { title: 'CLOSED', align: 'right', value: (s) => String(s.closed) },
+      { title: 'UNLINKED', align: 'right', value: (s) => String(s.unlinked) },
+      { title: 'LEAKED', value: (s) => (s.leaked ? 'yes' : 'no') },
+    ]),
+  );
+  for (const leak of summary.sharedMemory.filter((s) => s.leaked)) {
+    const where = leak.loc === null ? '' : ` at ${leak.loc}`;
+    sections.push(printable(`  segment ${leak.segment} created${where} was never unlinked`));
+  }
+  const lockNames = new Map(summary.locks.map((l) => [l.id, l.name]));
+  section('Shared values', summary.sharedValues.length, () =>
+    formatTable(summary.sharedValues, [
+      { title: 'NAME', value: (v) => v.name },
+      { title: 'TYPECODE', value: (v) => v.typecode ?? '?' },
+      { title: 'LENGTH', align: 'right', value: (v) => (v.length === null ? '' : String(v.length)) },
+      { title: 'SIZE', align: 'right', value: (v) => String(v.size) },
+      { title: 'LOCK', value: (v) => (v.lock !== null ? (lockNames.get(v.lock) ?? v.lock) : v.locked ? 'yes' : 'none') },
+    ]),
+  );
+  section('Pools', summary.pools.length, () =>
+    formatTable(summary.pools, [
+      { title: 'NAME', value: (p) => p.name },
+      { title: 'TYPE', value: (p) => p.type ?? '?' },
+      { title: 'WORKERS', align: 'right', value: (p) => (p.workers === null ? '?' : String(p.workers)) },
+      { title: 'JOBS', align: 'right', value: (p) => String(p.jobs) },
+      { title: 'RAN', align: 'right', value: (p) => String(p.ran) },
+      { title: 'FAILED', align: 'right', value: (p) => String(p.failed) },
+      { title: 'UNFINISHED', align: 'right', value: (p) => String(p.unfinished) },
+      { title: 'CANCELLED', align: 'right', value: (p) => String(p.cancelled) },
+      { title: 'STATE', value: (p) => (p.broken !== null ? 'broken' : p.shutdown ? 'shut down' : '') },
+    ]),
+  );
+  for (const broken of summary.pools.filter((p) => p.broken !== null)) {
+    sections.push(printable(`  ${broken.name} broke: ${broken.broken ?? ''}`));
+  }
+  const poolNames = new Map(summary.pools.map((p) => [p.id, p.name]));
   section('Tasks', summary.tasks.length, () =>
     formatTable(summary.tasks, [
+      { title: 'POOL', value: (t) => poolNames.get(t.pool) ?? t.pool },
       { title: 'JOB', align: 'right', value: (t) => `${t.job}.${t.index}` },
       { title: 'FUNCTION', value: (t) => t.func },
       { title: 'ITEMS', align: 'right', value: (t) => String(t.items ?? 1) },
       { title: 'WORKER', align: 'right', value: (t) => String(t.worker) },
       { title: 'TOOK', align: 'right', value: (t) => (t.end === null ? 'unfinished' : formatDuration(t.end - t.start)) },
-      { title: 'RESULT', value: (t) => (t.ok === null ? '?' : t.ok ? 'ok' : `error: ${t.result ?? ''}`) },
+      { title: 'RESULT', value: taskResultText },
       { title: 'FETCHED', value: (t) => (t.fetched ? 'yes' : 'no') },
     ]),
   );
@@ -115,6 +160,12 @@ function formatSummary(tracePath: string, trace: TraceFile, summary: Summary): s
   if (trace.unknownEvents > 0) notes.push(`events of unknown kinds skipped: ${trace.unknownEvents}`);
   sections.push('', notes.join(', '));
   return printable(sections[0] ?? '') + '\n' + sections.slice(1).join('\n') + '\n';
+}
+
+function taskResultText(t: TaskSummary): string {
+  if (t.ok !== null) return t.ok ? 'ok' : `error: ${t.result ?? ''}`;
+  // Never ended (its worker died?): what the program got when it asked.
+  return t.fetchError === null ? '?' : `none; fetch raised ${t.fetchError.split(':')[0] ?? ''}`;
 }
 
 function exitText(p: ProcessSummary): string {

@@ -108,7 +108,8 @@ export interface EventFieldsByKind {
   'pipe.recv.wait': { end: string; loc: Loc };
   'pipe.recv': { end: string; size: number | null; crc: number | null; waited: number; outcome: 'ok' | 'eof'; loc: Loc };
   // Locks and semaphores
-  'lock.new': { id: string; type: string; value: number; scope: 'process' | 'thread'; name: string; loc: Loc };
+  /** `manager`: an object of a Manager's server, used through proxies. */
+  'lock.new': { id: string; type: string; value: number; scope: 'process' | 'thread' | 'manager'; name: string; loc: Loc };
   'lock.wait': { id: string; loc: Loc };
   'lock.acquire': { id: string; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'busy' };
   'lock.release': { id: string; loc: Loc };
@@ -129,12 +130,20 @@ export interface EventFieldsByKind {
   'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
   'task.end': { pool: string; job: number; index: number; ok: boolean; result: string };
   'task.fetch.wait': { pool: string | null; job: number; loc: Loc };
-  'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc };
+  /** `error`: `Type: message` of what the call raised (for `exception()`: returned), else null; absent in older traces. */
+  'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc; error?: string | null };
+  /** An executor's future cancelled before it ran (`loc` null when the library cancelled it from its own thread). */
+  'task.cancel': { pool: string; job: number; loc: Loc | null };
+  /** An executor's `shutdown(wait=True)` about to wait for tasks still queued or running. */
+  'pool.shutdown.wait': { pool: string; loc: Loc | null };
+  'pool.shutdown': { pool: string; wait: boolean; cancel: boolean; loc: Loc | null; waited: number };
+  /** A pool that can no longer run tasks (a worker process died); `jobs` it failed, null if not known. */
+  'pool.broken': { pool: string; error: string; jobs: number[] | null };
   // Events, Conditions, Barriers (threading and multiprocessing)
   'sync.new': {
     id: string;
     type: 'Event' | 'Condition' | 'Barrier';
-    scope: 'process' | 'thread';
+    scope: 'process' | 'thread' | 'manager';
     /** A Barrier's parties. */
     value: number | null;
     name: string;
@@ -163,6 +172,11 @@ export interface EventFieldsByKind {
     loc: Loc;
   };
   // Waits
+  // Managers
+  /** A manager (`server`: its process's pid) or an object made through one (`server` null). */
+  'manager.new': { id: string; type: string; typeid: string; server: number | null; name: string; loc: Loc | null };
+  /** A proxy call that is not a queue, lock or sync operation (those give their own kinds). */
+  'manager.call': { id: string; typeid: string; method: string; args: string | null; waited: number; outcome: string; loc: Loc };
   'wait.abort': { wait: string; waited: number; error: string };
   // The run
   'run.refused': { reason: string };
@@ -235,7 +249,11 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
   'task.end': ['pool', 'job', 'index', 'ok', 'result'],
   'task.fetch.wait': ['pool', 'job', 'loc'],
-  'task.fetch': ['pool', 'job', 'ready', 'loc'],
+  'task.fetch': ['pool', 'job', 'ready', 'loc', 'error'],
+  'task.cancel': ['pool', 'job', 'loc'],
+  'pool.shutdown.wait': ['pool', 'loc'],
+  'pool.shutdown': ['pool', 'wait', 'cancel', 'loc', 'waited'],
+  'pool.broken': ['pool', 'error', 'jobs'],
   'sync.new': ['id', 'type', 'scope', 'value', 'name', 'loc'],
   'sync.wait.wait': ['id', 'op', 'loc'],
   'sync.wait': ['id', 'op', 'loc', 'waited', 'outcome'],
@@ -245,6 +263,8 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'shm.close': ['id', 'loc'],
   'shm.unlink': ['id', 'loc', 'error'],
   'shared.new': ['id', 'type', 'typecode', 'size', 'length', 'locked', 'lock', 'name', 'loc'],
+  'manager.new': ['id', 'type', 'typeid', 'server', 'name', 'loc'],
+  'manager.call': ['id', 'typeid', 'method', 'args', 'waited', 'outcome', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],

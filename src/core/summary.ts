@@ -80,6 +80,29 @@ export interface TaskSummary {
   result: string | null;
   /** Someone asked for the job's result (get, next, map) or gave a callback. */
   fetched: boolean;
+  /** What the job's last fetch raised (the task's error, a timeout, BrokenProcessPool), else null. */
+  fetchError: string | null;
+}
+
+/** A `multiprocessing` Pool or ThreadPool, or a `concurrent.futures` executor, and how its jobs went. */
+export interface PoolSummary {
+  id: string;
+  name: string;
+  /** `Pool`, `ThreadPool`, `ProcessPoolExecutor`, `ThreadPoolExecutor`; null if its creation was not seen. */
+  type: string | null;
+  workers: number | null;
+  /** Jobs submitted (an apply or submit, a Pool's map, each item or chunk of an executor's map). */
+  jobs: number;
+  /** Tasks a worker began; of those, how many ended in an error and how many never ended. */
+  ran: number;
+  failed: number;
+  unfinished: number;
+  /** Jobs cancelled before they ran. */
+  cancelled: number;
+  /** The error that broke the pool (a worker process died), else null. */
+  broken: string | null;
+  /** `shutdown()` was called (an executor). */
+  shutdown: boolean;
 }
 
 /** A `multiprocessing.shared_memory` segment, over every process that touched it. */
@@ -128,7 +151,8 @@ export interface Summary {
   queues: QueueSummary[];
   pipes: PipeSummary[];
   locks: LockSummary[];
-  /** Pool tasks (executors come later), in the order they started. */
+  pools: PoolSummary[];
+  /** Pool and executor tasks, in the order they started. */
   tasks: TaskSummary[];
   sharedMemory: SharedMemorySummary[];
   sharedValues: SharedValueSummary[];
@@ -168,8 +192,11 @@ export function summarize(events: readonly TraceEvent[]): Summary {
   const sharedValues: SharedValueSummary[] = [];
   const tasks = new Map<string, TaskSummary>();
   /** Per job (`pool/job`): when it was submitted, and whether its result was asked for. */
-  const jobs = new Map<string, { queued: number; fetched: boolean }>();
+  const jobs = new Map<string, { queued: number; fetched: boolean; fetchError: string | null }>();
   const jobKey = (pool: string | null, job: number): string => `${pool ?? ''}/${job}`;
+  const pools = new Map<string, Omit<PoolSummary, 'ran' | 'failed' | 'unfinished'>>();
+  const pool = (id: string): Omit<PoolSummary, 'ran' | 'failed' | 'unfinished'> =>
+    getOrCreate(pools, id, () => ({ id, name: id, type: null, workers: null, jobs: 0, cancelled: 0, broken: null, shutdown: false }));
   let refused = 0;
   let dropped = 0;
 
@@ -338,18 +365,37 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'run.refused':
         refused++;
         break;
-      case 'task.submit':
-        jobs.set(jobKey(event.pool, event.job), { queued: event.t, fetched: event.callback });
-        break;
-      case 'task.fetch': {
-        const job = getOrCreate(jobs, jobKey(event.pool, event.job), () => ({ queued: event.t, fetched: false }));
-        job.fetched = true;
+      case 'pool.new': {
+        const created = pool(event.id);
+        created.name = event.name || created.name;
+        created.type = event.type;
+        created.workers = event.processes;
         break;
       }
+      case 'task.submit':
+        jobs.set(jobKey(event.pool, event.job), { queued: event.t, fetched: event.callback, fetchError: null });
+        if (event.pool !== null) pool(event.pool).jobs++;
+        break;
+      case 'task.fetch': {
+        const job = getOrCreate(jobs, jobKey(event.pool, event.job), () => ({ queued: event.t, fetched: false, fetchError: null }));
+        job.fetched = true;
+        job.fetchError = event.error ?? null;
+        break;
+      }
+      case 'task.cancel':
+        pool(event.pool).cancelled++;
+        break;
+      case 'pool.shutdown':
+        pool(event.pool).shutdown = true;
+        break;
+      case 'pool.broken':
+        pool(event.pool).broken ??= event.error;
+        break;
       case 'task.begin':
         tasks.set(`${jobKey(event.pool, event.job)}/${event.index}`, {
           pool: event.pool, job: event.job, index: event.index, func: event.func, args: event.args, items: event.items,
           worker: event.pid, thread: event.tid, queued: null, start: event.t, end: null, ok: null, result: null, fetched: false,
+          fetchError: null,
         });
         break;
       case 'task.end': {
@@ -396,8 +442,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'queue.task_done':
       case 'queue.join.wait':
       case 'queue.join':
-      case 'pool.new':
       case 'task.fetch.wait':
+      case 'pool.shutdown.wait':
       case 'sync.new':
       case 'sync.wait.wait':
       case 'sync.wait':
@@ -405,6 +451,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'process.error':
       case 'process.exec':
       case 'wait.abort':
+      case 'manager.new': // a manager's queues and locks are listed with the others (queue.new, lock.new)
+      case 'manager.call':
       case 'process.join.wait':
       case 'process.join':
       case 'process.terminate':
@@ -429,10 +477,19 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     locks: [...locks.values()],
     sharedMemory: [...segments.values()].map((s) => ({ ...s, leaked: s.created > 0 && s.unlinked === 0 })),
     sharedValues,
+    pools: [...pools.values()].map((p) => {
+      const ran = [...tasks.values()].filter((task) => task.pool === p.id);
+      return {
+        ...p,
+        ran: ran.length,
+        failed: ran.filter((task) => task.ok === false).length,
+        unfinished: ran.filter((task) => task.end === null).length,
+      };
+    }),
     tasks: [...tasks.values()]
       .map((task) => {
         const job = jobs.get(jobKey(task.pool, task.job));
-        return { ...task, queued: job?.queued ?? null, fetched: job?.fetched ?? false };
+        return { ...task, queued: job?.queued ?? null, fetched: job?.fetched ?? false, fetchError: job?.fetchError ?? null };
       })
       .sort((a, b) => a.start - b.start),
     refused,

@@ -6,7 +6,7 @@ import sys
 from conftest import CLI, REPO
 
 SUITE = REPO / "test" / "cpython" / "mp_suite.py"
-# Queues, locks, conditions, events, barriers, pools, processes, managers, connections.
+# Queues, locks, conditions, events, barriers, pools, processes, managers, connections, shared memory.
 SLICE = [
     "-k", "WithProcessesTestQueue",
     "-k", "WithProcessesTestLock",
@@ -19,6 +19,10 @@ SLICE = [
     "-k", "WithManagerTestQueue",
     "-k", "WithProcessesTestConnection",
     "-k", "WithThreadsTestPool",
+    "-k", "WithProcessesTestSharedMemory",
+    "-k", "WithProcessesTestSharedCTypes",
+    "-k", "WithProcessesTestValue",
+    "-k", "WithProcessesTestArray",
 ]
 
 

@@ -111,6 +111,7 @@ WHOLE_RUN = """
 def _run_and_signal(cmd, cwd, sig):
     """Start in a session of its own, wait for the first line, then signal the whole group (as a terminal's Ctrl-C does)."""
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(None), start_new_session=True)
+    assert proc.stdout is not None
     try:
         first = proc.stdout.readline()
         time.sleep(0.3)
@@ -146,6 +147,7 @@ def test_sigterm_to_procview_reaches_the_program(tmp_path):
     trace_path = tmp_path / "t.pvtrace"
     proc = subprocess.Popen(cli_command(script.name, out=trace_path), cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=_env(None), start_new_session=True)
+    assert proc.stdout is not None
     try:
         proc.stdout.readline()
         proc.send_signal(signal.SIGTERM)  # to procview only: it passes it on to the script

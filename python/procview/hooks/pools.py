@@ -201,19 +201,29 @@ def patch_pool(pool):
         pool_id = getattr(self, "_pv_pool", None)
         if not self.ready():
             announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+        error = None
         try:
             return original_get(self, timeout)
+        except BaseException as exc:
+            error = _error_text(exc)
+            raise
         finally:
-            recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc))
+            recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc, error))
 
     def imap_next(self, timeout=None):
         loc = callsite.user_site()
         if loc is None:
             return original_next(self, timeout)
+        error = None
         try:
             return original_next(self, timeout)
+        except StopIteration:
+            raise
+        except BaseException as exc:
+            error = _error_text(exc)
+            raise
         finally:
-            recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc))
+            recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc, error))
 
     pool.worker = worker
     Pool._setup_queues = identified(Pool._setup_queues)
