@@ -25,7 +25,6 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .pools import _thread_pool_numbers
-from .waits import announce_if_slow
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -155,7 +154,6 @@ def patch_base(base):
     Future = base.Future
     PENDING, RUNNING = base.PENDING, base.RUNNING
     done_states = (base.CANCELLED, base.CANCELLED_AND_NOTIFIED, base.FINISHED)
-    wait_for = base.wait
     original_result = Future.result
     original_exception = Future.exception
     original_cancel = Future.cancel
@@ -163,27 +161,21 @@ def patch_base(base):
     original_set_result = Future.set_result
     original_set_exception = Future.set_exception
 
-    def readiness(future):
-        def ready(seconds):
-            if future._state in done_states:
-                return True
-            if not seconds:
-                return False
-            return bool(wait_for((future,), seconds).done)  # the library's own wait: not the user's
-
-        return ready
-
     def fetching(original, returns_error):
         def fetch(self, timeout=None):
             task = self.__dict__.get("_pv_task")
-            loc = callsite.user_site() if task is not None else None
+            if task is None:
+                return original(self, timeout)
+            loc = callsite.user_site()
             if loc is None:
                 return original(self, timeout)
             try:
-                if self._state not in done_states:
-                    spent = announce_if_slow(readiness(self), timeout, "task.fetch.wait", (task.pool, task.job, loc))
-                    if timeout is not None:
-                        timeout = max(0.0, timeout - spent)
+                if self._state not in done_states and (timeout is None or timeout > 0):
+                    # Announced at once, not after a first slice: a result that arrives
+                    # while we wait would send the library down another path (and
+                    # another traceback line) than it takes without us.
+                    recorder.emit("task.fetch.wait", (task.pool, task.job, loc))
+                    recorder.flush()
                 try:
                     value = original(self, timeout)
                 except BaseException as exc:
