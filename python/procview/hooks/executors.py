@@ -24,7 +24,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .pools import _thread_pool_numbers
+from .pools import _thread_pool_numbers, callable_name, error_text
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -53,27 +53,6 @@ class _Task:
         self.state = state
 
 
-def _func_name(func):
-    if type(func) is functools.partial:
-        return "partial(%s)" % _func_name(func.func)
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
-    module = getattr(func, "__module__", None)
-    if not isinstance(name, str):
-        return short_repr(func)
-    return name if module in (None, "__main__", "__mp_main__", "builtins") else "%s.%s" % (module, name)
-
-
-def _error_text(error):
-    # A process pool ships a worker's error wrapped with its formatted traceback.
-    if type(error).__name__ == "_ExceptionWithTraceback":
-        error = getattr(error, "exc", error)
-    try:
-        message = str(error)
-    except Exception:
-        message = "?"
-    return "%s: %s" % (type(error).__name__, message[:200])
-
-
 def _args_text(args, kwargs):
     return short_repr(args) if not kwargs else "%s %s" % (short_repr(args), short_repr(kwargs))
 
@@ -88,8 +67,8 @@ def _describe(fn, args, kwargs, process_chunk):
     """(func, args shown, items): a chunk of a process pool's map names the user's function and its items."""
     if process_chunk is not None and type(fn) is functools.partial and fn.func is process_chunk and fn.args and len(args) == 1:
         chunk = args[0]
-        return _func_name(fn.args[0]), _chunk_text(chunk), (len(chunk) if hasattr(chunk, "__len__") else None)
-    return _func_name(fn), _args_text(args, kwargs), None
+        return callable_name(fn.args[0]), _chunk_text(chunk), (len(chunk) if hasattr(chunk, "__len__") else None)
+    return callable_name(fn), _args_text(args, kwargs), None
 
 
 def _submitted(state, job, future, fn, args, kwargs, process_chunk):
@@ -179,9 +158,9 @@ def patch_base(base):
                 try:
                     value = original(self, timeout)
                 except BaseException as exc:
-                    recorder.emit("task.fetch", (task.pool, task.job, self._state in done_states, loc, _error_text(exc)))
+                    recorder.emit("task.fetch", (task.pool, task.job, self._state in done_states, loc, error_text(exc)))
                     raise
-                error = _error_text(value) if returns_error and value is not None else None
+                error = error_text(value) if returns_error and value is not None else None
                 recorder.emit("task.fetch", (task.pool, task.job, True, loc, error))
                 return value
             finally:
@@ -222,10 +201,10 @@ def patch_base(base):
         task = self.__dict__.get("_pv_task")
         breaking = getattr(_tls, "breaking", None)
         if breaking is not None and breaking[0] is not None:
-            _say_broken(breaking, _error_text(exception))
+            _say_broken(breaking, error_text(exception))
         if task is not None and task.state is not None and self._state == RUNNING:
             task.state.running.discard(task.job)
-            recorder.emit("task.end", (task.pool, task.job, 0, False, _error_text(exception)))
+            recorder.emit("task.end", (task.pool, task.job, 0, False, error_text(exception)))
         return original_set_exception(self, exception)
 
     Future.result = fetching(original_result, False)
@@ -300,7 +279,7 @@ class _ResultOutbox:
     def put(self, obj, *args, **kwargs):
         if isinstance(obj, self._result_item):
             error = obj.exception
-            shown = short_repr(obj.result) if error is None else _error_text(error)
+            shown = short_repr(obj.result) if error is None else error_text(error)
             recorder.emit("task.end", (self._pool_id, obj.work_id, 0, error is None, shown))
             # Sent before the result: once the parent has it, the worker may be ended.
             recorder.flush()

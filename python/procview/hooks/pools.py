@@ -12,6 +12,7 @@ A pool's id is its task queue's id, which every worker process can compute
 (a ThreadPool's workers are threads of the parent, which tells them).
 """
 
+import functools
 import itertools
 import os
 import threading
@@ -26,17 +27,23 @@ _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads
 _thread_pool_numbers = itertools.count(1)
 
 
-def _callable_name(func):
+def callable_name(func):
+    """``module.qualname`` of what a task runs (``partial(...)`` around a partial's function)."""
+    if type(func) is functools.partial:
+        return "partial(%s)" % callable_name(func.func)
     name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
     module = getattr(func, "__module__", None)
-    if name is None:
+    if not isinstance(name, str):
         return short_repr(func)
     return name if module in (None, "__main__", "__mp_main__", "builtins") else "%s.%s" % (module, name)
 
 
-def _error_text(error):
-    # A process pool ships errors wrapped with their formatted traceback.
-    error = getattr(error, "exc", error) if type(error).__name__ == "ExceptionWithTraceback" else error
+def error_text(error):
+    """``Type: message`` of a task's error (bounded)."""
+    # Process pools ship a worker's error wrapped with its formatted traceback
+    # (multiprocessing's ExceptionWithTraceback, concurrent.futures' _ExceptionWithTraceback).
+    if type(error).__name__ in ("ExceptionWithTraceback", "_ExceptionWithTraceback"):
+        error = getattr(error, "exc", error)
     try:
         message = str(error)
     except Exception:
@@ -71,7 +78,7 @@ class _TaskInbox:
                 shown = short_repr(chunk)
             else:
                 shown = short_repr(args)
-            recorder.emit("task.begin", (self._pool_id, job, i, _callable_name(func), shown, items))
+            recorder.emit("task.begin", (self._pool_id, job, i, callable_name(func), shown, items))
             # Sent now: a task that never ends must still show as running.
             recorder.flush()
         return task
@@ -90,7 +97,7 @@ class _ResultOutbox:
     def put(self, message):
         if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
             job, i, (ok, value) = message
-            shown = short_repr(value) if ok else _error_text(value)
+            shown = short_repr(value) if ok else error_text(value)
             recorder.emit("task.end", (self._pool_id, job, i, bool(ok), shown))
             # Sent before the result: once the parent has it, it may end this worker with SIGTERM.
             recorder.flush()
@@ -149,7 +156,7 @@ def patch_pool(pool):
             (
                 getattr(self, "_pv_id", None),
                 job,
-                _callable_name(func),
+                callable_name(func),
                 count,
                 chunksize,
                 shown,
@@ -205,7 +212,7 @@ def patch_pool(pool):
         try:
             return original_get(self, timeout)
         except BaseException as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
             raise
         finally:
             recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc, error))
@@ -220,7 +227,7 @@ def patch_pool(pool):
         except StopIteration:
             raise
         except BaseException as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
             raise
         finally:
             recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc, error))
