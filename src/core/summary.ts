@@ -212,9 +212,15 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     facts.firstSeen = Math.min(facts.firstSeen, t);
     return facts;
   };
-  const thread = (pid: number, tid: number): ThreadSummary => {
+  let retiredThreads = 0;
+  /** `starting`: a thread that starts under the id of one that ended (Python reuses idents) is a new thread. */
+  const thread = (pid: number, tid: number, starting = false): ThreadSummary => {
     const key = `${pid}:${tid}`;
     let summary = threads.get(key);
+    if (summary && starting && summary.end !== null) {
+      threads.set(`${key}#${++retiredThreads}`, summary);
+      summary = undefined;
+    }
     if (!summary) {
       summary = { pid, tid, name: `thread ${tid}`, native: null, start: null, end: null, error: null };
       threads.set(key, summary);
@@ -276,13 +282,13 @@ export function summarize(events: readonly TraceEvent[]): Summary {
         processFacts(event.pid, event.t).disconnect ??= event.t;
         break;
       case 'thread.start': {
-        const started = thread(event.pid, event.target);
+        const started = thread(event.pid, event.target, true);
         started.name = event.name;
         started.start ??= event.t;
         break;
       }
       case 'thread.begin': {
-        const begun = thread(event.pid, event.tid);
+        const begun = thread(event.pid, event.tid, true);
         begun.name = event.name;
         begun.native = event.native;
         begun.start = event.t;

@@ -120,4 +120,22 @@ describe('summarize: queues, pipes, locks, threads', () => {
     ]);
     assert.deepEqual(summary.threads, [{ pid: 5, tid: 77, name: 'fetcher', native: 4242, start: 2, end: 9, error: 'ValueError' }]);
   });
+
+  it('keeps a thread that ended when a new one reuses its ident', () => {
+    const summary = summarize([
+      ev(1, 5, 'thread.start', { target: 77, name: 'first', daemon: false, loc: 't.py:4' }),
+      ev(2, 5, 'thread.begin', { name: 'first', native: 1, daemon: false }, 77),
+      ev(3, 5, 'thread.exit', { error: null }, 77),
+      ev(5, 5, 'thread.begin', { name: 'second', native: 2, daemon: false }, 77), // its begin before its start
+      ev(6, 5, 'thread.start', { target: 77, name: 'second', daemon: false, loc: 't.py:4' }),
+      ev(8, 5, 'thread.exit', { error: null }, 77),
+    ]);
+    assert.deepEqual(
+      summary.threads.map((t) => [t.name, t.native, t.start, t.end]),
+      [
+        ['first', 1, 2, 3],
+        ['second', 2, 5, 8],
+      ],
+    );
+  });
 });
