@@ -358,3 +358,28 @@ def test_threading_locks_of_user_code(procview):
     # RLock re-entry: two acquires then two releases by the worker.
     assert [e["kind"] for e in t.lock_events(rlock)[1:]] == ["lock.acquire", "lock.acquire", "lock.release", "lock.release"]
     _check_ownership([e for e in lock_events if e["kind"] in ("lock.acquire", "lock.release")])
+
+
+LOCK_TYPES = """
+    import copy, pickle, threading
+
+    class Holder:
+        lock_type = threading.Lock  # a class attribute: must not turn into a method
+
+    lock, rlock = Holder.lock_type(), threading.RLock()
+    print(type(lock), type(rlock), type(lock).__name__)
+    for attempt in (pickle.dumps, copy.copy, copy.deepcopy):
+        try:
+            attempt(lock)
+        except Exception as exc:
+            print(type(exc).__name__, exc)
+    with lock, rlock:
+        print(lock.locked())
+"""
+
+
+def test_thread_locks_look_like_the_real_types(procview, plain):
+    run = procview(LOCK_TYPES)
+    base = plain(LOCK_TYPES)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, 0), run
+    assert len(run.trace.by_kind("lock.acquire")) == 2

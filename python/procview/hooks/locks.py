@@ -210,6 +210,9 @@ class _TracedThreadLockBase:
     def __repr__(self):
         return repr(self._lock)
 
+    def __reduce_ex__(self, protocol):
+        return self._lock.__reduce_ex__(protocol)  # raises as the real lock does: locks do not pickle or copy
+
 
 class TracedLock(_TracedThreadLockBase):
     __slots__ = ()
@@ -258,4 +261,9 @@ class _ThreadLockFactory:
 
 def thread_lock_factories(raw_lock, raw_rlock):
     """Replacements for ``threading.Lock``/``RLock``."""
+    # Named as the types they stand for: a program printing type(lock), or a
+    # repr of an object holding one, sees what it sees without procview.
+    for traced, raw in ((TracedLock, raw_lock), (TracedRLock, raw_rlock)):
+        real = type(raw())
+        traced.__name__, traced.__qualname__, traced.__module__ = real.__name__, real.__qualname__, real.__module__
     return _ThreadLockFactory(raw_lock, TracedLock, "Lock"), _ThreadLockFactory(raw_rlock, TracedRLock, "RLock")
