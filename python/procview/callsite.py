@@ -102,12 +102,12 @@ def user_site():
     None means the call came from the library's own machinery (the first frame
     that is neither ours nor transparent belongs to the standard library).
     """
-    return _walk(_getframe(1), True)
+    return walk(_getframe(1), True)
 
 
 def first_user_site():
     """``file:line`` of the innermost user frame on the stack, whoever called us."""
-    return _walk(_getframe(1), False)
+    return walk(_getframe(1), False)
 
 
 # What a frame's code is, decided once per code object: for the user's code a
@@ -118,7 +118,8 @@ _by_code = {}
 _MAX_CODES = 50_000  # code exec()'d in a loop makes new code objects: keep the cache bounded
 
 
-def _walk(frame, stop_at_library):
+def walk(frame, stop_at_library):
+    """From ``frame`` outwards: the first user frame's ``file:line`` (None at library code if ``stop_at_library``)."""
     by_code = _by_code
     while frame is not None:
         code = frame.f_code
