@@ -36,7 +36,7 @@ _pending_begin = None  # fields of a process.begin not yet emitted (see set_pend
 _exited = False
 _dropped = 0
 _pid = 0
-_sock = None
+_fd = None  # the connection to the listener, a bare file descriptor once connected
 _send_lock = _thread.allocate_lock()
 _sender = None  # ident of the thread inside flush(), to skip re-entry from a signal handler
 _address = None
@@ -55,13 +55,13 @@ def configure_from_environment():
 
 def _start_fresh():
     """(Re)initialise per-process state: at start-up and in a forked child."""
-    global _on, _mono0, _wall0, _next_flush, _pid, _sock, _send_lock, _exited, _dropped, _pending_begin
+    global _on, _mono0, _wall0, _next_flush, _pid, _fd, _send_lock, _exited, _dropped, _pending_begin
     del _buf[:]
     _mono0 = _perf_ns()
     _wall0 = time.time_ns()
     _next_flush = _mono0 + FLUSH_INTERVAL_NS
     _pid = os.getpid()
-    _sock = None
+    _fd = None
     _send_lock = _thread.allocate_lock()
     _exited = False
     _dropped = 0
@@ -78,11 +78,11 @@ def after_fork_in_child():
     global _on
     if not _on:
         return
-    old = _sock
+    old = _fd
     _start_fresh()
     if old is not None:
         try:
-            old.close()
+            os.close(old)
         except OSError:
             pass
 
@@ -177,25 +177,31 @@ def flush():
 
 
 def _send(batch):
-    global _sock, _on, _dropped
+    global _fd, _on, _dropped
     try:
-        if _sock is None:
-            _sock = _connect()
+        if _fd is None:
+            _fd = _connect()
         try:
             data = marshal.dumps(batch, MARSHAL_VERSION)
         except ValueError:  # a value marshal cannot write: send its repr instead
             data = marshal.dumps(_marshallable(batch), MARSHAL_VERSION)
-        _sock.sendall(len(data).to_bytes(4, "little") + data)
+        _write_all(_fd, len(data).to_bytes(4, "little") + data)
     except Exception:
         # Listener gone or refused us: go quiet, never disturb the program.
         _dropped += len(batch)
         _on = False
-        if _sock is not None:
+        if _fd is not None:
             try:
-                _sock.close()
+                os.close(_fd)
             except OSError:
                 pass
-            _sock = None
+            _fd = None
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 _EXACT = {str: str.__str__, int: int.__int__, float: float.__float__}
@@ -247,7 +253,10 @@ def _connect():
         "kinds": KINDS,
     }
     sock.sendall(json.dumps(hello).encode() + b"\n")
-    return sock
+    # Kept as a bare descriptor, written with os.write: a socket object left open
+    # at exit (it must stay open to the very end) would print a ResourceWarning
+    # under -W error or -X dev, and the program's output must not change.
+    return sock.detach()
 
 
 def python_info():

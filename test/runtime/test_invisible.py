@@ -1,8 +1,12 @@
 """The runtime is invisible: output, exit codes, tracebacks and pickled bytes are
 those of a plain run; an existing sitecustomize and PYTHONPATH keep working."""
 
+import glob
 import json
 import os
+import shutil
+import subprocess
+import sys
 import zlib
 
 import pytest
@@ -320,3 +324,45 @@ def test_binary_non_utf8_and_huge_items(procview, plain, method):
     assert reprs[2] == repr("\u202e right-to-left <script>alert(1)</script>")  # data, stored as is
     assert len(reprs[3]) <= 120
     assert len(t.match_queues()) == 4
+
+
+WARNINGS_ARE_ERRORS = """
+    import multiprocessing as mp, sys, threading
+
+    def child(q):
+        q.put(threading.active_count())
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        lock = threading.Lock()
+        with lock:
+            q = mp.Queue()
+            p = mp.Process(target=child, args=(q,))
+            p.start()  # 3.12+: forking with a thread of ours running would warn, an error here
+            print("child threads", q.get())
+            p.join()
+        print("exit", p.exitcode)
+"""
+
+
+def _interpreters():
+    """This one, and 3.12/3.13 where the machine has them (3.12 warns on fork with threads; 3.13 changed Lock)."""
+    found = [sys.executable]
+    for version in ("3.12", "3.13"):
+        candidates = [shutil.which("python" + version)] + sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/%s.*/bin/python3" % version)))
+        for path in candidates:
+            if path and subprocess.run([path, "-c", "pass"], capture_output=True).returncode == 0:
+                found.append(path)
+                break
+    return found
+
+
+@pytest.mark.parametrize("python", _interpreters())
+def test_warnings_as_errors_see_nothing_of_the_runtime(procview, plain, method, python):
+    # Nothing the runtime does may warn: no thread of its own before a fork, no
+    # socket left for the garbage collector (a ResourceWarning at exit).
+    env = {"PYTHONWARNINGS": "error", "PYTHONDEVMODE": "1"}
+    run = procview(WARNINGS_ARE_ERRORS, method, env=env, python=python)
+    base = plain(WARNINGS_ARE_ERRORS, method, env=env, python=python)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, 0), run
+    assert run.trace.by_kind("queue.put")
