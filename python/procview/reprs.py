@@ -1,17 +1,45 @@
 """Short, bounded reprs of the user's objects.
 
 Built-in values go through ``reprlib`` with tight limits, so a 100 MB bytes
-object costs as much as a short one. Objects with their own ``__repr__`` are
-asked once; if that raises, or re-enters the runtime (a ``__repr__`` that puts
-to a queue), a neutral placeholder is used instead.
+object costs as much as a short one. The user's own ``__repr__`` is never
+called, at the top or inside a container: it may take a lock the caller holds,
+talk to a server, or have side effects the program without us never had. Such
+objects show as ``<module.Class object>``.
 """
 
+import itertools
 import reprlib
 import threading
 
 MAX_CHARS = 120
 
-_limits = reprlib.Repr()
+
+def _placeholder(kind):
+    return "<%s.%s object>" % (kind.__module__, kind.__qualname__)
+
+
+class _BuiltinsOnly(reprlib.Repr):
+    """reprlib, but only ever for built-in values, and dicts in their own order."""
+
+    def repr1(self, x, level):
+        kind = type(x)
+        if kind.__module__ != "builtins":
+            return _placeholder(kind)
+        return super().repr1(x, level)
+
+    def repr_dict(self, x, level):
+        # reprlib sorts the keys; a dict's order is part of what it says.
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = ["%s: %s" % (self.repr1(key, level - 1), self.repr1(value, level - 1)) for key, value in itertools.islice(x.items(), self.maxdict)]
+        if len(x) > self.maxdict:
+            pieces.append("...")
+        return "{%s}" % ", ".join(pieces)
+
+
+_limits = _BuiltinsOnly()
 _limits.maxstring = 60
 _limits.maxother = 60
 _limits.maxlong = 40
@@ -55,7 +83,7 @@ def short_repr(obj):
     if kind not in _BUILTIN_REPRS and kind.__module__ != "builtins":
         # The user's own __repr__ is never called: it may take a lock the caller holds,
         # talk to a server, or have side effects that the program without us never had.
-        return "<%s.%s object>" % (kind.__module__, kind.__qualname__)
+        return _placeholder(kind)
     if kind in (bytes, bytearray, str):
         obj = obj[:200]  # reprlib would build the whole repr first
     return _bounded_repr(obj)

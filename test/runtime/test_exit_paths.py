@@ -98,8 +98,8 @@ WHOLE_RUN = """
         q = mp.Queue()
         p = mp.Process(target=worker, args=(q,), name="worker")
         p.start()
-        print(q.get(), flush=True)
-        try:
+        try:  # the interrupt may land in the get, the print or the join
+            print(q.get(), flush=True)
             p.join()
         except KeyboardInterrupt:
             print("main interrupted", flush=True)
@@ -129,10 +129,9 @@ def test_ctrl_c_of_the_whole_run(tmp_path):
     code, out, err = _run_and_signal(cli_command(script.name, out=trace_path), tmp_path, signal.SIGINT)
     plain_code, plain_out, _ = _run_and_signal([sys.executable, script.name], tmp_path, signal.SIGINT)
     # The program got its KeyboardInterrupt everywhere, as without procview.
-    # (Which lines come first, and where a print cut by the signal breaks, vary run to run.)
-    lines = lambda text: sorted(line for line in text.decode().splitlines() if line)  # noqa: E731
-    assert lines(out) == lines(plain_out), (out, err)
-    assert "main interrupted" in out.decode() and "worker interrupted" in out.decode()
+    # Two processes print at once, so their lines may interleave: compare what was said, not the lines.
+    for said in ("tick", "worker interrupted", "main interrupted"):
+        assert said in out.decode() and said in plain_out.decode(), (said, out, plain_out, err)
     assert code == plain_code == 7
     t = Trace(trace_path)
     check_well_formed(t)

@@ -441,3 +441,26 @@ def test_thread_queue_items_taken_by_library_code_leave_no_bookkeeping(procview)
     assert run.out == "1000 left: 0\n"
     assert len(run.trace.by_kind("queue.put")) == 1000
     assert run.trace.by_kind("queue.get") == []  # the library's gets are not the user's
+
+
+def test_item_reprs_never_call_user_repr_even_inside_containers(procview, plain):
+    program = """
+        import multiprocessing as mp
+
+        class Noisy:
+            def __repr__(self):
+                print("Noisy.__repr__ was called")  # a side effect the program never asked for
+                return "Noisy()"
+
+        if __name__ == "__main__":
+            q = mp.Queue()
+            q.put([Noisy(), {"z": 1, "a": (Noisy(), 2)}])
+            q.put({"zebra": 1, "apple": 2, "mango": 3})
+            print(len(q.get()), list(q.get()))
+    """
+    run = procview(program)
+    assert (run.stdout, run.returncode) == (plain(program).stdout, 0), run
+    assert "was called" not in run.out
+    first, second = [e["repr"] for e in run.trace.by_kind("queue.put")]
+    assert first == "[<__main__.Noisy object>, {'z': 1, 'a': (<__main__.Noisy object>, 2)}]"
+    assert second == "{'zebra': 1, 'apple': 2, 'mango': 3}"  # in the dict's own order
