@@ -24,7 +24,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .pools import _thread_pool_numbers, callable_name, error_text
+from .pools import QueueTap, callable_name, error_text, thread_pool_numbers
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -246,12 +246,11 @@ def _pool_id_of_call_queue(call_queue):
     return "pool:%d:%d" % (st.st_dev, st.st_ino)
 
 
-class _CallInbox:
+class _CallInbox(QueueTap):
     """What a worker process reads its calls from: records each task as it starts."""
 
     def __init__(self, call_queue, pool_id, call_item, process_chunk):
-        self._queue = call_queue
-        self._pool_id = pool_id
+        super().__init__(call_queue, pool_id)
         self._call_item = call_item
         self._process_chunk = process_chunk
 
@@ -264,16 +263,12 @@ class _CallInbox:
             recorder.flush()
         return item
 
-    def __getattr__(self, name):
-        return getattr(self._queue, name)
 
-
-class _ResultOutbox:
+class _ResultOutbox(QueueTap):
     """What a worker process sends results on: records each task as it ends."""
 
     def __init__(self, result_queue, pool_id, result_item):
-        self._queue = result_queue
-        self._pool_id = pool_id
+        super().__init__(result_queue, pool_id)
         self._result_item = result_item
 
     def put(self, obj, *args, **kwargs):
@@ -284,9 +279,6 @@ class _ResultOutbox:
             # Sent before the result: once the parent has it, the worker may be ended.
             recorder.flush()
         return self._queue.put(obj, *args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._queue, name)
 
 
 def patch_process_executor(process):
@@ -390,7 +382,7 @@ def patch_thread_executor(thread):
     def __init__(self, *args, **kwargs):
         loc = callsite.first_user_site()
         original_init(self, *args, **kwargs)
-        state = _PoolState("tpool:%d.%d" % (recorder.pid(), next(_thread_pool_numbers)), True)
+        state = _PoolState("tpool:%d.%d" % (recorder.pid(), next(thread_pool_numbers)), True)
         _announce_pool(self, state, "ThreadPoolExecutor", loc)
 
     def work_item_init(self, future, fn, args, kwargs):

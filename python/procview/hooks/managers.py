@@ -32,10 +32,13 @@ _LOCKS = {"Lock", "RLock", "Semaphore", "BoundedSemaphore"}
 _SYNC = {"Event": "Event", "Condition": "Condition", "Barrier": "Barrier"}
 
 
+def _address_text(address):
+    """A manager's address, short: its socket's file name, or host:port."""
+    return os.path.basename(address) if isinstance(address, str) else "%s:%s" % tuple(address)
+
+
 def object_id(token):
-    address = token.address
-    where = os.path.basename(address) if isinstance(address, str) else "%s:%s" % tuple(address)
-    return "mgr:%s/%s" % (where, token.id)
+    return "mgr:%s/%s" % (_address_text(token.address), token.id)
 
 
 def _arg(args, kwds, index, name, default):
@@ -83,9 +86,9 @@ def patch_managers(managers):
             return original_callmethod(self, methodname, args, kwds)
         typeid = token.typeid
         target = object_id(token)
-        blocking = _may_block(typeid, methodname, args, kwds)
-        if blocking is not None:
-            recorder.emit(blocking[0], blocking[1](target, loc))
+        wait = _wait_before(typeid, methodname, args, kwds, target, loc)
+        if wait is not None:
+            recorder.emit(*wait)
             recorder.flush()
         if typeid in _SYNC and methodname in ("set", "clear"):
             # The process this wakes may act at once: on record before it is made.
@@ -105,10 +108,6 @@ def patch_managers(managers):
     BaseProxy._callmethod = _callmethod
 
 
-def _address_text(address):
-    return os.path.basename(address) if isinstance(address, str) else "%s:%s" % tuple(address)
-
-
 def _announce(token, typeid, args, kwds, loc):
     target = object_id(token)
     name = callsite.short_name("Manager." + typeid, loc)
@@ -125,20 +124,20 @@ def _announce(token, typeid, args, kwds, loc):
         recorder.emit("manager.new", (target, "Manager." + typeid, typeid, None, name, loc))
 
 
-def _may_block(typeid, method, args, kwds):
-    """The wait event to announce before this call, or None for a call that cannot block."""
+def _wait_before(typeid, method, args, kwds, target, loc):
+    """``(kind, values)`` of the wait to announce before this call, or None for a call that cannot block."""
     if typeid in _QUEUES:
         if method == "get" and _arg(args, kwds, 0, "block", True):
-            return "queue.get.wait", lambda target, loc: (target, loc)
+            return "queue.get.wait", (target, loc)
         if method == "put" and _arg(args, kwds, 1, "block", True):
-            return "queue.put.wait", lambda target, loc: (target, loc)
+            return "queue.put.wait", (target, loc)
         if method == "join":
-            return "queue.join.wait", lambda target, loc: (target, loc)
+            return "queue.join.wait", (target, loc)
     elif typeid in _LOCKS or typeid == "Condition":
         if method == "acquire" and _arg(args, kwds, 0, "blocking", True):
-            return "lock.wait", lambda target, loc: (target, loc)
+            return "lock.wait", (target, loc)
     if typeid in _SYNC and method in ("wait", "wait_for"):
-        return "sync.wait.wait", lambda target, loc: (target, "wait", loc)
+        return "sync.wait.wait", (target, "wait", loc)
     return None
 
 

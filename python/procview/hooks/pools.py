@@ -24,7 +24,7 @@ from .waits import announce_if_slow
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
 _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
-_thread_pool_numbers = itertools.count(1)
+thread_pool_numbers = itertools.count(1)
 
 
 def callable_name(func):
@@ -59,16 +59,27 @@ def _pool_id_of_inqueue(inqueue):
     return _thread_pool_ids.get(id(inqueue))
 
 
-class _TaskInbox:
+class QueueTap:
+    """A worker's queue, seen through: a subclass records what passes in get() or
+    put() and hands the real queue everything else."""
+
+    def __init__(self, queue, pool_id):
+        self._queue = queue
+        self._pool_id = pool_id
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+class _TaskInbox(QueueTap):
     """What the worker reads its tasks from: records each task as it starts."""
 
     def __init__(self, inqueue, pool_id, mapstar, starmapstar):
-        self._inqueue = inqueue
-        self._pool_id = pool_id
+        super().__init__(inqueue, pool_id)
         self._chunked = (mapstar, starmapstar)
 
     def get(self):
-        task = self._inqueue.get()
+        task = self._queue.get()
         if isinstance(task, tuple) and len(task) == 5:
             job, i, func, args, _ = task
             items = None
@@ -83,16 +94,9 @@ class _TaskInbox:
             recorder.flush()
         return task
 
-    def __getattr__(self, name):
-        return getattr(self._inqueue, name)
 
-
-class _ResultOutbox:
+class _ResultOutbox(QueueTap):
     """What the worker puts results on: records each task as it ends."""
-
-    def __init__(self, outqueue, pool_id):
-        self._outqueue = outqueue
-        self._pool_id = pool_id
 
     def put(self, message):
         if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
@@ -101,10 +105,7 @@ class _ResultOutbox:
             recorder.emit("task.end", (self._pool_id, job, i, bool(ok), shown))
             # Sent before the result: once the parent has it, it may end this worker with SIGTERM.
             recorder.flush()
-        return self._outqueue.put(message)
-
-    def __getattr__(self, name):
-        return getattr(self._outqueue, name)
+        return self._queue.put(message)
 
 
 def patch_pool(pool):
@@ -137,7 +138,7 @@ def patch_pool(pool):
             if hasattr(self._inqueue, "_reader"):
                 self._pv_id = _pool_id_of_inqueue(self._inqueue)
             else:
-                self._pv_id = "tpool:%d.%d" % (recorder.pid(), next(_thread_pool_numbers))
+                self._pv_id = "tpool:%d.%d" % (recorder.pid(), next(thread_pool_numbers))
                 _thread_pool_ids[id(self._inqueue)] = self._pv_id
 
         return _setup_queues

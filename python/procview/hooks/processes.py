@@ -83,27 +83,29 @@ def patch_process(process):
     BaseProcess._bootstrap = _bootstrap
 
 
-def _wrap_poll(Popen):
-    """The parent learns a child's exit status here, whoever asked (join, is_alive, exit)."""
-    original_poll = Popen.poll
+def record_reaped(popen_class, method_name):
+    """Wrap the method that sets a Popen's ``returncode``: the parent learns the
+    child's exit status there, whoever asked (join, is_alive, wait, exit)."""
+    original = getattr(popen_class, method_name)
 
-    def poll(self, *args, **kwargs):
+    def reaping(self, *args, **kwargs):
         before = self.returncode
-        result = original_poll(self, *args, **kwargs)
+        result = original(self, *args, **kwargs)
         code = self.returncode
         if before is None and code is not None:
             recorder.emit("process.reaped", (self.pid, code, signal_name(code)))
         return result
 
-    Popen.poll = poll
+    reaping.__name__ = original.__name__
+    setattr(popen_class, method_name, reaping)
 
 
 def patch_popen_fork(popen_fork):
-    _wrap_poll(popen_fork.Popen)
+    record_reaped(popen_fork.Popen, "poll")
 
 
 def patch_popen_forkserver(popen_forkserver):
-    _wrap_poll(popen_forkserver.Popen)
+    record_reaped(popen_forkserver.Popen, "poll")
 
 
 def patch_util(util):

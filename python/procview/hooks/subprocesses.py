@@ -10,18 +10,19 @@ child (``process.spawn``, method ``subprocess``) and how it ended
 import os
 
 from .. import callsite, recorder
-from .processes import signal_name
+from .processes import record_reaped
 
 
 def _program_name(args):
+    """The file name of the program a Popen runs (the first word of a shell command)."""
     if isinstance(args, (str, bytes, os.PathLike)):
-        first = os.fsdecode(args).split(None, 1)[0] if os.fsdecode(args).strip() else ""
+        words = os.fsdecode(args).split(None, 1)
     else:
         try:
-            first = os.fsdecode(list(args)[0])
-        except (IndexError, TypeError):
-            first = ""
-    return os.path.basename(first) or "?"
+            words = [os.fsdecode(next(iter(args)))]
+        except (StopIteration, TypeError):
+            words = []
+    return os.path.basename(words[0]) if words else "?"
 
 
 def patch_subprocess(subprocess):
@@ -36,16 +37,5 @@ def patch_subprocess(subprocess):
 
     Popen.__init__ = __init__
 
-    original_handle = getattr(Popen, "_handle_exitstatus", None)
-    if original_handle is None:  # Windows sets returncode elsewhere
-        return
-
-    def _handle_exitstatus(self, *args, **kwargs):
-        before = self.returncode
-        result = original_handle(self, *args, **kwargs)
-        code = self.returncode
-        if before is None and code is not None:
-            recorder.emit("process.reaped", (self.pid, code, signal_name(code)))
-        return result
-
-    Popen._handle_exitstatus = _handle_exitstatus
+    if hasattr(Popen, "_handle_exitstatus"):  # POSIX; Windows sets returncode elsewhere
+        record_reaped(Popen, "_handle_exitstatus")
