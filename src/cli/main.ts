@@ -2,6 +2,7 @@
 // a line on stderr and an exit status (never a stack trace for bad input).
 
 import { USAGE_ERROR_STATUS, UsageError } from './errors';
+import { diagnoseCommand } from './diagnose-command';
 import { runCommand } from './run-command';
 import { summaryCommand } from './summary-command';
 import { USAGE } from './usage';
@@ -13,6 +14,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCommand(rest);
     case 'summary':
       return summaryCommand(rest);
+    case 'diagnose':
+      return diagnoseCommand(rest);
     case 'help':
     case '--help':
     case '-h':

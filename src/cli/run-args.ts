@@ -12,12 +12,21 @@ export interface RunArgs {
   args: string[];
   out: string | undefined;
   python: string | undefined;
+  /** Seconds without progress, every thread waiting, that make a hang. */
+  hangTimeout: number;
+  onHang: OnHang;
 }
+
+export type OnHang = 'report' | 'kill';
+
+export const DEFAULT_HANG_TIMEOUT_S = 3;
 
 /** Options go before the script; everything after the script or module is the script's. */
 export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   let out: string | undefined;
   let python: string | undefined;
+  let hangTimeout = DEFAULT_HANG_TIMEOUT_S;
+  let onHang: OnHang = 'report';
   const optionValue = (name: string, i: number): string => {
     const value = argv[i + 1];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
@@ -31,28 +40,45 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       case '--help':
         return 'help';
       case '--out':
-      case '--python': {
+      case '--python':
+      case '--hang-timeout':
+      case '--on-hang': {
         const value = inlineValue ?? optionValue(name, i);
         if (inlineValue === undefined) i++;
         if (name === '--out') out = value;
-        else python = value;
+        else if (name === '--python') python = value;
+        else if (name === '--hang-timeout') hangTimeout = parseHangTimeout(value);
+        else onHang = parseOnHang(value);
         break;
       }
       case '-m': {
         const module = optionValue('-m', i);
-        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, python };
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, python, hangTimeout, onHang };
       }
       case '--': {
         const script = argv[i + 1];
         if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
-        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, python };
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, python, hangTimeout, onHang };
       }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
-        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, python };
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, python, hangTimeout, onHang };
     }
   }
   throw new UsageError('run needs a SCRIPT or -m MODULE');
+}
+
+function parseHangTimeout(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--hang-timeout needs a number of seconds greater than 0, not ${JSON.stringify(value)}`);
+  }
+  return seconds;
+}
+
+function parseOnHang(value: string): OnHang {
+  if (value === 'report' || value === 'kill') return value;
+  throw new UsageError(`--on-hang is report or kill, not ${JSON.stringify(value)}`);
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

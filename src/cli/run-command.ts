@@ -5,8 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { diagnose } from '../core/diagnosis/diagnose';
+import type { Finding } from '../core/diagnosis/findings';
+import { fileSourceLines, formatDiagnosis } from '../core/diagnosis/format';
+import { HangWatch, type HangReport } from '../core/diagnosis/hang-watch';
 import type { EventOf } from '../core/events';
-import { fieldIndex, nameEvent, RUN_KINDS, type AnyEvent } from '../core/ingest/event-record';
+import { fieldIndex, isTraceEvent, nameEvent, RUN_KINDS } from '../core/ingest/event-record';
+import { RunModel } from '../core/model/run-model';
+import { killTree } from '../core/process-tree';
 import { RunClock } from '../core/ingest/clock';
 import { startListener } from '../core/listener';
 import { signalNumber } from '../core/signals';
@@ -14,11 +20,11 @@ import { TraceWriter } from '../core/trace-writer';
 import { UsageError } from './errors';
 import { packageVersion, repoRoot } from './package-info';
 import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
+import { printableLines } from './diagnose-command';
 import { printable } from './text';
 import { USAGE } from './usage';
 
 const ROLE_OF_BEGIN = fieldIndex('process.begin', 'role');
-const TYPE_OF_ERROR = fieldIndex('process.error', 'type');
 
 /** How long helper processes (resource tracker...) get to finish after the main process exits. */
 const GRACE_AFTER_MAIN_EXIT_MS = 2000;
@@ -54,19 +60,47 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   const syntaxErrorsByPid = new Map<number, EventOf<'process.error'>>();
   // Only we know which interpreter is the one we started: the runtime calls it "python".
   let mainPid = 0;
+  // The live model: who waits on what, for hang detection and the verdict at the end.
+  const model = new RunModel();
+  const watch = new HangWatch(model, {
+    timeoutMs: parsed.hangTimeout * 1000,
+    onHang: (report) => {
+      onHang(report);
+    },
+  });
   const listener = await startListener({
     token,
     clock,
     sink: (event) => {
       const [, pid, , kind] = event;
       if (kind === 'process.begin' && pid === mainPid) event[ROLE_OF_BEGIN] = 'main';
-      if (kind === 'process.error' && event[TYPE_OF_ERROR] === 'SyntaxError' && !syntaxErrorsByPid.has(pid)) {
-        const named = nameEvent(event, RUN_KINDS);
-        if (named) syntaxErrorsByPid.set(pid, named as AnyEvent & EventOf<'process.error'>);
-      }
       writer.append(event);
+      const named = nameEvent(event, RUN_KINDS);
+      if (named && isTraceEvent(named)) {
+        model.add(named);
+        if (named.kind === 'process.error' && named.type === 'SyntaxError' && !syntaxErrorsByPid.has(pid)) syntaxErrorsByPid.set(pid, named);
+      }
+      watch.saw(kind);
     },
   });
+  const source = fileSourceLines(process.cwd());
+  const reported = new Set<string>();
+  const hangState = { killed: false };
+  const onHang = (report: HangReport): void => {
+    listener.emit(0, 'run.hang', { stalled: Math.round(report.stalledMs * 1e6), action: parsed.onHang });
+    const diagnosis = { verdict: 'hang' as const, at: model.hangs[model.hangs.length - 1] ?? report.at, findings: report.findings };
+    for (const finding of report.findings) reported.add(findingKey(finding));
+    const what = parsed.onHang === 'kill' ? 'ending the whole process tree' : 'still waiting (Ctrl-C to stop)';
+    process.stderr.write(
+      `procview: no progress for ${(report.stalledMs / 1000).toFixed(1)} s: ${what}\n` + printableLines(formatDiagnosis(diagnosis, source)),
+    );
+    if (parsed.onHang === 'kill' && !hangState.killed) {
+      hangState.killed = true;
+      const live = [...model.processes.values()].filter((proc) => proc.end === null).map((proc) => proc.pid);
+      for (const pid of live) model.process(pid, model.end).terminated ??= { t: model.end, loc: null, how: 'kill' };
+      killTree(mainPid, live);
+    }
+  };
 
   const child = spawn(interpreter, pythonArgs, {
     stdio: 'inherit',
@@ -80,6 +114,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     },
   });
   mainPid = child.pid ?? 0;
+  watch.start();
   try {
     await spawned(child);
   } catch (error) {
@@ -94,19 +129,40 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   const { code, signal } = await exited(child);
   listener.emit(mainPid, 'process.exit', { code, signal, how: 'observed' });
   await listener.waitForConnectionsToClose(GRACE_AFTER_MAIN_EXIT_MS);
+  watch.stop();
+  if (hangState.killed) {
+    // Whatever the main process left behind (a grandchild it never knew) goes too.
+    killTree(mainPid, [...model.processes.values()].filter((proc) => proc.end === null).map((proc) => proc.pid));
+  }
   await listener.close();
   listener.emit(0, 'run.end', { code, signal, refused: listener.refused });
   await writer.close(unknownPython(interpreter));
 
+  const syntaxError = syntaxErrorsByPid.get(mainPid);
+  if (!syntaxError) {
+    // What the run's end tells that the hang report (if any) did not already say,
+    // before the last line, so that one stays last.
+    const final = diagnose(model);
+    const fresh = final.findings.filter((finding) => !reported.has(findingKey(finding)));
+    if (fresh.length > 0) {
+      const text = formatDiagnosis({ ...final, findings: fresh }, source);
+      // After a hang report, the verdict line would only repeat it.
+      process.stderr.write('procview: ' + printableLines(reported.size > 0 ? `also:\n${text.slice(text.indexOf('\n') + 1)}` : text));
+    }
+  }
   const skipped = listener.malformed > 0 ? `, ${listener.malformed} malformed batch entries skipped` : '';
   process.stderr.write(`procview: trace written to ${tracePath} (${writer.eventCount} events${skipped})\n`);
-  const syntaxError = syntaxErrorsByPid.get(mainPid);
   if (syntaxError) {
     const where = `${syntaxError.file ?? '?'}:${syntaxError.line ?? '?'}`;
     process.stderr.write(printable(`procview: ${where}: SyntaxError: ${syntaxError.message} (the script did not start)`) + '\n');
   }
+  if (hangState.killed) return signal !== null ? 128 + (signalNumber(signal) ?? 0) : code === 0 || code === null ? 1 : code;
   if (signal !== null) return 128 + (signalNumber(signal) ?? 0);
   return code ?? 1;
+}
+
+function findingKey(finding: Finding): string {
+  return `${finding.kind}\n${finding.summary}`;
 }
 
 function spawned(child: ChildProcess): Promise<void> {

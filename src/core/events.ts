@@ -181,6 +181,8 @@ export interface EventFieldsByKind {
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
+  /** No process made progress for `stalled` ns while every thread that could waited: `procview run` saw a hang. */
+  'run.hang': { stalled: number; action: 'report' | 'kill' };
 }
 
 export type EventKind = keyof EventFieldsByKind;
@@ -268,10 +270,11 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'wait.abort': ['wait', 'waited', 'error'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],
+  'run.hang': ['stalled', 'action'],
 };
 
 /** Kinds only the listener writes; every other kind is the runtime's (python/procview/schema.py). */
-export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'run.refused', 'run.end'];
+export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'run.refused', 'run.end', 'run.hang'];
 
 export const ALL_KINDS = Object.keys(KIND_FIELDS) as EventKind[];
 

@@ -466,6 +466,7 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'thread.join.wait':
       case 'thread.join':
       case 'run.end':
+      case 'run.hang':
         break;
       default:
         assertNever(event, 'event kind');

@@ -40,16 +40,26 @@ describe('procview help', () => {
 });
 
 describe('commands and options that do not exist yet are unknown', () => {
-  for (const command of ['diagnose', 'export', 'view', 'frobnicate']) {
+  for (const command of ['view', 'frobnicate']) {
     it(`refuses the command ${command}`, () => {
       assertRefused(runCli([command, 'x.pvtrace']), new RegExp(`unknown command: ${command}`));
     });
   }
-  for (const option of ['--chrome', '--html', '--hang-timeout', '--on-hang', '--json']) {
+  for (const option of ['--html', '--json']) {
     it(`refuses run ${option}`, () => {
       assertRefused(runCli(['run', option, 'x', script]), new RegExp(`unknown option for run: ${option}`));
     });
   }
+  it('refuses a hang timeout that is not a positive number, and an unknown --on-hang', () => {
+    assertRefused(runCli(['run', '--hang-timeout', 'soon', script]), /--hang-timeout needs a number of seconds greater than 0/);
+    assertRefused(runCli(['run', '--hang-timeout=0', script]), /--hang-timeout needs a number of seconds greater than 0/);
+    assertRefused(runCli(['run', '--on-hang', 'panic', script]), /--on-hang is report or kill, not "panic"/);
+  });
+  it('refuses diagnose without exactly one trace, and an unknown option of diagnose', () => {
+    assertRefused(runCli(['diagnose']), /diagnose needs exactly one TRACE file/);
+    assertRefused(runCli(['diagnose', '--chrome', 'a.pvtrace']), /unknown option for diagnose: --chrome/);
+    assertRefused(runCli(['diagnose', path.join(dir, 'missing.pvtrace')]), /no such trace file/);
+  });
   it('refuses an unknown option of summary and a top-level option', () => {
     assertRefused(runCli(['summary', '--chrome', 'x.json', 'a.pvtrace']), /unknown option for summary: --chrome/);
     assertRefused(runCli(['--version']), /unknown option: --version/);

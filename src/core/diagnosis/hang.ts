@@ -1,0 +1,268 @@
+// Why the program hangs: findings from the wait-for graph at the moment of
+// the hang. Root causes first (a lock cycle, a wait nobody can end); then the
+// joins that wait on them; every other blocked thread is listed in the chain
+// of the finding it waits on.
+
+import type { RunModel } from '../model/run-model';
+import type { Finding, FindingKind } from './findings';
+import { describeWait, findingProcess, laneLabel, primitiveName, processLabel } from './names';
+import { buildWaitGraph, lockCycles, reachable, type DeadEnd, type WaitGraph, type WaitNode } from './wait-graph';
+
+const HINTS: Partial<Record<FindingKind, string>> = {
+  'lock-cycle': 'Take the locks in one global order everywhere (always the same lock first), or take the second one with a timeout and back off.',
+  'self-deadlock': 'Release the lock before taking it again, or use an RLock if the same thread must re-enter (a function that takes it, calling another that takes it too).',
+  'dead-holder': 'Release locks with `with lock:` (or try/finally) so they are released however the holder ends; never terminate() or os._exit() a process that may hold one.',
+  'join-undrained-queue': 'Read from the queue before joining the process that fills it: get every item (until the end marker), then join.',
+  'get-starved': 'Put one end marker per consumer (or close the channel when the last producer is done), and make sure producers send it even when they fail (try/finally).',
+  'put-blocked': 'Keep a reader on the queue until the producers are done, or give the put a timeout; a bounded queue blocks its putters when nobody reads.',
+  'wait-unsignaled': 'Make sure the set()/notify() happens on every path (try/finally), and that as many parties reach the Barrier as it was made for; give waits a timeout.',
+  'join-blocked': 'The join waits on a process or thread that is itself stuck: fix what it waits for (see the chain), or join with a timeout.',
+  'task-lost': 'A worker died in the middle of this task, so its result never comes: handle the worker\'s crash (a Pool does not notice; a ProcessPoolExecutor raises BrokenProcessPool), or get() with a timeout.',
+};
+
+export function hangFindings(model: RunModel, t: number): Finding[] {
+  const graph = buildWaitGraph(model, t);
+  const findings: Finding[] = [];
+  const explained = new Map<string, Finding>();
+  const claim = (finding: Finding, nodes: WaitNode[]): void => {
+    findings.push(finding);
+    for (const node of nodes) if (!explained.has(node.lane.key)) explained.set(node.lane.key, finding);
+  };
+
+  for (const cycle of lockCycles(graph)) {
+    const nodes = cycle.map((key) => graph.nodes.get(key)).filter((node): node is WaitNode => node !== undefined);
+    claim(lockCycleFinding(model, graph, nodes), nodes);
+  }
+  for (const node of graph.nodes.values()) {
+    if (explained.has(node.lane.key)) continue;
+    const deadEnd = node.deadEnd ?? deadEndByCycleBack(graph, node);
+    if (deadEnd) claim(deadEndFinding(model, node, deadEnd), [node]);
+  }
+  for (const node of graph.nodes.values()) {
+    if (explained.has(node.lane.key)) continue;
+    const op = node.interval.wait.op;
+    if (op === 'process.join' || op === 'thread.join') claim(joinBlockedFinding(model, graph, node, explained), [node]);
+  }
+  // Everyone else is stuck behind one of the findings: list them where they belong.
+  for (const node of graph.nodes.values()) {
+    if (explained.has(node.lane.key)) continue;
+    const behind = [...reachable(graph, node.lane.key)].map((key) => explained.get(key)).find((finding) => finding !== undefined);
+    const line = waitLine(model, node);
+    if (behind) {
+      behind.chain.push(`also stuck: ${line}`);
+      addProcess(behind, model, node);
+    } else {
+      claim(
+        {
+          kind: 'wait-unsignaled', severity: 'error',
+          summary: `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait)} and nothing running can end the wait.`,
+          processes: [findingProcess(model, node.lane)], primitives: [primitiveName(model, node.interval.wait.target)],
+          locations: locationsOf(node), hint: HINTS['wait-unsignaled'] ?? '', chain: [line],
+        },
+        [node],
+      );
+    }
+  }
+  return findings;
+}
+
+/**
+ * A get, put or wait whose only possible helpers are themselves waiting,
+ * directly or not, on this very thread: nobody can end it.
+ */
+function deadEndByCycleBack(graph: WaitGraph, node: WaitNode): DeadEnd | null {
+  if (node.edges.length === 0) return null;
+  const op = node.interval.wait.op;
+  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' ? 'wait-unsignaled' : null;
+  if (kind === null) return null;
+  const allWaitOnMe = node.edges.every((edge) => graph.nodes.has(edge.to) && reachable(graph, edge.to).has(node.lane.key));
+  return allWaitOnMe ? { kind } : null;
+}
+
+function lockCycleFinding(model: RunModel, graph: WaitGraph, nodes: WaitNode[]): Finding {
+  const chain: string[] = [];
+  const locations: string[] = [];
+  const primitives: string[] = [];
+  for (const node of nodes) {
+    const hold = node.edges.find((edge) => edge.role === 'holds');
+    const holder = hold ? graph.nodes.get(hold.to) : undefined;
+    const lockName = primitiveName(model, node.interval.wait.target);
+    primitives.push(lockName);
+    locations.push(...locationsOf(node));
+    if (hold?.loc) locations.push(hold.loc);
+    chain.push(
+      `${laneLabel(model, node.lane)} waits for ${lockName}${at(node.interval.wait.loc)}, held by ${holder ? laneLabel(model, holder.lane) : 'another thread'}${hold?.loc ? ` (taken at ${hold.loc})` : ''}`,
+    );
+  }
+  const who = nodes.map((node) => laneLabel(model, node.lane));
+  return {
+    kind: 'lock-cycle', severity: 'error',
+    summary: `Deadlock: ${joinWords(who)} each wait for a lock the next one holds (${joinWords(unique(primitives))} taken in opposite orders).`,
+    processes: nodes.map((node) => findingProcess(model, node.lane)), primitives: unique(primitives), locations: unique(locations),
+    hint: HINTS['lock-cycle'] ?? '', chain,
+  };
+}
+
+function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd): Finding {
+  const who = laneLabel(model, node.lane);
+  const wait = node.interval.wait;
+  const target = primitiveName(model, wait.target);
+  const base = {
+    kind: deadEnd.kind, severity: 'error' as const, processes: [findingProcess(model, node.lane)], primitives: [target],
+    locations: locationsOf(node), hint: HINTS[deadEnd.kind] ?? '', chain: [waitLine(model, node)],
+  };
+  switch (deadEnd.kind) {
+    case 'self-deadlock': {
+      const hold = model.locks.get(wait.target)?.holdersAt(model.end).find((h) => h.lane === node.lane.key);
+      if (hold) base.locations.push(hold.loc);
+      return { ...base, summary: `${who} waits for ${target}${at(wait.loc)}, which it already holds${hold ? ` (taken at ${hold.loc})` : ''}: it waits for itself forever.` };
+    }
+    case 'dead-holder': {
+      const holders = deadEnd.holders.map((hold) => {
+        const proc = model.processes.get(hold.pid);
+        base.locations.push(hold.loc);
+        if (proc) base.processes.push({ pid: proc.pid, name: proc.name, thread: null });
+        const how = proc ? exitWords(proc) : 'ended';
+        return `${proc ? processLabel(proc) : `pid ${hold.pid}`}, which took it at ${hold.loc} and ${how} without releasing it`;
+      });
+      return { ...base, summary: `${who} waits for ${target}${at(wait.loc)}, held by ${joinWords(holders)}.` };
+    }
+    case 'join-undrained-queue': {
+      const child = model.processes.get(Number(wait.target));
+      const queues = deadEnd.queues.map((q) => `${q.count} item${q.count === 1 ? '' : 's'} in ${primitiveName(model, q.id)}`);
+      base.primitives = deadEnd.queues.map((q) => primitiveName(model, q.id));
+      if (child) {
+        base.processes.push({ pid: child.pid, name: child.name, thread: null });
+        for (const q of deadEnd.queues) {
+          const put = model.queues.get(q.id)?.items.find((item) => item.putPid === child.pid && item.getT === null);
+          if (put?.putLoc) base.locations.push(put.putLoc);
+        }
+      }
+      const childName = child ? processLabel(child) : 'the process';
+      const summary = wait.op === 'exit'
+        ? `${who} cannot exit: ${joinWords(queues)} it put are still waiting in its feeder buffer, and nobody reads them.`
+        : `${who} waits${at(wait.loc)} to join ${childName}, which cannot exit until ${joinWords(queues)} it put are read, and nobody reads them.`;
+      return { ...base, summary };
+    }
+    case 'get-starved': {
+      const queue = model.queues.get(wait.target);
+      const markers = queue ? endMarkerWords(model, queue.id) : '';
+      return {
+        ...base,
+        summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}.`,
+      };
+    }
+    case 'put-blocked':
+      return { ...base, summary: `${who} waits${at(wait.loc)} to put into ${target}, which is full, and no live process reads it.` };
+    case 'wait-unsignaled': {
+      const sync = model.syncs.get(wait.target);
+      if (sync?.type === 'Barrier') {
+        const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
+        return { ...base, summary: `${who} waits${at(wait.loc)} at ${target}, made for ${sync.parties ?? '?'} parties; only ${waiting} reached it and no other can.` };
+      }
+      return { ...base, summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}.` };
+    }
+    case 'task-lost': {
+      const worker = deadEnd.worker === null ? undefined : model.processes.get(deadEnd.worker);
+      if (worker) base.processes.push({ pid: worker.pid, name: worker.name, thread: null });
+      return { ...base, summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, but ${worker ? `its worker ${processLabel(worker)} ${exitWords(worker)}` : 'its worker died'} in the middle of it: the result will never come.` };
+    }
+  }
+}
+
+function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): Finding {
+  const chain = [waitLine(model, node)];
+  const processes = [findingProcess(model, node.lane)];
+  const locations = locationsOf(node);
+  const seen = new Set([node.lane.key]);
+  let frontier = node.edges.map((edge) => edge.to);
+  let root: Finding | undefined;
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const key of frontier) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const blocked = graph.nodes.get(key);
+      if (!blocked) continue;
+      chain.push(`  → ${waitLine(model, blocked)}`);
+      processes.push(findingProcess(model, blocked.lane));
+      locations.push(...locationsOf(blocked));
+      root ??= explained.get(key);
+      next.push(...blocked.edges.map((edge) => edge.to));
+    }
+    frontier = next;
+  }
+  const wait = node.interval.wait;
+  return {
+    kind: 'join-blocked', severity: 'error',
+    summary: `${laneLabel(model, node.lane)} ${describeWait(model, wait)}${at(wait.loc)}, which is itself blocked${root ? ` (${root.kind})` : ''}.`,
+    processes: uniqueBy(processes, (p) => `${p.pid}/${p.thread ?? ''}`), primitives: [], locations: unique(locations),
+    hint: HINTS['join-blocked'] ?? '', chain,
+  };
+}
+
+/** ", 1 end marker (None) for 2 consumers", when the queue's last items look like end markers. */
+function endMarkerWords(model: RunModel, id: string): string {
+  const queue = model.queues.get(id);
+  if (!queue) return '';
+  const consumers = new Set<string>();
+  const lastGot = new Map<string, string>();
+  for (const item of queue.items) {
+    if (item.getPid === null) continue;
+    const key = `${item.getPid}:${item.getTid ?? ''}`;
+    consumers.add(key);
+    lastGot.set(key, item.repr);
+  }
+  for (const lane of model.lanes.values()) {
+    if (lane.blocked.some((span) => span.wait.op === 'queue.get' && span.wait.target === id)) consumers.add(lane.key);
+  }
+  // A consumer that ended after getting something got its end marker.
+  const markerReprs = new Map<string, number>();
+  for (const [key, repr] of lastGot) {
+    if (model.lanes.get(key)?.end !== null) markerReprs.set(repr, (markerReprs.get(repr) ?? 0) + 1);
+  }
+  const [marker] = [...markerReprs.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+  if (marker === undefined || consumers.size < 2) return '';
+  const sent = queue.items.filter((item) => item.repr === marker).length;
+  return sent < consumers.size ? ` (${sent} end marker${sent === 1 ? '' : 's'} ${marker} put for ${consumers.size} consumers)` : '';
+}
+
+function waitLine(model: RunModel, node: WaitNode): string {
+  return `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait)}${at(node.interval.wait.loc)}`;
+}
+
+function locationsOf(node: WaitNode): string[] {
+  const locs: string[] = [];
+  if (node.interval.wait.loc) locs.push(node.interval.wait.loc);
+  return locs;
+}
+
+function addProcess(finding: Finding, model: RunModel, node: WaitNode): void {
+  const entry = findingProcess(model, node.lane);
+  if (!finding.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) finding.processes.push(entry);
+  for (const loc of locationsOf(node)) if (!finding.locations.includes(loc)) finding.locations.push(loc);
+}
+
+export function exitWords(proc: { exitcode: number | null; signal: string | null; end: number | null }): string {
+  if (proc.signal) return `was killed by ${proc.signal}`;
+  if (proc.exitcode !== null) return `exited with code ${proc.exitcode}`;
+  return proc.end === null ? 'is still running' : 'ended';
+}
+
+function at(loc: string | null): string {
+  return loc ? ` at ${loc}` : '';
+}
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function uniqueBy<T>(values: T[], key: (value: T) => string): T[] {
+  const seen = new Set<string>();
+  return values.filter((value) => !seen.has(key(value)) && seen.add(key(value)));
+}

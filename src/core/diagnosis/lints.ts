@@ -1,0 +1,99 @@
+// Warnings about a run: things that worked this time, or that make a hang
+// likely (DESIGN.md, "Lints").
+
+import type { RunModel } from '../model/run-model';
+import type { Finding } from './findings';
+import { primitiveName, processLabel } from './names';
+
+/** Non-blocking gets that found the queue empty, from one line, that make a busy wait. */
+const BUSY_POLLS = 1000;
+/** A worker busier than this many times the average of its pool's workers. */
+const UNEVEN_FACTOR = 2;
+
+export function lintFindings(model: RunModel): Finding[] {
+  return [...busyWaits(model), ...neverJoined(model), ...terminatedWithResources(model), ...unevenWork(model)];
+}
+
+function busyWaits(model: RunModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const [loc, { count, queue, pid }] of model.emptyPolls) {
+    if (count < BUSY_POLLS) continue;
+    const proc = model.processes.get(pid);
+    const name = primitiveName(model, queue);
+    findings.push({
+      kind: 'busy-wait-empty', severity: 'warning',
+      summary: `${proc ? processLabel(proc) : `pid ${pid}`} polled ${name} ${count} times at ${loc} while it was empty: a busy wait that burns a core.`,
+      processes: proc ? [{ pid, name: proc.name, thread: null }] : [], primitives: [name], locations: [loc],
+      hint: 'Block in get() (with a timeout if you must do something else meanwhile) instead of looping on empty(), qsize() or get_nowait().',
+      chain: [],
+    });
+  }
+  return findings;
+}
+
+function neverJoined(model: RunModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const proc of model.processes.values()) {
+    // A process the run ended (a hang kill, terminate()) had no chance to be joined: not this lint's business.
+    if (proc.spawnLoc === null || proc.joined || proc.terminated || proc.helper || proc.server || proc.workerOf !== null) continue;
+    if (proc.role === 'program') continue;
+    if (proc.method === 'subprocess') continue;
+    findings.push({
+      kind: 'process-never-joined', severity: 'warning',
+      summary: `${processLabel(proc)}, started at ${proc.spawnLoc}, was never joined.`,
+      processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: [], locations: [proc.spawnLoc],
+      hint: 'join() every process you start (after reading what it sends you), so errors and exit codes are not lost and no zombie is left.',
+      chain: [],
+    });
+  }
+  return findings;
+}
+
+function terminatedWithResources(model: RunModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const proc of model.processes.values()) {
+    if (!proc.terminated || proc.workerOf !== null || proc.terminated.loc === null) continue;
+    const shared = [...proc.used].filter((id) => model.queues.has(id) || model.locks.has(id) || model.pipes.has(id));
+    if (shared.length === 0) continue;
+    const names = shared.map((id) => primitiveName(model, id));
+    findings.push({
+      kind: 'terminate-with-resources', severity: 'warning',
+      summary: `${processLabel(proc)} was ${proc.terminated.how === 'kill' ? 'killed' : 'terminated'} at ${proc.terminated.loc} while it used ${names.join(', ')}: a lock it held stays held, and queue items it was writing may be lost or corrupt the queue.`,
+      processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: names, locations: [proc.terminated.loc],
+      hint: 'Ask the process to stop (an end marker, an Event) and join it, instead of terminate().',
+      chain: [],
+    });
+  }
+  return findings;
+}
+
+function unevenWork(model: RunModel): Finding[] {
+  const findings: Finding[] = [];
+  const busyByPool = new Map<string, Map<string, number>>();
+  for (const task of model.tasks.values()) {
+    if (task.end === null) continue;
+    const busy = busyByPool.get(task.pool) ?? new Map<string, number>();
+    busy.set(task.lane, (busy.get(task.lane) ?? 0) + (task.end - task.start));
+    busyByPool.set(task.pool, busy);
+  }
+  for (const [poolId, busy] of busyByPool) {
+    const pool = model.pools.get(poolId);
+    const workers = Math.max(pool?.workers ?? busy.size, busy.size);
+    if (workers < 2) continue;
+    const times = [...busy.values()];
+    const total = times.reduce((sum, t) => sum + t, 0);
+    const mean = total / workers;
+    const max = Math.max(...times);
+    // Short pools are noise: only a pool that kept its workers busy for a while.
+    if (max < 50_000_000 || max <= UNEVEN_FACTOR * mean) continue;
+    const name = primitiveName(model, poolId);
+    findings.push({
+      kind: 'uneven-work', severity: 'warning',
+      summary: `${name}: one worker was busy ${(max / 1e6).toFixed(0)} ms, ${(max / mean).toFixed(1)} times the average of its ${workers} workers; the others sat idle.`,
+      processes: [], primitives: [name], locations: pool?.loc ? [pool.loc] : [],
+      hint: 'Split the work into more, smaller tasks (a smaller chunksize, imap_unordered), so no worker is left with the long ones.',
+      chain: [],
+    });
+  }
+  return findings;
+}

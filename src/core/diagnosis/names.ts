@@ -1,0 +1,72 @@
+// How the diagnosis names things to people: threads, processes, primitives.
+
+import type { RunModel } from '../model/run-model';
+import type { LaneModel, ProcessModel, Wait } from '../model/types';
+import type { FindingProcess } from './findings';
+
+export function processLabel(proc: ProcessModel): string {
+  return `${proc.name} (pid ${proc.pid})`;
+}
+
+/** `Worker-1 (pid 12)`, or `thread "fetcher" of MainProcess (pid 10)`. */
+export function laneLabel(model: RunModel, lane: LaneModel): string {
+  const proc = model.processes.get(lane.pid);
+  const owner = proc ? processLabel(proc) : `pid ${lane.pid}`;
+  return lane.main ? owner : `thread "${lane.name}" of ${owner}`;
+}
+
+export function findingProcess(model: RunModel, lane: LaneModel): FindingProcess {
+  const proc = model.processes.get(lane.pid);
+  return { pid: lane.pid, name: proc?.name ?? `pid ${lane.pid}`, thread: lane.main ? null : lane.name };
+}
+
+export function primitiveName(model: RunModel, id: string): string {
+  return (
+    model.queues.get(id)?.name ??
+    model.locks.get(id)?.name ??
+    model.syncs.get(id)?.name ??
+    model.pipes.get(id)?.name ??
+    model.pools.get(id)?.name ??
+    id
+  );
+}
+
+/** "waits to get from Queue@a.py:3", for a chain line. */
+export function describeWait(model: RunModel, wait: Wait): string {
+  const name = (): string => primitiveName(model, wait.target);
+  switch (wait.op) {
+    case 'queue.get':
+      return `waits to get from ${name()}`;
+    case 'queue.put':
+      return `waits to put into ${name()} (full)`;
+    case 'queue.join':
+      return `waits for task_done() on every item of ${name()}`;
+    case 'lock':
+      return `waits to acquire ${name()}`;
+    case 'process.join': {
+      const target = model.processes.get(Number(wait.target));
+      return `waits to join ${target ? processLabel(target) : `pid ${wait.target}`}`;
+    }
+    case 'thread.join': {
+      const [pid, tid] = wait.target.split(':').map(Number);
+      const lane = model.lane(pid ?? 0, tid ?? 0);
+      return `waits to join ${lane ? laneLabel(model, lane) : `thread ${wait.target}`}`;
+    }
+    case 'sync': {
+      const sync = model.syncs.get(wait.target);
+      return `waits on ${sync?.type ?? 'Event'} ${name()}`;
+    }
+    case 'pipe.recv':
+      return `waits to receive from ${name()}`;
+    case 'task.fetch': {
+      const job = model.jobs.get(wait.target);
+      return `waits for the result of ${job?.func ?? 'a task'}${job?.pool ? ` on ${primitiveName(model, job.pool)}` : ''}`;
+    }
+    case 'task.wait':
+      return 'waits for futures to finish';
+    case 'pool.shutdown':
+      return `waits for ${name()} to shut down`;
+    case 'exit':
+      return 'is exiting, waiting for its queue feeder threads to flush their items';
+  }
+}

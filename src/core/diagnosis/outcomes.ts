@@ -1,0 +1,58 @@
+// Findings about how the run ended, hang or not: processes that crashed, a
+// script that could not start, task errors nobody saw.
+
+import type { RunModel } from '../model/run-model';
+import type { Finding } from './findings';
+import { exitWords } from './hang';
+import { primitiveName, processLabel } from './names';
+
+export function outcomeFindings(model: RunModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const proc of model.processes.values()) {
+    if (proc.error?.type === 'SyntaxError') {
+      const where = `${proc.error.file ?? '?'}:${proc.error.line ?? '?'}`;
+      findings.push({
+        kind: 'syntax-error', severity: 'error',
+        summary: `${proc.error.file ?? 'The script'} could not start: SyntaxError at line ${proc.error.line ?? '?'}: ${proc.error.message}.`,
+        processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: [], locations: [where],
+        hint: 'Fix the syntax error; nothing of the program ran.', chain: [],
+      });
+      continue;
+    }
+    if (proc.role === 'main' || proc.helper || proc.server || proc.role === 'program') continue;
+    // A process the program (or its Pool) ended on purpose did not crash.
+    if (proc.terminated) continue;
+    const crashed = proc.error !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode < 0);
+    if (!crashed) continue;
+    const why = proc.error ? `${proc.error.type}: ${proc.error.message}` : exitWords(proc);
+    const where = proc.error?.file && proc.error.line ? `${proc.error.file}:${proc.error.line}` : null;
+    findings.push({
+      kind: 'child-crashed', severity: 'error',
+      summary: proc.error ? `${processLabel(proc)} ended by an exception: ${why}${where ? ` (at ${where})` : ''}.` : `${processLabel(proc)} ${why}.`,
+      processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: [],
+      locations: [where, proc.spawnLoc].filter((loc): loc is string => loc !== null),
+      hint: proc.error
+        ? 'Handle the error in the child (and tell the parent: put the error on a result queue), or the parent waits for results that never come.'
+        : 'A process killed by a signal leaves what it held (locks, half-written queue items) behind; find out who sent the signal (the OOM killer, a terminate(), a crash in native code).',
+      chain: proc.error?.traceback ? proc.error.traceback.trimEnd().split('\n') : [],
+    });
+  }
+  for (const job of model.jobs.values()) {
+    if (job.fetched || job.cancelled) continue;
+    for (const key of job.tasks) {
+      const task = model.tasks.get(key);
+      if (task?.ok !== false) continue;
+      const pool = primitiveName(model, task.pool);
+      findings.push({
+        kind: 'task-error-unretrieved', severity: 'error',
+        summary: `${task.func}(${task.args}) raised ${task.result ?? 'an error'} in ${pool}, and nobody asked for its result, so the error went unnoticed.`,
+        processes: [{ pid: task.worker, name: model.processes.get(task.worker)?.name ?? `pid ${task.worker}`, thread: null }],
+        primitives: [pool], locations: job.loc ? [job.loc] : [],
+        hint: 'Call .get() / .result() on every AsyncResult or Future (or pass an error_callback / add_done_callback) so errors surface.',
+        chain: [],
+      });
+      break;
+    }
+  }
+  return findings;
+}

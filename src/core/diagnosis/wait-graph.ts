@@ -1,0 +1,261 @@
+// The wait-for graph at one instant: each blocked thread → the resource it
+// waits for → the threads that could end the wait (the lock's holder, the
+// queue's producers, the joined process's threads...). A wait that nobody can
+// end is a dead end, named by what makes it one.
+
+import type { QueueModel } from '../model/queues';
+import type { RunModel } from '../model/run-model';
+import { blockedAt } from '../model/snapshot';
+import type { BlockedInterval, LaneModel, ProcessModel } from '../model/types';
+
+/** Why nobody can end a wait (the wait is a root cause, not a consequence). */
+export type DeadEnd =
+  | { kind: 'self-deadlock' }
+  | { kind: 'dead-holder'; holders: { pid: number; lane: string; loc: string }[] }
+  | { kind: 'join-undrained-queue'; queues: { id: string; count: number }[] }
+  | { kind: 'get-starved' }
+  | { kind: 'put-blocked' }
+  | { kind: 'wait-unsignaled' }
+  | { kind: 'task-lost'; worker: number | null };
+
+export interface WaitEdge {
+  to: string;
+  /** Why `to` could end the wait: it holds the lock, it may put, it is the joined thread... */
+  role: 'holds' | 'may-put' | 'may-get' | 'may-signal' | 'joined' | 'runs-task' | 'may-release';
+  /** For `holds`: where it took the lock. */
+  loc: string | null;
+}
+
+export interface WaitNode {
+  lane: LaneModel;
+  proc: ProcessModel;
+  interval: BlockedInterval;
+  edges: WaitEdge[];
+  deadEnd: DeadEnd | null;
+}
+
+export interface WaitGraph {
+  t: number;
+  nodes: Map<string, WaitNode>;
+}
+
+/** Lanes that take part in the program's progress (not helpers, servers, library threads). */
+export function isUserLane(model: RunModel, lane: LaneModel): boolean {
+  const proc = model.processes.get(lane.pid);
+  if (!proc || proc.helper || proc.server) return false;
+  return !lane.internal || lane.task !== null;
+}
+
+export function aliveAt(proc: ProcessModel, t: number): boolean {
+  return proc.start <= t && (proc.end === null || proc.end > t);
+}
+
+function laneAliveAt(lane: LaneModel, t: number): boolean {
+  return lane.start <= t && (lane.end === null || lane.end > t);
+}
+
+export function buildWaitGraph(model: RunModel, t: number): WaitGraph {
+  const nodes = new Map<string, WaitNode>();
+  for (const lane of model.lanes.values()) {
+    if (!laneAliveAt(lane, t)) continue;
+    const interval = blockedAt(lane, t);
+    const proc = model.processes.get(lane.pid);
+    if (!interval || !proc) continue;
+    nodes.set(lane.key, { lane, proc, interval, edges: [], deadEnd: null });
+  }
+  for (const node of nodes.values()) explain(model, t, node);
+  return { t, nodes };
+}
+
+function explain(model: RunModel, t: number, node: WaitNode): void {
+  const { wait } = node.interval;
+  const others = (lanes: Iterable<LaneModel>): LaneModel[] =>
+    [...lanes].filter((lane) => lane.key !== node.lane.key && laneAliveAt(lane, t) && isUserLane(model, lane));
+  const edgeTo = (lanes: Iterable<LaneModel>, role: WaitEdge['role']): void => {
+    for (const lane of others(lanes)) node.edges.push({ to: lane.key, role, loc: null });
+  };
+  switch (wait.op) {
+    case 'lock': {
+      const lock = model.locks.get(wait.target);
+      const holders = lock?.holdersAt(t) ?? [];
+      if (holders.some((hold) => hold.lane === node.lane.key) && !lock?.reentrant) {
+        node.deadEnd = { kind: 'self-deadlock' };
+        return;
+      }
+      const dead = holders.filter((hold) => {
+        const holderLane = model.lanes.get(hold.lane);
+        return !holderLane || !laneAliveAt(holderLane, t);
+      });
+      if (holders.length > 0 && dead.length === holders.length) {
+        node.deadEnd = { kind: 'dead-holder', holders: dead.map((hold) => ({ pid: hold.pid, lane: hold.lane, loc: hold.loc })) };
+        return;
+      }
+      for (const hold of holders) {
+        if (hold.lane !== node.lane.key) node.edges.push({ to: hold.lane, role: 'holds', loc: hold.loc });
+      }
+      if (holders.length === 0) {
+        // A semaphore taken by nobody we saw (its value started at 0): whoever may release it.
+        edgeTo(lanesThatTouched(model, wait.target), 'may-release');
+        if (node.edges.length === 0) node.deadEnd = { kind: 'wait-unsignaled' };
+      }
+      return;
+    }
+    case 'queue.get': {
+      const queue = model.queues.get(wait.target);
+      const producers = others(queue ? putterLanes(model, queue) : []);
+      for (const lane of producers) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
+      if (producers.length === 0) node.deadEnd = { kind: 'get-starved' };
+      return;
+    }
+    case 'pipe.recv': {
+      const senders = others(lanesThatTouched(model, wait.target));
+      for (const lane of senders) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
+      if (senders.length === 0) node.deadEnd = { kind: 'get-starved' };
+      return;
+    }
+    case 'queue.put': {
+      const queue = model.queues.get(wait.target);
+      const readers = others(queue ? getterLanes(model, queue) : []);
+      for (const lane of readers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
+      if (readers.length === 0) node.deadEnd = { kind: 'put-blocked' };
+      return;
+    }
+    case 'queue.join': {
+      const queue = model.queues.get(wait.target);
+      const consumers = others(queue ? getterLanes(model, queue) : []);
+      for (const lane of consumers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
+      if (consumers.length === 0) node.deadEnd = { kind: 'wait-unsignaled' };
+      return;
+    }
+    case 'sync': {
+      const sync = model.syncs.get(wait.target);
+      const signallers = others(lanesThatTouched(model, wait.target));
+      for (const lane of signallers) node.edges.push({ to: lane.key, role: 'may-signal', loc: null });
+      // A Barrier is reached by the parties that wait on it; an Event or Condition by anyone who holds it.
+      if (signallers.length === 0 || sync?.type === 'Barrier') node.deadEnd = { kind: 'wait-unsignaled' };
+      return;
+    }
+    case 'process.join': {
+      const target = model.processes.get(Number(wait.target));
+      if (!target || !aliveAt(target, t)) return;
+      const buffered = [...target.buffered].map(([id, count]) => ({ id, count }));
+      const exiting = model.lanesOf(target).some((lane) => blockedAt(lane, t)?.wait.op === 'exit');
+      if (exiting && buffered.length > 0) {
+        node.deadEnd = { kind: 'join-undrained-queue', queues: buffered };
+        return;
+      }
+      edgeTo(model.lanesOf(target), 'joined');
+      return;
+    }
+    case 'thread.join': {
+      const [pid, tid] = wait.target.split(':').map(Number);
+      const target = model.lane(pid ?? 0, tid ?? 0);
+      if (target && laneAliveAt(target, t)) node.edges.push({ to: target.key, role: 'joined', loc: null });
+      return;
+    }
+    case 'task.fetch': {
+      const job = model.jobs.get(wait.target);
+      const tasks = (job?.tasks ?? []).map((key) => model.tasks.get(key)).filter((task) => task !== undefined);
+      const running = tasks.filter((task) => task.end === null);
+      for (const task of running) {
+        const worker = model.lanes.get(task.lane);
+        if (worker && laneAliveAt(worker, t)) node.edges.push({ to: worker.key, role: 'runs-task', loc: null });
+      }
+      const lost = running.find((task) => {
+        const worker = model.lanes.get(task.lane);
+        return !worker || !laneAliveAt(worker, t);
+      });
+      if (lost && node.edges.length === 0) node.deadEnd = { kind: 'task-lost', worker: lost.worker };
+      return;
+    }
+    case 'task.wait':
+    case 'pool.shutdown': {
+      for (const task of model.tasks.values()) {
+        if (task.end !== null || (wait.op === 'pool.shutdown' && task.pool !== wait.target)) continue;
+        const worker = model.lanes.get(task.lane);
+        if (worker && laneAliveAt(worker, t)) node.edges.push({ to: worker.key, role: 'runs-task', loc: null });
+      }
+      return;
+    }
+    case 'exit': {
+      const proc = node.proc;
+      const buffered = [...proc.buffered.keys()];
+      for (const id of buffered) {
+        const queue = model.queues.get(id);
+        if (queue) edgeTo(getterLanes(model, queue), 'may-get');
+      }
+      if (buffered.length > 0 && node.edges.length === 0) {
+        node.deadEnd = { kind: 'join-undrained-queue', queues: [...proc.buffered].map(([id, count]) => ({ id, count })) };
+      }
+      return;
+    }
+  }
+}
+
+function putterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
+  const keys = new Set<string>();
+  for (const item of queue.items) keys.add(`${item.putPid}:${item.putTid}`);
+  return lanesOfKeys(model, keys);
+}
+
+function getterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
+  const keys = new Set<string>();
+  for (const item of queue.items) if (item.getPid !== null && item.getTid !== null) keys.add(`${item.getPid}:${item.getTid}`);
+  // Readers that never got anything but wait (or waited) on it count too.
+  for (const lane of model.lanes.values()) {
+    if (lane.blocked.some((span) => span.wait.target === queue.id && span.wait.op === 'queue.get')) keys.add(lane.key);
+  }
+  return lanesOfKeys(model, keys);
+}
+
+/** Threads of every process that used the primitive (made, sent on, signalled, waited on it). */
+function lanesThatTouched(model: RunModel, id: string): LaneModel[] {
+  const out: LaneModel[] = [];
+  for (const proc of model.processes.values()) {
+    if (proc.used.has(id)) out.push(...model.lanesOf(proc));
+  }
+  return out;
+}
+
+function lanesOfKeys(model: RunModel, keys: Iterable<string>): LaneModel[] {
+  const out: LaneModel[] = [];
+  for (const key of keys) {
+    const lane = model.lanes.get(key);
+    if (lane) out.push(lane);
+  }
+  return out;
+}
+
+/** Every lane reachable from `from` along wait edges (not `from` itself unless on a cycle). */
+export function reachable(graph: WaitGraph, from: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(graph.nodes.get(from)?.edges.map((edge) => edge.to) ?? [])];
+  for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const edge of graph.nodes.get(key)?.edges ?? []) stack.push(edge.to);
+  }
+  return seen;
+}
+
+/** Cycles made only of lock waits (each thread waits for a lock the next one holds), each once. */
+export function lockCycles(graph: WaitGraph): string[][] {
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  for (const start of graph.nodes.keys()) {
+    // Follow "waits for a lock held by" from each node; locks have one holder, so this is a path.
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    let key: string | undefined = start;
+    while (key !== undefined && !onPath.has(key) && !seen.has(key)) {
+      onPath.set(key, path.length);
+      path.push(key);
+      const node = graph.nodes.get(key);
+      const holds: WaitEdge[] = node?.interval.wait.op === 'lock' ? node.edges.filter((edge) => edge.role === 'holds') : [];
+      key = holds.length === 1 ? holds[0]?.to : undefined;
+    }
+    if (key !== undefined && onPath.has(key)) cycles.push(path.slice(onPath.get(key)));
+    for (const visited of path) seen.add(visited);
+  }
+  return cycles;
+}

@@ -1,0 +1,600 @@
+// The run model: events in, the state of every process, thread, queue, lock,
+// Event and task out, at the end or at any instant. Built incrementally, one
+// event at a time, the same way from a live run and from a .pvtrace file.
+//
+// Events of one thread arrive in order; processes send theirs in batches, so
+// events of different processes arrive interleaved out of time order. Every
+// structure here accepts that (sorted inserts, pairs completed by whichever
+// side comes second).
+
+import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../events';
+import { LockModel } from './locks';
+import { QueueModel } from './queues';
+import type {
+  BlockedInterval, Frame, JobModel, LaneModel, PipeModel, PoolModel, ProcessModel, SyncModel, TaskModel, Wait, WaitOp,
+} from './types';
+
+/** Waits shorter than this that were not announced get no interval of their own (noise at any zoom). */
+const SHORTEST_BLOCKED_NS = 100_000;
+
+const HELPER_ROLES = new Set(['resource_tracker', 'forkserver']);
+
+/** The events that end an announced wait, by the op of the wait. */
+const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
+  'process.join': 'process.join',
+  'thread.join': 'thread.join',
+  'queue.put': 'queue.put',
+  'queue.get': 'queue.get',
+  'queue.join': 'queue.join',
+  'pipe.recv': 'pipe.recv',
+  'lock.acquire': 'lock',
+  'task.fetch': 'task.fetch',
+  'pool.shutdown': 'pool.shutdown',
+  'sync.wait': 'sync',
+};
+
+export class RunModel {
+  readonly processes = new Map<number, ProcessModel>();
+  readonly lanes = new Map<string, LaneModel>();
+  readonly queues = new Map<string, QueueModel>();
+  readonly locks = new Map<string, LockModel>();
+  readonly syncs = new Map<string, SyncModel>();
+  readonly pipes = new Map<string, PipeModel>();
+  readonly pools = new Map<string, PoolModel>();
+  readonly jobs = new Map<string, JobModel>();
+  readonly tasks = new Map<string, TaskModel>();
+  /** Events added. */
+  events = 0;
+  /** The latest event time seen. */
+  end = 0;
+  /** The run is over (`run.end` seen): its main exit status. */
+  runEnd: { code: number | null; signal: string | null } | null = null;
+  refused = 0;
+  dropped = 0;
+  /** Non-blocking looks at an empty queue, by the line that made them (busy waits). */
+  readonly emptyPolls = new Map<string, { count: number; queue: string; pid: number }>();
+  /** When `procview run` saw the run hang. */
+  readonly hangs: number[] = [];
+  private readonly pipeOfEnd = new Map<string, string>();
+  private retired = 0;
+
+  add(event: TraceEvent): void {
+    this.events++;
+    if (event.t > this.end) this.end = event.t;
+    const lane = event.pid !== 0 && event.tid !== LISTENER_TID ? this.laneFor(event) : null;
+    if (lane) lane.last = Math.max(lane.last, event.t);
+    const endsOp = OP_ENDED_BY[event.kind];
+    if (lane && endsOp) this.endWait(lane, endsOp, event.t, event);
+
+    switch (event.kind) {
+      case 'process.begin': {
+        const proc = this.process(event.pid, event.t);
+        proc.name = event.name;
+        proc.role = event.role;
+        proc.ppid = event.ppid;
+        proc.method = event.method;
+        proc.start = Math.min(proc.start, event.t);
+        proc.helper = HELPER_ROLES.has(event.role);
+        if (/PoolWorker-\d+$/.test(event.name)) proc.workerOf ??= 'Pool';
+        if (lane) lane.name = event.name;
+        break;
+      }
+      case 'process.exit': {
+        const proc = this.process(event.pid, event.t);
+        if (event.how !== 'observed') proc.reported = true;
+        // The listener's observation of the main process is the truth; the process's own report next.
+        if (event.how === 'observed' || proc.how === null) {
+          proc.how = event.how;
+          this.setExit(proc, event.code, event.signal);
+        }
+        this.dropped += typeof event.dropped === 'number' ? event.dropped : 0;
+        this.endProcess(proc, event.t);
+        break;
+      }
+      case 'process.error': {
+        const proc = this.process(event.pid, event.t);
+        proc.error ??= {
+          type: event.type, message: event.message, file: event.file ?? null, line: event.line ?? null, traceback: event.traceback ?? null,
+        };
+        break;
+      }
+      case 'process.disconnect':
+        this.endProcess(this.process(event.pid, event.t), event.t);
+        break;
+      case 'process.spawn': {
+        const child = this.process(event.child, event.t);
+        if (child.name === `pid ${event.child}`) child.name = event.name;
+        child.ppid ??= event.pid;
+        child.spawnLoc ??= event.loc;
+        child.method ??= event.method;
+        if (event.method === 'subprocess') child.role ??= 'program';
+        break;
+      }
+      case 'process.reaped': {
+        const child = this.process(event.child, event.t);
+        if (child.exitcode === null && child.signal === null) this.setExit(child, event.code, event.signal);
+        this.endProcess(child, event.t);
+        break;
+      }
+      case 'process.join.wait':
+        if (lane) this.beginWait(lane, event, 'process.join', String(event.target));
+        break;
+      case 'process.join':
+        if (event.code !== null) {
+          const target = this.process(event.target, event.t);
+          target.joined = true;
+          if (target.exitcode === null && target.signal === null) this.setExit(target, event.code, null);
+          this.endProcess(target, event.t);
+        }
+        break;
+      case 'process.terminate':
+      case 'process.kill':
+        this.process(event.target, event.t).terminated ??= {
+          t: event.t, loc: event.loc, how: event.kind === 'process.kill' ? 'kill' : 'terminate',
+        };
+        break;
+      case 'process.exec':
+        break;
+      case 'thread.start': {
+        const started = this.threadLane(event.pid, event.target, event.t, true);
+        started.name = event.name;
+        started.daemon = event.daemon;
+        started.internal = event.internal;
+        started.start = Math.min(started.start, event.t);
+        break;
+      }
+      case 'thread.begin':
+        if (lane) {
+          lane.name = event.name;
+          lane.daemon = event.daemon;
+        }
+        break;
+      case 'thread.exit':
+        if (lane) {
+          lane.error = event.error;
+          this.endLane(lane, event.t);
+        }
+        break;
+      case 'thread.join.wait':
+        if (lane) this.beginWait(lane, event, 'thread.join', `${event.pid}:${event.target}`);
+        break;
+      case 'thread.join':
+        break;
+      case 'queue.new': {
+        const queue = this.queue(event.id, event.loc);
+        queue.name = event.name || queue.name;
+        queue.type = event.type;
+        queue.maxsize = event.maxsize;
+        queue.loc = event.loc;
+        queue.creator ??= event.pid;
+        this.uses(event.pid, event.id);
+        break;
+      }
+      case 'queue.put.wait':
+        if (lane) this.beginWait(lane, event, 'queue.put', event.id);
+        this.uses(event.pid, event.id);
+        break;
+      case 'queue.put':
+        this.uses(event.pid, event.id);
+        if (event.outcome === 'ok') {
+          this.queue(event.id, event.loc).put(event.t, event.pid, event.tid, event.loc, event.repr, event.seq, event.size, event.crc);
+        }
+        break;
+      case 'queue.send':
+        this.queue(event.id, null).send(event.t, event.pid, event.seq, event.size, event.crc);
+        break;
+      case 'queue.lost':
+        this.queue(event.id, null).markLost(event.pid, event.seq, event.error);
+        break;
+      case 'queue.get.wait':
+        if (lane) this.beginWait(lane, event, 'queue.get', event.id);
+        this.uses(event.pid, event.id);
+        break;
+      case 'queue.get':
+        this.uses(event.pid, event.id);
+        if (event.outcome === 'ok') this.queue(event.id, event.loc).get(event.t, event.pid, event.tid, event.loc, event.size, event.crc, event.seq);
+        else if (!event.block) this.countEmptyPoll(event.loc, event.id, event.pid);
+        break;
+      case 'queue.buffered': {
+        this.queue(event.id, null).buffered += event.count;
+        const proc = this.process(event.pid, event.t);
+        proc.buffered.set(event.id, (proc.buffered.get(event.id) ?? 0) + event.count);
+        // The process is on its way out and waits for its feeder to write these.
+        if (lane && !this.openWait(lane)) this.beginWait(lane, event, 'exit', String(event.pid));
+        break;
+      }
+      case 'queue.task_done':
+        this.uses(event.pid, event.id);
+        break;
+      case 'queue.join.wait':
+        if (lane) this.beginWait(lane, event, 'queue.join', event.id);
+        break;
+      case 'queue.join':
+        break;
+      case 'pipe.new': {
+        for (const end of event.ends) this.pipeOfEnd.set(end, event.id);
+        const pipe = this.pipe(event.id, event.loc);
+        pipe.ends = event.ends;
+        pipe.duplex = event.duplex;
+        pipe.name = event.name || pipe.name;
+        pipe.loc = event.loc;
+        this.uses(event.pid, event.id);
+        break;
+      }
+      case 'pipe.send':
+        this.pipe(this.pipeOfEnd.get(event.end) ?? event.end, event.loc).sends++;
+        this.uses(event.pid, this.pipeOfEnd.get(event.end) ?? event.end);
+        break;
+      case 'pipe.recv.wait':
+        if (lane) this.beginWait(lane, event, 'pipe.recv', this.pipeOfEnd.get(event.end) ?? event.end);
+        break;
+      case 'pipe.recv':
+        this.pipe(this.pipeOfEnd.get(event.end) ?? event.end, event.loc).recvs++;
+        this.uses(event.pid, this.pipeOfEnd.get(event.end) ?? event.end);
+        break;
+      case 'lock.new': {
+        const lock = this.lock(event.id, event.loc);
+        lock.name = event.name || lock.name;
+        lock.type = event.type;
+        lock.value = event.value;
+        lock.scope = event.scope;
+        lock.loc = event.loc;
+        lock.creator ??= event.pid;
+        this.uses(event.pid, event.id);
+        break;
+      }
+      case 'lock.wait':
+        this.lock(event.id, event.loc).contended++;
+        if (lane) this.beginWait(lane, event, 'lock', event.id);
+        break;
+      case 'lock.acquire':
+        this.uses(event.pid, event.id);
+        if (event.outcome === 'ok' && lane) this.lock(event.id, event.loc).acquire(event.t, event.pid, event.tid, lane.key, event.loc, event.waited);
+        break;
+      case 'lock.release':
+        if (lane) this.lock(event.id, event.loc).release(event.t, lane.key);
+        break;
+      case 'pool.new': {
+        const pool = this.pool(event.id);
+        pool.name = event.name || pool.name;
+        pool.type = event.type;
+        pool.workers = event.processes;
+        pool.owner = event.pid;
+        pool.loc = event.loc;
+        break;
+      }
+      case 'task.submit': {
+        const job = this.job(event.pool, event.job, event.t, event.pid);
+        job.submitted = event.t;
+        job.submitter = event.pid;
+        job.func = event.func;
+        job.loc = event.loc;
+        job.count = event.count;
+        job.callback = event.callback;
+        if (event.callback) job.fetched = true;
+        break;
+      }
+      case 'task.begin': {
+        const key = `${event.pool}/${event.job}/${event.index}`;
+        const task: TaskModel = {
+          key, pool: event.pool, job: event.job, index: event.index, func: event.func, args: event.args, items: event.items,
+          worker: event.pid, thread: event.tid, lane: lane?.key ?? '', start: event.t, end: null, ok: null, result: null,
+        };
+        this.tasks.set(key, task);
+        this.job(event.pool, event.job, event.t, event.pid).tasks.push(key);
+        if (lane) {
+          lane.task = key;
+          lane.tasks.push(task);
+        }
+        const proc = this.process(event.pid, event.t);
+        if (lane?.main) proc.workerOf = event.pool;
+        break;
+      }
+      case 'task.end': {
+        const task = this.tasks.get(`${event.pool}/${event.job}/${event.index}`);
+        if (task) {
+          task.end = event.t;
+          task.ok = event.ok;
+          task.result = event.result;
+        }
+        if (lane) lane.task = null;
+        break;
+      }
+      case 'task.fetch.wait':
+        if (lane) this.beginWait(lane, event, 'task.fetch', `${event.pool ?? ''}/${event.job}`);
+        break;
+      case 'task.fetch': {
+        const job = this.job(event.pool, event.job, event.t, event.pid);
+        job.fetched = true;
+        job.fetchError = event.error ?? null;
+        break;
+      }
+      case 'task.cancel':
+        this.job(event.pool, event.job, event.t, event.pid).cancelled = true;
+        break;
+      case 'pool.shutdown.wait':
+        if (lane) this.beginWait(lane, event, 'pool.shutdown', event.pool);
+        break;
+      case 'pool.shutdown':
+        this.pool(event.pool).shutdown = true;
+        break;
+      case 'pool.broken':
+        this.pool(event.pool).broken ??= event.error;
+        break;
+      case 'sync.new': {
+        const sync = this.sync(event.id, event.loc);
+        sync.name = event.name || sync.name;
+        sync.type = event.type;
+        sync.scope = event.scope;
+        sync.parties = event.value;
+        sync.loc = event.loc;
+        this.uses(event.pid, event.id);
+        break;
+      }
+      case 'sync.wait.wait':
+        if (lane) this.beginWait(lane, event, 'sync', event.id);
+        this.uses(event.pid, event.id);
+        break;
+      case 'sync.wait':
+        break;
+      case 'sync.signal': {
+        const sync = this.sync(event.id, event.loc);
+        if (event.op === 'set') sync.isSet = true;
+        else if (event.op === 'clear') sync.isSet = false;
+        sync.signals.push({ t: event.t, pid: event.pid, tid: event.tid, op: event.op, loc: event.loc });
+        this.uses(event.pid, event.id);
+        break;
+      }
+      case 'manager.new':
+        if (event.server !== null) this.process(event.server, event.t).server = true;
+        break;
+      case 'wait.abort':
+        if (lane) this.abortWait(lane, event);
+        break;
+      case 'run.refused':
+        this.refused++;
+        break;
+      case 'run.end':
+        this.runEnd = { code: event.code, signal: event.signal };
+        break;
+      case 'run.hang':
+        this.hangs.push(event.t);
+        break;
+      case 'manager.call':
+      case 'shm.new':
+      case 'shm.attach':
+      case 'shm.close':
+      case 'shm.unlink':
+      case 'shared.new':
+        break;
+      default:
+        assertNever(event, 'event kind');
+    }
+  }
+
+  /** The open (announced or still running) wait of a lane, if it is blocked. */
+  openWait(lane: LaneModel): BlockedInterval | null {
+    const last = lane.blocked[lane.blocked.length - 1];
+    return last?.end === null ? last : null;
+  }
+
+  /** The process is still running (nothing says it ended). */
+  isAlive(proc: ProcessModel): boolean {
+    return proc.end === null;
+  }
+
+  lanesOf(proc: ProcessModel): LaneModel[] {
+    return proc.lanes.map((key) => this.lanes.get(key)).filter((lane): lane is LaneModel => lane !== undefined);
+  }
+
+  /** The live lane of thread `ident` of `pid`, as a thread join names it. */
+  lane(pid: number, tid: number): LaneModel | undefined {
+    return this.lanes.get(`${pid}:${tid}`);
+  }
+
+  process(pid: number, t: number): ProcessModel {
+    let proc = this.processes.get(pid);
+    if (!proc) {
+      proc = {
+        pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null,
+        exitcode: null, signal: null, how: null, error: null, helper: false, server: false, workerOf: null,
+        mainTid: null, lanes: [], joined: false, terminated: null, buffered: new Map(), used: new Set(), reported: false,
+      };
+      this.processes.set(pid, proc);
+    } else if (t < proc.start) proc.start = t;
+    return proc;
+  }
+
+  queue(id: string, loc: string | null): QueueModel {
+    let queue = this.queues.get(id);
+    if (!queue) {
+      queue = new QueueModel(id, loc);
+      this.queues.set(id, queue);
+    }
+    return queue;
+  }
+
+  lock(id: string, loc: string | null): LockModel {
+    let lock = this.locks.get(id);
+    if (!lock) {
+      lock = new LockModel(id, loc);
+      this.locks.set(id, lock);
+    }
+    return lock;
+  }
+
+  sync(id: string, loc: string | null): SyncModel {
+    let sync = this.syncs.get(id);
+    if (!sync) {
+      sync = { id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, isSet: false, signals: [] };
+      this.syncs.set(id, sync);
+    }
+    return sync;
+  }
+
+  pool(id: string): PoolModel {
+    let pool = this.pools.get(id);
+    if (!pool) {
+      pool = { id, name: id, type: null, workers: null, owner: null, loc: null, broken: null, shutdown: false };
+      this.pools.set(id, pool);
+    }
+    return pool;
+  }
+
+  job(pool: string | null, job: number, t: number, pid: number): JobModel {
+    const key = `${pool ?? ''}/${job}`;
+    let model = this.jobs.get(key);
+    if (!model) {
+      model = {
+        pool, job, submitted: t, submitter: pid, func: null, loc: null, count: null, callback: false,
+        fetched: false, fetchError: null, cancelled: false, tasks: [],
+      };
+      this.jobs.set(key, model);
+    }
+    return model;
+  }
+
+  private pipe(id: string, loc: string | null): PipeModel {
+    let pipe = this.pipes.get(id);
+    if (!pipe) {
+      pipe = { id, name: loc ? `Pipe@${loc}` : id, ends: [], duplex: null, loc, sends: 0, recvs: 0 };
+      this.pipes.set(id, pipe);
+    }
+    return pipe;
+  }
+
+  private countEmptyPoll(loc: string, queue: string, pid: number): void {
+    const polls = this.emptyPolls.get(loc);
+    if (polls) polls.count++;
+    else this.emptyPolls.set(loc, { count: 1, queue, pid });
+  }
+
+  private uses(pid: number, id: string): void {
+    if (pid !== 0) this.process(pid, this.end).used.add(id);
+  }
+
+  private laneFor(event: TraceEvent): LaneModel {
+    const proc = this.process(event.pid, event.t);
+    if (event.kind === 'process.begin') proc.mainTid ??= event.tid;
+    return this.threadLane(event.pid, event.tid, event.t, event.kind === 'thread.begin');
+  }
+
+  /** `starting`: a thread that starts under the ident of one that ended is a new lane. */
+  private threadLane(pid: number, tid: number, t: number, starting: boolean): LaneModel {
+    const key = `${pid}:${tid}`;
+    let lane = this.lanes.get(key);
+    if (lane && starting && lane.end !== null) {
+      const retiredKey = `${key}#${++this.retired}`;
+      lane.key = retiredKey;
+      this.lanes.set(retiredKey, lane);
+      const proc = this.process(pid, t);
+      proc.lanes[proc.lanes.indexOf(key)] = retiredKey;
+      for (const task of lane.tasks) task.lane = retiredKey;
+      lane = undefined;
+    }
+    if (!lane) {
+      const proc = this.process(pid, t);
+      const main = proc.mainTid === tid;
+      lane = {
+        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, internal: false, daemon: false,
+        start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
+      };
+      this.lanes.set(key, lane);
+      proc.lanes.push(key);
+      // A process whose lanes appear before its begin: the main thread is the first one seen.
+    } else if (t < lane.start) lane.start = t;
+    if (!lane.main && this.processes.get(pid)?.mainTid === tid) lane.main = true;
+    return lane;
+  }
+
+  private beginWait(lane: LaneModel, event: TraceEvent, op: WaitOp, target: string): void {
+    const loc = 'loc' in event && typeof event.loc === 'string' ? event.loc : null;
+    const open = this.openWait(lane);
+    if (open) {
+      // An announcement for the wait already open (re-announced): keep the first.
+      if (open.wait.op === op && open.wait.target === target) return;
+      open.end = event.t;
+      open.outcome = 'unknown';
+    }
+    lane.blocked.push({ start: event.t, end: null, wait: { op, target, loc, stack: stackOf(event) }, outcome: null, announced: true });
+  }
+
+  private endWait(lane: LaneModel, op: WaitOp, t: number, event: TraceEvent): void {
+    const waited = 'waited' in event && typeof event.waited === 'number' ? event.waited : 0;
+    const outcome = 'outcome' in event && typeof event.outcome === 'string' ? event.outcome : 'ok';
+    const open = this.openWait(lane);
+    if (open?.wait.op === op) {
+      open.end = t;
+      if (waited > 0) open.start = Math.min(open.start, t - waited);
+      open.outcome = outcome;
+      return;
+    }
+    if (waited < SHORTEST_BLOCKED_NS) return;
+    const target = waitTarget(event);
+    if (target === null) return;
+    const loc = 'loc' in event && typeof event.loc === 'string' ? event.loc : null;
+    const interval: BlockedInterval = {
+      start: t - waited, end: t, wait: { op, target, loc, stack: null }, outcome, announced: false,
+    };
+    // Kept in time order even when an open wait is pending (a nested wait of the library's).
+    const at = open ? lane.blocked.length - 1 : lane.blocked.length;
+    lane.blocked.splice(at, 0, interval);
+  }
+
+  private abortWait(lane: LaneModel, event: EventOf<'wait.abort'>): void {
+    const open = this.openWait(lane);
+    if (!open) return;
+    open.end = event.t;
+    open.outcome = event.error;
+  }
+
+  private endLane(lane: LaneModel, t: number): void {
+    if (lane.end !== null) return;
+    lane.end = Math.max(t, lane.start);
+    const open = this.openWait(lane);
+    if (open) {
+      open.end = lane.end;
+      open.outcome = 'ended';
+    }
+    lane.task = null;
+  }
+
+  private endProcess(proc: ProcessModel, t: number): void {
+    proc.end ??= Math.max(t, proc.start);
+    for (const lane of this.lanesOf(proc)) this.endLane(lane, proc.end);
+  }
+
+  private setExit(proc: ProcessModel, code: number | null, signal: string | null): void {
+    proc.exitcode = code;
+    proc.signal = signal;
+  }
+}
+
+/** A wait's target, from the event that ended it (a wait too short to be announced). */
+function waitTarget(event: TraceEvent): string | null {
+  switch (event.kind) {
+    case 'process.join':
+      return String(event.target);
+    case 'thread.join':
+      return `${event.pid}:${event.target}`;
+    case 'task.fetch':
+      return `${event.pool ?? ''}/${event.job}`;
+    case 'pool.shutdown':
+      return event.pool;
+    default:
+      return 'id' in event && typeof event.id === 'string' ? event.id : 'end' in event && typeof event.end === 'string' ? event.end : null;
+  }
+}
+
+/** The `stack` of a wait announcement: `[[loc, function], ...]`, outermost first; null if absent or malformed. */
+export function stackOf(event: object): Frame[] | null {
+  const stack = (event as { stack?: unknown }).stack;
+  if (!Array.isArray(stack)) return null;
+  const frames: Frame[] = [];
+  for (const frame of stack as unknown[]) {
+    if (Array.isArray(frame) && typeof frame[0] === 'string' && typeof frame[1] === 'string') frames.push([frame[0], frame[1]]);
+  }
+  return frames.length > 0 ? frames : null;
+}
+
+export type { Wait };

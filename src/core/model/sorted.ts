@@ -1,0 +1,47 @@
+// Sorted arrays of times, kept sorted as events arrive. Events of one thread
+// arrive in order, but processes send in batches, so a process's events can
+// land after later ones of another: inserts are mostly appends, sometimes a
+// few places from the end.
+
+/** The number of values `<= t` (the index of the first value `> t`). */
+export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? t) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts `t` after every value `<= t`; returns where it went. */
+export function insertTime(sorted: number[], t: number): number {
+  let at = sorted.length;
+  while (at > 0 && (sorted[at - 1] ?? t) > t) at--;
+  if (at === sorted.length) sorted.push(t);
+  else sorted.splice(at, 0, t);
+  return at;
+}
+
+/** Inserts `item` after every item whose key is `<= key(item)`; returns where it went. */
+export function insertByKey<T>(sorted: T[], item: T, key: (value: T) => number): number {
+  const k = key(item);
+  let at = sorted.length;
+  while (at > 0 && key(sorted[at - 1] as T) > k) at--;
+  if (at === sorted.length) sorted.push(item);
+  else sorted.splice(at, 0, item);
+  return at;
+}
+
+/** The number of items whose key is `<= t`, for items sorted by that key. */
+export function countKeyAtOrBefore<T>(sorted: readonly T[], t: number, key: (value: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(sorted[mid] as T) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,182 @@
+// The shapes of the run model: what the diagnosis, the writers and the viewer
+// read. The model (run-model.ts) is the one place that derives them from events.
+
+import type { ProcessRole } from '../events';
+
+/** One user frame of a waiting thread: `[file:line, function]`. */
+export type Frame = readonly [string, string];
+
+/**
+ * What a blocked thread waits for. `target` names the primitive (a queue, lock,
+ * Event... id), or for a join the pid (`process.join`) or `pid:ident` of the
+ * thread (`thread.join`); for `exit`, the process's own pid.
+ */
+export type WaitOp =
+  | 'queue.get'
+  | 'queue.put'
+  | 'queue.join'
+  | 'lock'
+  | 'process.join'
+  | 'thread.join'
+  | 'sync'
+  | 'pipe.recv'
+  | 'task.fetch'
+  | 'task.wait'
+  | 'pool.shutdown'
+  | 'exit';
+
+export interface Wait {
+  op: WaitOp;
+  target: string;
+  /** The user's line that waits; null when the library waits on the user's behalf. */
+  loc: string | null;
+  /** The waiting thread's user frames, outermost first, when the runtime sent them. */
+  stack: readonly Frame[] | null;
+}
+
+/** A span of time a thread spent blocked. `end` null: still blocked. */
+export interface BlockedInterval {
+  start: number;
+  end: number | null;
+  wait: Wait;
+  /** How it ended: `ok`, `timeout`, `empty`, `full`, `broken`, an exception's type... */
+  outcome: string | null;
+  /** The thread announced the wait (it lasted past the runtime's first slice). */
+  announced: boolean;
+}
+
+export interface LaneModel {
+  /** `pid:tid`, with `#n` appended to a retired lane whose thread ident was reused. */
+  key: string;
+  pid: number;
+  tid: number;
+  name: string;
+  /** The process's main thread (the thread that said `process.begin`). */
+  main: boolean;
+  /** Started by the library (a Queue's feeder, a Pool's handler threads), not by the user's code. */
+  internal: boolean;
+  daemon: boolean;
+  start: number;
+  end: number | null;
+  /** The exception type that ended the thread, if one did. */
+  error: string | null;
+  /** Every blocked span, in time order; the last one may be open. */
+  blocked: BlockedInterval[];
+  /** The task (`pool/job/index`) it is running now, if any. */
+  task: string | null;
+  /** The tasks it ran, in order. */
+  tasks: TaskModel[];
+  /** Time of its last event. */
+  last: number;
+}
+
+export interface ProcessError {
+  type: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  traceback: string | null;
+}
+
+export interface ProcessModel {
+  pid: number;
+  name: string;
+  role: ProcessRole | null;
+  ppid: number | null;
+  method: string | null;
+  /** Where the user's code started it. */
+  spawnLoc: string | null;
+  start: number;
+  /** When it ended (its own exit, what its parent or the listener saw, its connection closing); null while alive. */
+  end: number | null;
+  /** Exit code; negative = killed by that signal; null = unknown or alive. */
+  exitcode: number | null;
+  signal: string | null;
+  how: string | null;
+  /** The exception that reached the top, if one did. */
+  error: ProcessError | null;
+  /** Resource tracker or fork server: folded away. */
+  helper: boolean;
+  /** A Manager's server: it serves requests and never runs user code. */
+  server: boolean;
+  /** The pool it works for, when it is a Pool or executor worker. */
+  workerOf: string | null;
+  mainTid: number | null;
+  /** Lane keys, in the order they appeared. */
+  lanes: string[];
+  /** Someone joined it (a successful join). */
+  joined: boolean;
+  terminated: { t: number; loc: string | null; how: 'terminate' | 'kill' } | null;
+  /** Items left in a feeder buffer as it began to exit, per queue. */
+  buffered: Map<string, number>;
+  /** Queues, locks, pipes, Events... the process used (ids). */
+  used: Set<string>;
+  /** Its own `process.exit` came, so no more of its events are missing. */
+  reported: boolean;
+}
+
+export interface TaskModel {
+  key: string;
+  pool: string;
+  job: number;
+  index: number;
+  func: string;
+  args: string;
+  items: number | null;
+  worker: number;
+  thread: number;
+  lane: string;
+  start: number;
+  end: number | null;
+  ok: boolean | null;
+  result: string | null;
+}
+
+export interface JobModel {
+  pool: string | null;
+  job: number;
+  submitted: number;
+  submitter: number;
+  func: string | null;
+  loc: string | null;
+  count: number | null;
+  callback: boolean;
+  fetched: boolean;
+  fetchError: string | null;
+  cancelled: boolean;
+  tasks: string[];
+}
+
+export interface PoolModel {
+  id: string;
+  name: string;
+  type: string | null;
+  workers: number | null;
+  owner: number | null;
+  loc: string | null;
+  broken: string | null;
+  shutdown: boolean;
+}
+
+export interface SyncModel {
+  id: string;
+  name: string;
+  type: 'Event' | 'Condition' | 'Barrier' | null;
+  scope: string | null;
+  /** A Barrier's parties. */
+  parties: number | null;
+  loc: string | null;
+  /** An Event's flag now. */
+  isSet: boolean;
+  signals: { t: number; pid: number; tid: number; op: string; loc: string }[];
+}
+
+export interface PipeModel {
+  id: string;
+  name: string;
+  ends: readonly string[];
+  duplex: boolean | null;
+  loc: string | null;
+  sends: number;
+  recvs: number;
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TraceEvent } from '../../src/core/events';
+import { RunModel } from '../../src/core/model/run-model';
+import { laneStateAt, snapshotAt } from '../../src/core/model/snapshot';
+
+// Events as they appear in a trace; the casts keep hand-written lists short.
+const ev = (t: number, pid: number, kind: string, fields: Record<string, unknown> = {}, tid = 1): TraceEvent =>
+  ({ t, pid, tid, kind, ...fields }) as unknown as TraceEvent;
+const begin = (t: number, pid: number, name: string, role = 'process'): TraceEvent =>
+  ev(t, pid, 'process.begin', { name, ppid: 1, role, method: 'fork', argv: [], python: null });
+const put = (t: number, pid: number, seq: number, repr: string, id = 'q:1'): TraceEvent =>
+  ev(t, pid, 'queue.put', { id, seq, loc: 'a.py:5', repr, block: true, waited: 0, outcome: 'ok', size: null, crc: null });
+const send = (t: number, pid: number, seq: number, crc: number, id = 'q:1'): TraceEvent =>
+  ev(t, pid, 'queue.send', { id, seq, size: 10, crc }, 2);
+const get = (t: number, pid: number, crc: number, waited = 0, id = 'q:1'): TraceEvent =>
+  ev(t, pid, 'queue.get', { id, loc: 'a.py:9', block: true, waited, outcome: 'ok', size: 10, crc, seq: null });
+
+function build(events: TraceEvent[]): RunModel {
+  const model = new RunModel();
+  for (const event of events) model.add(event);
+  return model;
+}
+
+describe('model: queues', () => {
+  // Arrival order as the listener sees it: the consumer's batch lands before the producer's.
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    begin(5, 20, 'consumer'),
+    ev(6, 10, 'queue.new', { id: 'q:1', type: 'Queue', maxsize: 0, name: 'Queue@a.py:3', loc: 'a.py:3' }),
+    get(300_000, 20, 111, 250_000),
+    get(400_000, 20, 222),
+    put(100, 10, 0, "'a'"),
+    put(110, 10, 1, "'b'"),
+    put(120, 10, 2, 'None'),
+    send(101, 10, 0, 111),
+    send(111, 10, 1, 222),
+    send(121, 10, 2, 333),
+  ]);
+  const queue = model.queues.get('q:1');
+
+  it('pairs each get with its put whichever arrives first, by the bytes the feeder sent', () => {
+    assert.ok(queue);
+    assert.deepEqual(queue.items.map((item) => [item.repr, item.getT]), [["'a'", 300_000], ["'b'", 400_000], ['None', null]]);
+  });
+
+  it('answers depth and contents at any instant', () => {
+    assert.ok(queue);
+    assert.equal(queue.depthAt(50), 0);
+    assert.equal(queue.depthAt(120), 3);
+    assert.equal(queue.depthAt(350_000), 2);
+    assert.deepEqual(queue.contentsAt(350_000).map((item) => item.repr), ["'b'", 'None']);
+    assert.deepEqual(queue.contentsAt(1_000_000).map((item) => item.repr), ['None']);
+    assert.equal(queue.maxDepth, 3);
+  });
+
+  it('gives a get that waited a blocked interval ending when it returned', () => {
+    const consumer = model.lane(20, 1);
+    assert.ok(consumer);
+    const state = laneStateAt(consumer, 200_000);
+    assert.equal(state.state, 'blocked');
+    assert.equal(state.state === 'blocked' && state.interval.wait.op, 'queue.get');
+    assert.equal(laneStateAt(consumer, 320_000).state, 'running');
+    assert.equal(laneStateAt(consumer, 40_000).state, 'running');
+  });
+});
+
+describe('model: threads of the queue module pair by seq, a manager queue in order', () => {
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    ev(1, 10, 'queue.new', { id: 'tq10.1', type: 'queue.Queue', maxsize: 0, name: 'Queue@b.py:2', loc: 'b.py:2' }),
+    ev(5, 10, 'queue.get', { id: 'tq10.1', loc: 'b.py:8', block: true, waited: 0, outcome: 'ok', size: null, crc: null, seq: 1 }, 2),
+    put(2, 10, 0, "'x'", 'tq10.1'),
+    put(3, 10, 1, "'y'", 'tq10.1'),
+    ev(6, 10, 'queue.new', { id: 'mgr:m/1', type: 'Manager.Queue', maxsize: 0, name: 'Queue@b.py:4', loc: 'b.py:4' }),
+    ev(7, 10, 'queue.put', { id: 'mgr:m/1', seq: null, loc: 'b.py:5', repr: '1', block: true, waited: 0, outcome: 'ok', size: null, crc: null }),
+    ev(8, 10, 'queue.get', { id: 'mgr:m/1', loc: 'b.py:6', block: true, waited: 0, outcome: 'ok', size: null, crc: null, seq: null }),
+  ]);
+
+  it('pairs the get with the put it names, not the oldest', () => {
+    assert.deepEqual(model.queues.get('tq10.1')?.items.map((item) => item.getT), [null, 5]);
+    assert.deepEqual(model.queues.get('mgr:m/1')?.items.map((item) => item.getT), [8]);
+  });
+});
+
+describe('model: locks', () => {
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    begin(1, 20, 'a'),
+    begin(1, 30, 'b'),
+    ev(2, 10, 'lock.new', { id: 'L', type: 'Lock', value: 1, scope: 'process', name: 'Lock@c.py:1', loc: 'c.py:1' }),
+    ev(10, 20, 'lock.acquire', { id: 'L', loc: 'c.py:5', waited: 0, outcome: 'ok' }),
+    ev(15, 30, 'lock.wait', { id: 'L', loc: 'c.py:9', stack: [['c.py:20', '<module>'], ['c.py:9', 'work']] }),
+    ev(20, 20, 'lock.release', { id: 'L', loc: 'c.py:6' }),
+    ev(21, 30, 'lock.acquire', { id: 'L', loc: 'c.py:9', waited: 8, outcome: 'ok' }),
+    ev(40, 30, 'process.exit', { code: 0, signal: null, how: 'return', dropped: 0 }),
+  ]);
+  const lock = model.locks.get('L');
+
+  it('knows the owner at every instant, and a hold its holder never released', () => {
+    assert.ok(lock);
+    assert.deepEqual(lock.holdersAt(12).map((hold) => hold.pid), [20]);
+    assert.deepEqual(lock.holdersAt(20.5).map((hold) => hold.pid), []);
+    assert.deepEqual(lock.holdersAt(100).map((hold) => hold.pid), [30]);
+    assert.equal(lock.contended, 1);
+  });
+
+  it('shows the waiter, its line and its stack in a snapshot', () => {
+    const snap = snapshotAt(model, 17);
+    assert.deepEqual(snap.locks.find((l) => l.id === 'L')?.waiters, ['30:1']);
+    const waiter = snap.lanes.find((lane) => lane.key === '30:1')?.now;
+    assert.equal(waiter?.state, 'blocked');
+    if (waiter?.state === 'blocked') {
+      assert.equal(waiter.since, 13);
+      assert.deepEqual(waiter.interval.wait.stack, [['c.py:20', '<module>'], ['c.py:9', 'work']]);
+      assert.equal(waiter.interval.outcome, 'ok');
+    }
+  });
+
+  it('ends the lanes of a process that exited', () => {
+    assert.equal(model.lane(30, 1)?.end, 40);
+    assert.equal(model.processes.get(30)?.exitcode, 0);
+  });
+});
+
+describe('model: threads whose ident is reused are lanes of their own', () => {
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    ev(1, 10, 'thread.begin', { name: 'first', native: 1, daemon: false }, 7),
+    ev(2, 10, 'thread.exit', { error: null }, 7),
+    ev(3, 10, 'thread.begin', { name: 'second', native: 2, daemon: false }, 7),
+  ]);
+
+  it('keeps both, the first retired under a key of its own', () => {
+    const names = [...model.lanes.values()].map((lane) => lane.name).sort();
+    assert.deepEqual(names, ['MainProcess', 'first', 'second']);
+    assert.equal(model.lane(10, 7)?.name, 'second');
+  });
+});
