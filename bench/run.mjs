@@ -260,6 +260,14 @@ async function main() {
     // What the lock target is up against: recording from Python at all (bench/wrapper_floor.py).
     const floor = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py")], { encoding: "utf8" });
     if (floor.status === 0) console.log("\nfloor:  " + floor.stdout.trim());
+    // Reading and modelling the pipeline's trace (issue: the model, at least 500k events).
+    const pipelineTrace = path.join(tmp, "pipeline.pvtrace");
+    if (existsSync(pipelineTrace)) {
+      const model = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", path.join(BENCH_DIR, "model.ts"), pipelineTrace], {
+        encoding: "utf8", cwd: REPO_ROOT,
+      });
+      console.log(model.status === 0 ? model.stdout.trim() : `model:  failed: ${model.stderr.trim()}`);
+    }
     if (opts.keep) console.log(`\ntraces kept in ${tmp}`);
   } catch (err) {
     process.stdout.write("\n");

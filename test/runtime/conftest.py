@@ -33,8 +33,11 @@ SCRIPT_NAME = "prog.py"
 
 # The CLI's own last line on stderr, e.g. "procview: trace written to t.pvtrace (22 events)".
 # Anchored at the end, not at a line start: when the script's stderr does not end
-# in a newline, the CLI's line follows it on the same line.
-_CLI_LINE = re.compile(rb"procview: trace written to [^\n]*\(\d+ events[^\n]*\)\n\Z")
+# in a newline, the CLI's line follows it on the same line. The diagnosis of the
+# run's end (findings, lints), when there is one, comes just before it.
+_CLI_LINE = re.compile(
+    rb"(?:procview: (?:the program|also:|no problems)[\s\S]*?)?procview: trace written to [^\n]*\(\d+ events[^\n]*\)\n\Z"
+)
 
 START_METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
 

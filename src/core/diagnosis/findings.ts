@@ -25,7 +25,7 @@ export type FindingKind = (typeof FINDING_KINDS)[number] | (typeof LINT_KINDS)[n
 export interface FindingProcess {
   pid: number;
   name: string;
-  /** The thread, when it is not the process's main thread. */
+  /** The thread's name (`MainThread` for a process's main thread); null when the finding is about the whole process. */
   thread: string | null;
 }
 

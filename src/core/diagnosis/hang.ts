@@ -6,7 +6,10 @@
 import type { RunModel } from '../model/run-model';
 import type { Finding, FindingKind } from './findings';
 import { describeWait, findingProcess, laneLabel, primitiveName, processLabel } from './names';
-import { buildWaitGraph, lockCycles, reachable, type DeadEnd, type WaitGraph, type WaitNode } from './wait-graph';
+import type { LaneModel } from '../model/types';
+import {
+  buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
+} from './wait-graph';
 
 const HINTS: Partial<Record<FindingKind, string>> = {
   'lock-cycle': 'Take the locks in one global order everywhere (always the same lock first), or take the second one with a timeout and back off.',
@@ -35,8 +38,8 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
   }
   for (const node of graph.nodes.values()) {
     if (explained.has(node.lane.key)) continue;
-    const deadEnd = node.deadEnd ?? deadEndByCycleBack(graph, node);
-    if (deadEnd) claim(deadEndFinding(model, node, deadEnd), [node]);
+    const deadEnd = node.deadEnd ?? deadEndByCycleBack(model, graph, node);
+    if (deadEnd) claim(deadEndFinding(model, node, deadEnd, t), [node]);
   }
   for (const node of graph.nodes.values()) {
     if (explained.has(node.lane.key)) continue;
@@ -63,6 +66,7 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
       );
     }
   }
+  for (const finding of findings) finding.locations = unique(finding.locations);
   return findings;
 }
 
@@ -70,13 +74,16 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
  * A get, put or wait whose only possible helpers are themselves waiting,
  * directly or not, on this very thread: nobody can end it.
  */
-function deadEndByCycleBack(graph: WaitGraph, node: WaitNode): DeadEnd | null {
+function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): DeadEnd | null {
   if (node.edges.length === 0) return null;
   const op = node.interval.wait.op;
-  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' ? 'wait-unsignaled' : null;
+  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
   if (kind === null) return null;
+  // A lock wait gets here only when nobody holds the lock (or it would be a cycle): only releasers.
+  if (op === 'lock' && node.edges.some((edge) => edge.role !== 'may-release')) return null;
   const allWaitOnMe = node.edges.every((edge) => graph.nodes.has(edge.to) && reachable(graph, edge.to).has(node.lane.key));
-  return allWaitOnMe ? { kind } : null;
+  if (!allWaitOnMe) return null;
+  return op === 'lock' ? (lostHolder(model, graph.t) ?? { kind }) : { kind };
 }
 
 function lockCycleFinding(model: RunModel, graph: WaitGraph, nodes: WaitNode[]): Finding {
@@ -103,7 +110,7 @@ function lockCycleFinding(model: RunModel, graph: WaitGraph, nodes: WaitNode[]):
   };
 }
 
-function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd): Finding {
+function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: number): Finding {
   const who = laneLabel(model, node.lane);
   const wait = node.interval.wait;
   const target = primitiveName(model, wait.target);
@@ -118,6 +125,15 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd): Find
       return { ...base, summary: `${who} waits for ${target}${at(wait.loc)}, which it already holds${hold ? ` (taken at ${hold.loc})` : ''}: it waits for itself forever.` };
     }
     case 'dead-holder': {
+      if ('suspects' in deadEnd) {
+        const suspects = deadEnd.suspects.map((pid) => model.processes.get(pid)).filter((proc) => proc !== undefined);
+        for (const proc of suspects) base.processes.push({ pid: proc.pid, name: proc.name, thread: null });
+        const who2 = suspects.map((proc) => `${processLabel(proc)}, which ${exitWords(proc)}`);
+        return {
+          ...base,
+          summary: `${who}'s wait for ${target}${at(wait.loc)} can never end: no live process holds or can release it, so it was most likely taken by ${joinWords(who2)} (its last events were lost with it) and never released.`,
+        };
+      }
       const holders = deadEnd.holders.map((hold) => {
         const proc = model.processes.get(hold.pid);
         base.locations.push(hold.loc);
@@ -147,20 +163,31 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd): Find
     case 'get-starved': {
       const queue = model.queues.get(wait.target);
       const markers = queue ? endMarkerWords(model, queue.id) : '';
+      const gone = queue ? goneLanes(model, putterLanes(model, queue), node, base, t) : '';
       return {
         ...base,
-        summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}.`,
+        summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}${gone ? `: its producers are gone (${gone})` : ''}.`,
       };
     }
-    case 'put-blocked':
-      return { ...base, summary: `${who} waits${at(wait.loc)} to put into ${target}, which is full, and no live process reads it.` };
+    case 'put-blocked': {
+      const queue = model.queues.get(wait.target);
+      const gone = queue ? goneLanes(model, getterLanes(model, queue), node, base, t) : '';
+      return {
+        ...base,
+        summary: `${who} waits${at(wait.loc)} to put into ${target}, which is full, and no live process reads it${gone ? `: its readers are gone (${gone})` : ''}.`,
+      };
+    }
     case 'wait-unsignaled': {
       const sync = model.syncs.get(wait.target);
       if (sync?.type === 'Barrier') {
         const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
         return { ...base, summary: `${who} waits${at(wait.loc)} at ${target}, made for ${sync.parties ?? '?'} parties; only ${waiting} reached it and no other can.` };
       }
-      return { ...base, summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}.` };
+      const gone = goneSince(model, node, t, base);
+      return {
+        ...base,
+        summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}${gone ? ` (gone since it was made: ${gone})` : ''}.`,
+      };
     }
     case 'task-lost': {
       const worker = deadEnd.worker === null ? undefined : model.processes.get(deadEnd.worker);
@@ -187,6 +214,8 @@ function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, e
       chain.push(`  → ${waitLine(model, blocked)}`);
       processes.push(findingProcess(model, blocked.lane));
       locations.push(...locationsOf(blocked));
+      // Where the lock it waits for was taken, by whom in the chain.
+      for (const edge of blocked.edges) if (edge.role === 'holds' && edge.loc) locations.push(edge.loc);
       root ??= explained.get(key);
       next.push(...blocked.edges.map((edge) => edge.to));
     }
@@ -199,6 +228,39 @@ function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, e
     processes: uniqueBy(processes, (p) => `${p.pid}/${p.thread ?? ''}`), primitives: [], locations: unique(locations),
     hint: HINTS['join-blocked'] ?? '', chain,
   };
+}
+
+/**
+ * The threads on the other side of a queue that ended ("crawler-1, which ended;
+ * uploader (pid 12), which exited with code 0"), added to the finding's processes.
+ */
+function goneLanes(model: RunModel, lanes: LaneModel[], node: WaitNode, finding: Pick<Finding, 'processes' | 'locations'>, t: number): string {
+  const gone = lanes.filter((lane) => lane.key !== node.lane.key && !laneAliveAt(lane, t));
+  const words: string[] = [];
+  for (const lane of gone) {
+    const entry = findingProcess(model, lane);
+    if (!finding.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) finding.processes.push(entry);
+    const proc = model.processes.get(lane.pid);
+    const ended = lane.main && proc ? exitWords(proc) : lane.error ? `died of ${lane.error}` : 'ended';
+    words.push(`${laneLabel(model, lane)} ${ended}`);
+  }
+  return words.slice(0, 4).join('; ') + (words.length > 4 ? `; and ${words.length - 4} more` : '');
+}
+
+/**
+ * Processes that ended after the primitive was made: one of them was most
+ * likely meant to signal it (it need not have touched it before it ended).
+ */
+function goneSince(model: RunModel, node: WaitNode, t: number, finding: Pick<Finding, 'processes' | 'locations'>): string {
+  const made = model.syncs.get(node.interval.wait.target)?.made ?? model.locks.get(node.interval.wait.target)?.made ?? 0;
+  const gone = [...model.processes.values()].filter(
+    (proc) => !proc.helper && !proc.server && proc.role !== 'main' && proc.start >= made && proc.end !== null && proc.end <= t,
+  );
+  for (const proc of gone) {
+    if (!finding.processes.some((p) => p.pid === proc.pid)) finding.processes.push({ pid: proc.pid, name: proc.name, thread: null });
+  }
+  const words = gone.map((proc) => `${processLabel(proc)} ${exitWords(proc)}`);
+  return words.slice(0, 4).join('; ') + (words.length > 4 ? `; and ${words.length - 4} more` : '');
 }
 
 /** ", 1 end marker (None) for 2 consumers", when the queue's last items look like end markers. */

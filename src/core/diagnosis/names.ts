@@ -4,6 +4,9 @@ import type { RunModel } from '../model/run-model';
 import type { LaneModel, ProcessModel, Wait } from '../model/types';
 import type { FindingProcess } from './findings';
 
+/** What Python calls every process's first thread. */
+const MAIN_THREAD = 'MainThread';
+
 export function processLabel(proc: ProcessModel): string {
   return `${proc.name} (pid ${proc.pid})`;
 }
@@ -17,7 +20,7 @@ export function laneLabel(model: RunModel, lane: LaneModel): string {
 
 export function findingProcess(model: RunModel, lane: LaneModel): FindingProcess {
   const proc = model.processes.get(lane.pid);
-  return { pid: lane.pid, name: proc?.name ?? `pid ${lane.pid}`, thread: lane.main ? null : lane.name };
+  return { pid: lane.pid, name: proc?.name ?? `pid ${lane.pid}`, thread: lane.main ? MAIN_THREAD : lane.name };
 }
 
 export function primitiveName(model: RunModel, id: string): string {

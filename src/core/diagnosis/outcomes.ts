@@ -22,7 +22,8 @@ export function outcomeFindings(model: RunModel): Finding[] {
     if (proc.role === 'main' || proc.helper || proc.server || proc.role === 'program') continue;
     // A process the program (or its Pool) ended on purpose did not crash.
     if (proc.terminated) continue;
-    const crashed = proc.error !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode < 0);
+    // A child's exception is caught by multiprocessing, which exits 1: any failing status counts.
+    const crashed = proc.error !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0);
     if (!crashed) continue;
     const why = proc.error ? `${proc.error.type}: ${proc.error.message}` : exitWords(proc);
     const where = proc.error?.file && proc.error.line ? `${proc.error.file}:${proc.error.line}` : null;

@@ -12,6 +12,8 @@ import type { BlockedInterval, LaneModel, ProcessModel } from '../model/types';
 export type DeadEnd =
   | { kind: 'self-deadlock' }
   | { kind: 'dead-holder'; holders: { pid: number; lane: string; loc: string }[] }
+  /** Nobody we saw holds it, and a process that used it died before it could say everything (events lost). */
+  | { kind: 'dead-holder'; suspects: number[] }
   | { kind: 'join-undrained-queue'; queues: { id: string; count: number }[] }
   | { kind: 'get-starved' }
   | { kind: 'put-blocked' }
@@ -50,7 +52,7 @@ export function aliveAt(proc: ProcessModel, t: number): boolean {
   return proc.start <= t && (proc.end === null || proc.end > t);
 }
 
-function laneAliveAt(lane: LaneModel, t: number): boolean {
+export function laneAliveAt(lane: LaneModel, t: number): boolean {
   return lane.start <= t && (lane.end === null || lane.end > t);
 }
 
@@ -94,9 +96,10 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
         if (hold.lane !== node.lane.key) node.edges.push({ to: hold.lane, role: 'holds', loc: hold.loc });
       }
       if (holders.length === 0) {
-        // A semaphore taken by nobody we saw (its value started at 0): whoever may release it.
+        // Taken by nobody we saw: a semaphore whose value started at 0, or a
+        // holder killed before its acquire was sent. Whoever may release it.
         edgeTo(lanesThatTouched(model, wait.target), 'may-release');
-        if (node.edges.length === 0) node.deadEnd = { kind: 'wait-unsignaled' };
+        if (node.edges.length === 0) node.deadEnd = lostHolder(model, t) ?? { kind: 'wait-unsignaled' };
       }
       return;
     }
@@ -192,13 +195,29 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
   }
 }
 
-function putterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
+/**
+ * A lock nobody we know of holds, that nobody alive can release: if a process
+ * died by a signal or an error before its last events were sent, it most
+ * likely took the lock in what was lost.
+ */
+export function lostHolder(model: RunModel, t: number): DeadEnd | null {
+  const suspects = [...model.processes.values()]
+    .filter((proc) => !proc.helper && proc.end !== null && proc.end <= t && diedAbruptly(proc))
+    .map((proc) => proc.pid);
+  return suspects.length > 0 ? { kind: 'dead-holder', suspects } : null;
+}
+
+function diedAbruptly(proc: ProcessModel): boolean {
+  return proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0) || proc.how === 'os._exit' || !proc.reported;
+}
+
+export function putterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
   const keys = new Set<string>();
   for (const item of queue.items) keys.add(`${item.putPid}:${item.putTid}`);
   return lanesOfKeys(model, keys);
 }
 
-function getterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
+export function getterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
   const keys = new Set<string>();
   for (const item of queue.items) if (item.getPid !== null && item.getTid !== null) keys.add(`${item.getPid}:${item.getTid}`);
   // Readers that never got anything but wait (or waited) on it count too.

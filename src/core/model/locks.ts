@@ -25,6 +25,8 @@ export class LockModel {
   value = 1;
   loc: string | null = null;
   creator: number | null = null;
+  /** When it was made (its first sighting, if its creation was not seen). */
+  made = 0;
   acquisitions = 0;
   contended = 0;
   maxWait = 0;

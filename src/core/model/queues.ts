@@ -33,6 +33,9 @@ export interface QueueItem {
 }
 
 interface PendingGet {
+  /** The crc and size of what it got, or the seq of the put it names. */
+  crc: number;
+  size: number;
   t: number;
   pid: number;
   tid: number;
@@ -59,11 +62,12 @@ export class QueueModel {
   lost = 0;
   /** Items a process still held in its feeder buffer as it began to exit. */
   buffered = 0;
-  private readonly byPutSeq = new Map<string, QueueItem>();
-  /** Sent, not yet taken, by `crc:size`, in send order. */
-  private readonly sentWaiting = new Map<string, QueueItem[]>();
-  /** Gets whose put (or send) has not arrived yet. */
-  private readonly getsWaiting = new Map<string, PendingGet[]>();
+  /** Items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...). */
+  private readonly bySeq = new Map<number, (QueueItem | undefined)[]>();
+  /** Sent, not yet taken, by crc (then size), in send order. */
+  private readonly sentWaiting = new Map<number, OneOrMore<QueueItem>>();
+  /** Gets whose put (or send) has not arrived yet: by crc for pickled items, by seq for the queue module's. */
+  private readonly getsWaiting = new Map<number, OneOrMore<PendingGet>>();
   private readonly unpairedInOrder: QueueItem[] = [];
   private readonly getsInOrder: PendingGet[] = [];
   /** Processes that put (producers) and that got (consumers). */
@@ -90,14 +94,14 @@ export class QueueModel {
     this.putters.add(pid);
     insertByKey(this.items, item, putTimeOf);
     insertTime(this.putTimes, t);
-    if (seq !== null) this.byPutSeq.set(`${pid}:${seq}`, item);
+    if (seq !== null) this.remember(pid, seq, item);
     switch (this.pairing) {
       case 'bytes':
         // A SimpleQueue's put knows its bytes; a Queue's learns them at the send.
         if (size !== null && crc !== null) this.sent(item, t);
         break;
       case 'seq':
-        this.takeWaitingGet(`${pid}:${seq ?? ''}`, item);
+        if (seq !== null) this.takeWaitingGet(pid, seq, item);
         break;
       case 'order':
         this.unpairedInOrder.push(item);
@@ -107,8 +111,10 @@ export class QueueModel {
   }
 
   send(t: number, pid: number, seq: number | null, size: number, crc: number): void {
-    const item = seq === null ? undefined : this.byPutSeq.get(`${pid}:${seq}`);
+    if (seq === null) return;
+    const item = this.recall(pid, seq);
     if (!item) return;
+    this.forget(pid, seq);
     item.size = size;
     item.crc = crc;
     this.sent(item, t);
@@ -116,10 +122,10 @@ export class QueueModel {
 
   markLost(pid: number, seq: number | null, error: string): void {
     this.lost++;
-    const item = seq === null ? undefined : this.byPutSeq.get(`${pid}:${seq}`);
-    if (item) {
+    const item = seq === null ? undefined : this.recall(pid, seq);
+    if (item && seq !== null) {
       item.lost = error;
-      this.byPutSeq.delete(`${pid}:${seq}`);
+      this.forget(pid, seq);
     }
   }
 
@@ -127,30 +133,27 @@ export class QueueModel {
     this.gets++;
     this.getters.add(pid);
     insertTime(this.getTimes, t);
-    const pending: PendingGet = { t, pid, tid, loc };
     switch (this.pairing) {
       case 'bytes': {
         if (size === null || crc === null) return;
-        const key = `${crc}:${size}`;
-        const waiting = this.sentWaiting.get(key);
-        const item = waiting?.shift();
-        if (item) {
-          if (waiting?.length === 0) this.sentWaiting.delete(key);
-          this.took(item, pending);
-        } else getOrAdd(this.getsWaiting, key).push(pending);
+        const pending: PendingGet = { crc, size, t, pid, tid, loc };
+        const item = takeFirst(this.sentWaiting, crc, (sent) => sent.size === size);
+        if (item) this.took(item, pending);
+        else addWaiting(this.getsWaiting, crc, pending);
         return;
       }
       case 'seq': {
-        const key = `${pid}:${seq ?? ''}`;
-        const item = this.byPutSeq.get(key);
+        if (seq === null) return;
+        const pending: PendingGet = { crc: seq, size: pid, t, pid, tid, loc };
+        const item = this.recall(pid, seq);
         if (item) {
-          this.byPutSeq.delete(key);
+          this.forget(pid, seq);
           this.took(item, pending);
-        } else getOrAdd(this.getsWaiting, key).push(pending);
+        } else addWaiting(this.getsWaiting, seq, pending);
         return;
       }
       case 'order':
-        this.getsInOrder.push(pending);
+        this.getsInOrder.push({ crc: 0, size: 0, t, pid, tid, loc });
         this.pairInOrder();
         return;
     }
@@ -214,22 +217,36 @@ export class QueueModel {
 
   private sent(item: QueueItem, t: number): void {
     item.sendT = t;
-    const key = `${item.crc ?? ''}:${item.size ?? ''}`;
-    const waitingGets = this.getsWaiting.get(key);
-    const get = waitingGets?.shift();
-    if (get) {
-      if (waitingGets?.length === 0) this.getsWaiting.delete(key);
-      this.took(item, get);
-    } else getOrAdd(this.sentWaiting, key).push(item);
+    const crc = item.crc ?? 0;
+    const get = takeFirst(this.getsWaiting, crc, (waiting) => waiting.size === item.size);
+    if (get) this.took(item, get);
+    else addWaiting(this.sentWaiting, crc, item);
   }
 
-  private takeWaitingGet(key: string, item: QueueItem): void {
-    const waitingGets = this.getsWaiting.get(key);
-    const get = waitingGets?.shift();
+  private takeWaitingGet(pid: number, seq: number, item: QueueItem): void {
+    const get = takeFirst(this.getsWaiting, seq, (waiting) => waiting.pid === pid);
     if (!get) return;
-    if (waitingGets?.length === 0) this.getsWaiting.delete(key);
-    this.byPutSeq.delete(key);
+    this.forget(pid, seq);
     this.took(item, get);
+  }
+
+  private remember(pid: number, seq: number, item: QueueItem): void {
+    let items = this.bySeq.get(pid);
+    if (!items) {
+      items = [];
+      this.bySeq.set(pid, items);
+    }
+    items[seq] = item;
+  }
+
+  private recall(pid: number, seq: number): QueueItem | undefined {
+    return this.bySeq.get(pid)?.[seq];
+  }
+
+  /** Done with the seq: the item is kept in `items`; this index needs it no more. */
+  private forget(pid: number, seq: number): void {
+    const items = this.bySeq.get(pid);
+    if (items) items[seq] = undefined;
   }
 
   private pairInOrder(): void {
@@ -256,11 +273,31 @@ function isInAt(item: QueueItem, t: number): boolean {
   return item.putT <= t && (item.getT === null || item.getT > t);
 }
 
-function getOrAdd<V>(map: Map<string, V[]>, key: string): V[] {
-  let list = map.get(key);
-  if (!list) {
-    list = [];
-    map.set(key, list);
+/**
+ * Values waiting under a key: almost always one (a crc names one item), so
+ * one is kept as it is and a list is made only for the rare second.
+ */
+type OneOrMore<V> = V | V[];
+
+/** Removes and returns the first value under `key` that `fits`. */
+function takeFirst<V extends object>(map: Map<number, OneOrMore<V>>, key: number, fits: (value: V) => boolean): V | undefined {
+  const waiting = map.get(key);
+  if (waiting === undefined) return undefined;
+  if (!Array.isArray(waiting)) {
+    if (!fits(waiting)) return undefined;
+    map.delete(key);
+    return waiting;
   }
-  return list;
+  const at = waiting.findIndex(fits);
+  if (at < 0) return undefined;
+  const [value] = waiting.splice(at, 1);
+  if (waiting.length === 0) map.delete(key);
+  return value;
+}
+
+function addWaiting<V extends object>(map: Map<number, OneOrMore<V>>, key: number, value: V): void {
+  const waiting = map.get(key);
+  if (waiting === undefined) map.set(key, value);
+  else if (Array.isArray(waiting)) waiting.push(value);
+  else map.set(key, [waiting, value]);
 }

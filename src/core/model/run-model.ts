@@ -57,6 +57,9 @@ export class RunModel {
   readonly hangs: number[] = [];
   private readonly pipeOfEnd = new Map<string, string>();
   private retired = 0;
+  // Events come in runs from one thread: remember the last lane and the last use.
+  private lastLane: LaneModel | undefined;
+  private lastUse: { pid: number; id: string } = { pid: 0, id: '' };
 
   add(event: TraceEvent): void {
     this.events++;
@@ -136,11 +139,12 @@ export class RunModel {
       case 'process.exec':
         break;
       case 'thread.start': {
-        const started = this.threadLane(event.pid, event.target, event.t, true);
+        // Recorded once start() returned: the new thread's own begin is already in
+        // the same process's stream, so this is that thread, even if it already ended.
+        const started = this.threadLane(event.pid, event.target, event.t, false);
         started.name = event.name;
         started.daemon = event.daemon;
         started.internal = event.internal;
-        started.start = Math.min(started.start, event.t);
         break;
       }
       case 'thread.begin':
@@ -239,6 +243,7 @@ export class RunModel {
         lock.value = event.value;
         lock.scope = event.scope;
         lock.loc = event.loc;
+        lock.made = event.t;
         lock.creator ??= event.pid;
         this.uses(event.pid, event.id);
         break;
@@ -328,6 +333,7 @@ export class RunModel {
         sync.scope = event.scope;
         sync.parties = event.value;
         sync.loc = event.loc;
+        sync.made = event.t;
         this.uses(event.pid, event.id);
         break;
       }
@@ -418,6 +424,7 @@ export class RunModel {
     let lock = this.locks.get(id);
     if (!lock) {
       lock = new LockModel(id, loc);
+      lock.made = this.end;
       this.locks.set(id, lock);
     }
     return lock;
@@ -426,7 +433,7 @@ export class RunModel {
   sync(id: string, loc: string | null): SyncModel {
     let sync = this.syncs.get(id);
     if (!sync) {
-      sync = { id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, isSet: false, signals: [] };
+      sync = { id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, made: this.end, isSet: false, signals: [] };
       this.syncs.set(id, sync);
     }
     return sync;
@@ -470,13 +477,21 @@ export class RunModel {
   }
 
   private uses(pid: number, id: string): void {
-    if (pid !== 0) this.process(pid, this.end).used.add(id);
+    if (pid === 0 || (this.lastUse.pid === pid && this.lastUse.id === id)) return;
+    this.process(pid, this.end).used.add(id);
+    this.lastUse = { pid, id };
   }
 
   private laneFor(event: TraceEvent): LaneModel {
+    const last = this.lastLane;
+    if (last?.pid === event.pid && last.tid === event.tid && event.kind !== 'thread.begin' && event.kind !== 'process.begin') {
+      if (event.t < last.start) last.start = event.t;
+      return last;
+    }
     const proc = this.process(event.pid, event.t);
     if (event.kind === 'process.begin') proc.mainTid ??= event.tid;
-    return this.threadLane(event.pid, event.tid, event.t, event.kind === 'thread.begin');
+    this.lastLane = this.threadLane(event.pid, event.tid, event.t, event.kind === 'thread.begin');
+    return this.lastLane;
   }
 
   /** `starting`: a thread that starts under the ident of one that ended is a new lane. */
@@ -490,6 +505,7 @@ export class RunModel {
       const proc = this.process(pid, t);
       proc.lanes[proc.lanes.indexOf(key)] = retiredKey;
       for (const task of lane.tasks) task.lane = retiredKey;
+      if (this.lastLane === lane) this.lastLane = undefined;
       lane = undefined;
     }
     if (!lane) {

@@ -166,6 +166,8 @@ export interface SyncModel {
   /** A Barrier's parties. */
   parties: number | null;
   loc: string | null;
+  /** When it was made (its first sighting, if its creation was not seen). */
+  made: number;
   /** An Event's flag now. */
   isSet: boolean;
   signals: { t: number; pid: number; tid: number; op: string; loc: string }[];

@@ -1,4 +1,4 @@
-# expect: ok
+# expect: error
 # kinds: task-error-unretrieved
 # lints:
 # culprits:
