@@ -3,6 +3,7 @@
 
 import { USAGE_ERROR_STATUS, UsageError } from './errors';
 import { diagnoseCommand } from './diagnose-command';
+import { exportCommand } from './export-command';
 import { runCommand } from './run-command';
 import { summaryCommand } from './summary-command';
 import { USAGE } from './usage';
@@ -16,6 +17,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return summaryCommand(rest);
     case 'diagnose':
       return diagnoseCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'help':
     case '--help':
     case '-h':

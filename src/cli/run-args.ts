@@ -3,6 +3,7 @@
 import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors';
+import { HTML_NOT_YET } from './export-command';
 
 export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string };
 
@@ -11,6 +12,8 @@ export interface RunArgs {
   /** Arguments for the script or module. */
   args: string[];
   out: string | undefined;
+  /** Also write the run as Chrome trace JSON here. */
+  chrome: string | undefined;
   python: string | undefined;
   /** Seconds without progress, every thread waiting, that make a hang. */
   hangTimeout: number;
@@ -24,6 +27,7 @@ export const DEFAULT_HANG_TIMEOUT_S = 3;
 /** Options go before the script; everything after the script or module is the script's. */
 export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   let out: string | undefined;
+  let chrome: string | undefined;
   let python: string | undefined;
   let hangTimeout = DEFAULT_HANG_TIMEOUT_S;
   let onHang: OnHang = 'report';
@@ -39,30 +43,36 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       case '-h':
       case '--help':
         return 'help';
+      case '--html':
+        throw new UsageError(HTML_NOT_YET);
       case '--out':
+      case '--chrome':
       case '--python':
       case '--hang-timeout':
       case '--on-hang': {
         const value = inlineValue ?? optionValue(name, i);
         if (inlineValue === undefined) i++;
         if (name === '--out') out = value;
-        else if (name === '--python') python = value;
+        else if (name === '--chrome') {
+          if (value === '') throw new UsageError('--chrome needs a value');
+          chrome = value;
+        } else if (name === '--python') python = value;
         else if (name === '--hang-timeout') hangTimeout = parseHangTimeout(value);
         else onHang = parseOnHang(value);
         break;
       }
       case '-m': {
         const module = optionValue('-m', i);
-        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, python, hangTimeout, onHang };
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, python, hangTimeout, onHang };
       }
       case '--': {
         const script = argv[i + 1];
         if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
-        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, python, hangTimeout, onHang };
       }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
-        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, python, hangTimeout, onHang };
     }
   }
   throw new UsageError('run needs a SCRIPT or -m MODULE');

@@ -18,6 +18,7 @@ import { startListener } from '../core/listener';
 import { signalNumber } from '../core/signals';
 import { TraceWriter } from '../core/trace-writer';
 import { UsageError } from './errors';
+import { exportChrome, prepareChromeFile } from './export-command';
 import { packageVersion, repoRoot } from './package-info';
 import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
 import { printableLines } from './diagnose-command';
@@ -42,6 +43,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const interpreter = resolveInterpreter(parsed.python, process.env);
   const tracePath = parsed.out ?? defaultTracePath(parsed.target, new Date());
   mkdirSync(path.dirname(path.resolve(tracePath)), { recursive: true });
+  if (parsed.chrome !== undefined) {
+    if (path.resolve(parsed.chrome) === path.resolve(tracePath)) throw new UsageError(`--chrome ${parsed.chrome} is also the trace file (--out)`);
+    prepareChromeFile(parsed.chrome);
+  }
   return traceRun(parsed, interpreter, tracePath);
 }
 
@@ -121,6 +126,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     await listener.close();
     await writer.close(unknownPython(interpreter)).catch(() => undefined);
     rmSync(tracePath, { force: true });
+    if (parsed.chrome !== undefined) rmSync(parsed.chrome, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === 'ENOENT' ? `interpreter not found: ${interpreter}` : `cannot start ${interpreter}: ${(error as Error).message}`,
@@ -139,15 +145,24 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   await writer.close(unknownPython(interpreter));
 
   const syntaxError = syntaxErrorsByPid.get(mainPid);
+  const final = diagnose(model);
   if (!syntaxError) {
     // What the run's end tells that the hang report (if any) did not already say,
     // before the last line, so that one stays last.
-    const final = diagnose(model);
     const fresh = final.findings.filter((finding) => !reported.has(findingKey(finding)));
     if (fresh.length > 0) {
       const text = formatDiagnosis({ ...final, findings: fresh }, source);
       // After a hang report, the verdict line would only repeat it.
       process.stderr.write('procview: ' + printableLines(reported.size > 0 ? `also:\n${text.slice(text.indexOf('\n') + 1)}` : text));
+    }
+  }
+  if (parsed.chrome !== undefined) {
+    try {
+      await exportChrome(parsed.chrome, model, final, writer.header);
+      process.stderr.write(`procview: Chrome trace written to ${parsed.chrome}\n`);
+    } catch (error) {
+      // The run happened and its trace is written: say what went wrong, keep the script's status.
+      process.stderr.write(`procview: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
   const skipped = listener.malformed > 0 ? `, ${listener.malformed} malformed batch entries skipped` : '';

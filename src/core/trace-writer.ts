@@ -32,6 +32,8 @@ export interface TraceWriterOptions {
 export class TraceWriter {
   /** Events written or waiting to be written (the header not counted). */
   eventCount = 0;
+  /** The header, once written (the main process said which interpreter it is, or the file was closed). */
+  header: TraceHeader | undefined;
   private headerWritten = false;
   private readonly beforeHeader: RawEvent[] = [];
   private readonly pending = new JsonLineBuffer(2 * FLUSH_BYTES);
@@ -82,6 +84,7 @@ export class TraceWriter {
       kinds: KIND_FIELDS,
     };
     this.headerWritten = true;
+    this.header = header;
     this.queueLine(header);
     for (const event of this.beforeHeader.splice(0)) this.queueLine(event);
   }

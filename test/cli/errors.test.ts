@@ -1,7 +1,7 @@
 // Bad input: one line on stderr starting with `procview: `, exit status 2, never a stack.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, scratchDir, type CliResult } from '../helpers';
@@ -29,6 +29,8 @@ describe('procview help', () => {
       assert.equal(result.status, 0);
       assert.match(result.stdout, /procview run \[options\] \[--\] SCRIPT/);
       assert.match(result.stdout, /procview summary TRACE \[--json\]/);
+      assert.match(result.stdout, /procview export TRACE --chrome FILE/);
+      assert.match(result.stdout, /--chrome FILE/);
     });
   }
 
@@ -45,11 +47,13 @@ describe('commands and options that do not exist yet are unknown', () => {
       assertRefused(runCli([command, 'x.pvtrace']), new RegExp(`unknown command: ${command}`));
     });
   }
-  for (const option of ['--html', '--json']) {
-    it(`refuses run ${option}`, () => {
-      assertRefused(runCli(['run', option, 'x', script]), new RegExp(`unknown option for run: ${option}`));
-    });
-  }
+  it('refuses run --json', () => {
+    assertRefused(runCli(['run', '--json', 'x', script]), /unknown option for run: --json/);
+  });
+  it('refuses --html, which is not available yet, for run and export', () => {
+    assertRefused(runCli(['run', '--html', 'x', script]), /--html is not available yet/);
+    assertRefused(runCli(['export', 'a.pvtrace', '--html', 'x.html']), /--html is not available yet/);
+  });
   it('refuses a hang timeout that is not a positive number, and an unknown --on-hang', () => {
     assertRefused(runCli(['run', '--hang-timeout', 'soon', script]), /--hang-timeout needs a number of seconds greater than 0/);
     assertRefused(runCli(['run', '--hang-timeout=0', script]), /--hang-timeout needs a number of seconds greater than 0/);
@@ -99,6 +103,18 @@ describe('procview run: bad input', () => {
     assertRefused(runCli(['run']), /run needs a SCRIPT or -m MODULE/);
     assertRefused(runCli(['run', '-m']), /-m needs a value/);
     assertRefused(runCli(['run', '--out']), /--out needs a value/);
+    assertRefused(runCli(['run', '--chrome']), /--chrome needs a value/);
+    assertRefused(runCli(['run', '--chrome=', script]), /--chrome needs a value/);
+  });
+
+  it('refuses a Chrome trace path it cannot write, before running anything', () => {
+    const out = path.join(dir, 'not-run.pvtrace');
+    const result = runCli(['run', '--out', out, '--chrome', dir, script]);
+    assertRefused(result, /cannot write the Chrome trace .*: EISDIR/);
+    assert.equal(result.stdout, '', 'the script did not run');
+    const underFile = runCli(['run', '--out', out, '--chrome', path.join(script, 'x.json'), script]);
+    assertRefused(underFile, /cannot write the Chrome trace .*ok\.py.x\.json/);
+    assertRefused(runCli(['run', '--out', out, '--chrome', out, script]), /is also the trace file/);
   });
 });
 
@@ -120,5 +136,36 @@ describe('procview summary: bad input', () => {
   it('needs exactly one trace', () => {
     assertRefused(runCli(['summary']), /summary needs exactly one TRACE file/);
     assertRefused(runCli(['summary', 'a', 'b']), /summary needs exactly one TRACE file/);
+  });
+});
+
+describe('procview export: bad input', () => {
+  const trace = file('empty.pvtrace', JSON.stringify({ format: 'pvtrace', version: 2 }) + '\n');
+
+  it('needs exactly one trace and --chrome FILE', () => {
+    assertRefused(runCli(['export']), /export needs exactly one TRACE file/);
+    assertRefused(runCli(['export', trace, trace, '--chrome', 'x.json']), /export needs exactly one TRACE file/);
+    assertRefused(runCli(['export', trace]), /export needs --chrome FILE/);
+    assertRefused(runCli(['export', trace, '--chrome']), /--chrome needs a value/);
+    assertRefused(runCli(['export', trace, '--chrome=']), /--chrome needs a value/);
+    assertRefused(runCli(['export', trace, '--json']), /unknown option for export: --json/);
+  });
+
+  it('refuses a missing trace, a file that is not a trace, and an output it cannot write', () => {
+    const out = path.join(dir, 'out.json');
+    assertRefused(runCli(['export', path.join(dir, 'gone.pvtrace'), '--chrome', out]), /no such trace file: .*gone\.pvtrace/);
+    assertRefused(runCli(['export', script, '--chrome', out]), /ok\.py is not a Process View trace/);
+    assertRefused(runCli(['export', trace, '--chrome', dir]), /cannot write the Chrome trace .*: EISDIR/);
+    assertRefused(runCli(['export', trace, '--chrome', trace]), /would overwrite the trace it reads/);
+  });
+
+  it('exports a trace with no events to a valid, empty trace', () => {
+    const out = path.join(dir, 'empty.json');
+    const result = runCli(['export', trace, `--chrome=${out}`]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, `procview: Chrome trace written to ${out}\n`);
+    const written = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: unknown[]; displayTimeUnit: string };
+    assert.deepEqual(written.traceEvents, []);
+    assert.equal(written.displayTimeUnit, 'ns');
   });
 });
