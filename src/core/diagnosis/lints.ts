@@ -80,16 +80,17 @@ function unevenWork(model: RunModel): Finding[] {
     const pool = model.pools.get(poolId);
     const workers = Math.max(pool?.workers ?? busy.size, busy.size);
     if (workers < 2) continue;
-    const times = [...busy.values()];
-    const total = times.reduce((sum, t) => sum + t, 0);
-    const mean = total / workers;
-    const max = Math.max(...times);
-    // Short pools are noise: only a pool that kept its workers busy for a while.
+    // Workers that got no task at all are a pool bigger than its work, not uneven work.
+    const times = [...busy.values()].sort((a, b) => b - a);
+    const [max = 0, ...rest] = times;
+    if (rest.length === 0) continue;
+    const mean = rest.reduce((sum, t) => sum + t, 0) / rest.length;
+    // Short pools are noise: only a pool that kept a worker busy for a while.
     if (max < 50_000_000 || max <= UNEVEN_FACTOR * mean) continue;
     const name = primitiveName(model, poolId);
     findings.push({
       kind: 'uneven-work', severity: 'warning',
-      summary: `${name}: one worker was busy ${(max / 1e6).toFixed(0)} ms, ${(max / mean).toFixed(1)} times the average of its ${workers} workers; the others sat idle.`,
+      summary: `${name}: one worker was busy ${(max / 1e6).toFixed(0)} ms, ${(max / Math.max(mean, 1)).toFixed(1)} times as long as the others on average (${workers} workers); they sat idle meanwhile.`,
       processes: [], primitives: [name], locations: pool?.loc ? [pool.loc] : [],
       hint: 'Split the work into more, smaller tasks (a smaller chunksize, imap_unordered), so no worker is left with the long ones.',
       chain: [],

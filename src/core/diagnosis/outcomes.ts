@@ -6,14 +6,16 @@ import type { Finding } from './findings';
 import { exitWords } from './hang';
 import { primitiveName, processLabel } from './names';
 
+const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
+
 export function outcomeFindings(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   for (const proc of model.processes.values()) {
-    if (proc.error?.type === 'SyntaxError') {
+    if (proc.error && SYNTAX_ERRORS.has(proc.error.type)) {
       const where = `${proc.error.file ?? '?'}:${proc.error.line ?? '?'}`;
       findings.push({
         kind: 'syntax-error', severity: 'error',
-        summary: `${proc.error.file ?? 'The script'} could not start: SyntaxError at line ${proc.error.line ?? '?'}: ${proc.error.message}.`,
+        summary: `${proc.error.file ?? 'The script'} could not start: ${proc.error.type} at line ${proc.error.line ?? '?'}: ${proc.error.message}.`,
         processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: [], locations: [where],
         hint: 'Fix the syntax error; nothing of the program ran.', chain: [],
       });
@@ -39,7 +41,8 @@ export function outcomeFindings(model: RunModel): Finding[] {
     });
   }
   for (const job of model.jobs.values()) {
-    if (job.fetched || job.cancelled) continue;
+    // A callback of apply_async takes results only; errors go to an error_callback (unknown in older traces).
+    if (job.fetched || job.cancelled || (job.errorCallback ?? job.callback)) continue;
     for (const key of job.tasks) {
       const task = model.tasks.get(key);
       if (task?.ok !== false) continue;

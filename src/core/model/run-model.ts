@@ -276,7 +276,7 @@ export class RunModel {
         job.loc = event.loc;
         job.count = event.count;
         job.callback = event.callback;
-        if (event.callback) job.fetched = true;
+        job.errorCallback = errbackOf(event);
         break;
       }
       case 'task.begin': {
@@ -453,7 +453,7 @@ export class RunModel {
     let model = this.jobs.get(key);
     if (!model) {
       model = {
-        pool, job, submitted: t, submitter: pid, func: null, loc: null, count: null, callback: false,
+        pool, job, submitted: t, submitter: pid, func: null, loc: null, count: null, callback: false, errorCallback: null,
         fetched: false, fetchError: null, cancelled: false, tasks: [],
       };
       this.jobs.set(key, model);
@@ -584,6 +584,12 @@ export class RunModel {
     proc.exitcode = code;
     proc.signal = signal;
   }
+}
+
+/** `task.submit`'s `errback` (an error callback was given): absent from older traces. */
+function errbackOf(event: object): boolean | null {
+  const errback = (event as { errback?: unknown }).errback;
+  return typeof errback === 'boolean' ? errback : null;
 }
 
 /** A wait's target, from the event that ended it (a wait too short to be announced). */

@@ -140,7 +140,11 @@ export interface JobModel {
   func: string | null;
   loc: string | null;
   count: number | null;
+  /** A callback takes its result (apply_async's callback or error_callback, an executor's done callback). */
   callback: boolean;
+  /** An error callback takes its error; null when the trace does not say (older runtimes). */
+  errorCallback: boolean | null;
+  /** Someone asked for the result (get, next, map, result(), exception()). */
   fetched: boolean;
   fetchError: string | null;
   cancelled: boolean;
