@@ -16,7 +16,7 @@ import threading
 
 from .. import callsite, recorder
 from .locks import acquire_traced, announce, release_traced
-from .waits import wait_in_two_steps
+from .waits import announce_wait, wait_in_two_steps
 
 _numbers = itertools.count(1)
 
@@ -63,8 +63,7 @@ def _signal(obj, op, loc, n=None):
 def _announced_wait(obj, op, loc, call):
     """Announce a wait, run it, record how it ended (``call() -> outcome, result``)."""
     sync_id = _sync_id(obj)
-    recorder.emit("sync.wait.wait", (sync_id, op, loc))
-    recorder.flush()
+    announce_wait("sync.wait.wait", (sync_id, op, loc))
     t0 = recorder.now()
     try:
         outcome, result = call()

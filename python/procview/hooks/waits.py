@@ -2,18 +2,32 @@
 
 Most waits end within microseconds, and announcing each one would cost a send
 per call. So a wait first runs for a short slice; only if it is still pending
-after that does the thread announce "blocked on X" (``<kind>.wait``) and send
-everything buffered, so the listener always knows who waits on what, then it
-waits for the rest of its timeout.
+after that does the thread announce "blocked on X" (``<kind>.wait``, with the
+user's frames of the waiting thread in ``stack``) and send everything buffered,
+so the listener always knows who waits on what, then it waits for the rest of
+its timeout. Nothing of this runs for a wait that ends within the first slice.
 """
 
 import select
+import sys
 
-from .. import recorder
+from .. import callsite, recorder
 
 _HAVE_POLL = hasattr(select, "poll")
+_getframe = sys._getframe
 
 FIRST_SLICE_S = 0.005
+
+
+def announce_wait(wait_kind, wait_values):
+    """Say the calling thread waits (``<kind>.wait``, its ``stack`` last) and send everything buffered.
+
+    The slow path only: the stack is walked here, once per announced wait.
+    """
+    if not recorder.is_on():
+        return
+    recorder.emit(wait_kind, wait_values + (callsite.user_stack(_getframe(1)),))
+    recorder.flush()
 
 
 def wait_in_two_steps(attempt, timeout, wait_kind, wait_values):
@@ -27,8 +41,7 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values):
     done, result = attempt(first)
     if done or (timeout is not None and timeout <= first):
         return done, result, recorder.now() - t0
-    recorder.emit(wait_kind, wait_values)
-    recorder.flush()
+    announce_wait(wait_kind, wait_values)
     remaining = None if timeout is None else max(0.0, timeout - (recorder.now() - t0) / 1e9)
     try:
         done, result = attempt(remaining)
@@ -68,8 +81,7 @@ def announce_if_slow(ready, timeout, wait_kind, wait_values):
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
     t0 = recorder.now()
     if not ready(first) and (timeout is None or timeout > first):
-        recorder.emit(wait_kind, wait_values)
-        recorder.flush()
+        announce_wait(wait_kind, wait_values)
     return (recorder.now() - t0) / 1e9
 
 
@@ -103,8 +115,7 @@ def announced_join(is_done, join, wait_kind, done_kind, wait_values):
     """A join on a queue's unfinished tasks: announced before it blocks, recorded when it returns."""
     t0 = recorder.now()
     if not is_done():
-        recorder.emit(wait_kind, wait_values)
-        recorder.flush()
+        announce_wait(wait_kind, wait_values)
     result = join()
     recorder.emit(done_kind, wait_values + (recorder.now() - t0,))
     return result
