@@ -64,4 +64,5 @@ KINDS = {
     "manager.new": ("id", "type", "typeid", "server", "name", "loc"),
     "manager.call": ("id", "typeid", "method", "args", "waited", "outcome", "loc"),
     "wait.abort": ("wait", "waited", "error"),
+    "wait.still": ("wait", "waited"),
 }

@@ -183,6 +183,8 @@ export interface EventFieldsByKind {
   'manager.call': { id: string; typeid: string; method: string; args: string | null; waited: number; outcome: string; loc: Loc };
   // Waits
   'wait.abort': { wait: string; waited: number; error: string };
+  /** An announced wait (`wait`: its kind, e.g. `lock.wait`) still pending `waited` ns after it began; sent every second. */
+  'wait.still': { wait: string; waited: number };
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
@@ -271,6 +273,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'manager.new': ['id', 'type', 'typeid', 'server', 'name', 'loc'],
   'manager.call': ['id', 'typeid', 'method', 'args', 'waited', 'outcome', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
+  'wait.still': ['wait', 'waited'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],
 };

@@ -61,7 +61,11 @@ def _signal(obj, op, loc, n=None):
 
 
 def _announced_wait(obj, op, loc, call):
-    """Announce a wait, run it, record how it ended (``call() -> outcome, result``)."""
+    """Announce a wait, run it, record how it ended (``call() -> outcome, result``).
+
+    Not in slices (see waits.py): a Condition wait cut short and begun again would
+    change which waiter a notify wakes, and a Barrier wait that times out breaks it.
+    """
     sync_id = _sync_id(obj)
     announce_wait("sync.wait.wait", (sync_id, op, loc))
     t0 = recorder.now()
@@ -141,8 +145,9 @@ def _patch_event(Event):
         if loc is None:
             return original_wait(self, timeout)
         sync_id = _sync_id(self)
+        # Not in slices: an Event set and cleared again between two slices would be missed.
         done, _, waited = wait_in_two_steps(
-            lambda seconds: (original_wait(self, seconds), None), timeout, "sync.wait.wait", (sync_id, "wait", loc)
+            lambda seconds: (original_wait(self, seconds), None), timeout, "sync.wait.wait", (sync_id, "wait", loc), slices=False
         )
         recorder.emit("sync.wait", (sync_id, "wait", loc, waited, "ok" if done else "timeout"))
         return done
