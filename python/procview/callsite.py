@@ -143,6 +143,56 @@ def walk(frame, stop_at_library):
     return None
 
 
+STACK_LIMIT = 32
+_stack_roots = set()  # code objects where a thread's own stack begins (see add_stack_root)
+
+
+def add_stack_root(*functions):
+    """Declare library functions below which a stack is not the running code's own.
+
+    A process started by ``multiprocessing`` runs its target under
+    ``BaseProcess._bootstrap``; what lies outside it is how the process came to
+    be (a forked child still has the frames of the parent's ``start()`` call, a
+    spawned one ``spawn_main``), frames it never returns to.
+    """
+    for fn in functions:
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            _stack_roots.add(code)
+
+
+def user_stack(frame, limit=STACK_LIMIT):
+    """The user's frames from ``frame`` outwards, as ``[(file:line, function), ...]``, outermost first.
+
+    Classified as ``walk`` does (our frames and the library's are left out, the
+    library's transparent ones too), at most ``limit`` of them (the innermost),
+    None when there is none. For the slow path only: it walks the whole stack.
+    """
+    by_code = _by_code
+    roots = _stack_roots
+    found = []
+    while frame is not None and len(found) < limit:
+        code = frame.f_code
+        if code in roots:
+            break
+        seen = by_code.get(code)
+        if seen is None:
+            seen = _learn(code)
+        if type(seen) is dict:
+            at = frame.f_lasti
+            loc = seen.get(at)
+            if loc is None:
+                loc = seen[at] = _loc(code.co_filename, frame.f_lineno)
+            found.append((loc, code.co_name))
+        elif seen == _ASK_FRAME and _kind_of_generated(frame) == USER:
+            found.append((_loc(code.co_filename, frame.f_lineno), code.co_name))
+        frame = frame.f_back
+    if not found:
+        return None
+    found.reverse()
+    return found
+
+
 def _learn(code):
     filename = code.co_filename
     kind = _kind_of_file.get(filename)

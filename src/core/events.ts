@@ -41,7 +41,12 @@ export type ExitHow = 'return' | 'exception' | 'sys.exit' | 'os._exit' | 'exec' 
 /** `file:line` of the user's call. */
 type Loc = string;
 
-/** The fields of each kind, as the runtime and the listener write them. */
+/**
+ * The fields of each kind, as the runtime and the listener write them.
+ * Every wait announcement (`<kind>.wait`) ends in `stack`: the waiting thread's own
+ * frames as `[loc, function]` pairs, outermost first, at most the innermost 32, or null
+ * when it has none; absent (undefined) in traces written before it was added.
+ */
 export interface EventFieldsByKind {
   // Processes and threads
   'process.begin': {
@@ -58,7 +63,7 @@ export interface EventFieldsByKind {
   'process.disconnect': Record<string, never>;
   'process.spawn': { child: number; name: string; method: string | null; loc: Loc | null };
   'process.reaped': { child: number; code: number | null; signal: string | null };
-  'process.join.wait': { target: number; timeout: number | null; loc: Loc };
+  'process.join.wait': { target: number; timeout: number | null; loc: Loc; stack: [string, string][] | null };
   'process.join': { target: number; timeout: number | null; waited: number; code: number | null; loc: Loc };
   'process.terminate': { target: number; loc: Loc | null };
   'process.kill': { target: number; loc: Loc | null };
@@ -66,11 +71,11 @@ export interface EventFieldsByKind {
   'thread.start': { target: number; name: string; daemon: boolean; loc: Loc | null; internal: boolean };
   'thread.begin': { name: string; native: number; daemon: boolean };
   'thread.exit': { error: string | null };
-  'thread.join.wait': { target: number; timeout: number | null; loc: Loc };
+  'thread.join.wait': { target: number; timeout: number | null; loc: Loc; stack: [string, string][] | null };
   'thread.join': { target: number; timeout: number | null; waited: number; alive: boolean; loc: Loc };
   // Queues
   'queue.new': { id: string; type: string; maxsize: number; name: string; loc: Loc };
-  'queue.put.wait': { id: string; loc: Loc };
+  'queue.put.wait': { id: string; loc: Loc; stack: [string, string][] | null };
   'queue.put': {
     id: string;
     seq: number | null;
@@ -85,7 +90,7 @@ export interface EventFieldsByKind {
   };
   'queue.send': { id: string; seq: number | null; size: number; crc: number };
   'queue.lost': { id: string; seq: number | null; error: string };
-  'queue.get.wait': { id: string; loc: Loc };
+  'queue.get.wait': { id: string; loc: Loc; stack: [string, string][] | null };
   'queue.get': {
     id: string;
     loc: Loc;
@@ -99,18 +104,18 @@ export interface EventFieldsByKind {
   };
   'queue.buffered': { id: string; count: number };
   'queue.task_done': { id: string; loc: Loc };
-  'queue.join.wait': { id: string; loc: Loc };
+  'queue.join.wait': { id: string; loc: Loc; stack: [string, string][] | null };
   'queue.join': { id: string; loc: Loc; waited: number };
   // Pipes
   'pipe.new': { id: string; ends: [string, string]; duplex: boolean; name: string; loc: Loc };
   /** `repr` for send(), null for send_bytes(). */
   'pipe.send': { end: string; size: number; crc: number; repr: string | null; loc: Loc };
-  'pipe.recv.wait': { end: string; loc: Loc };
+  'pipe.recv.wait': { end: string; loc: Loc; stack: [string, string][] | null };
   'pipe.recv': { end: string; size: number | null; crc: number | null; waited: number; outcome: 'ok' | 'eof'; loc: Loc };
   // Locks and semaphores
   /** `manager`: an object of a Manager's server, used through proxies. */
   'lock.new': { id: string; type: string; value: number; scope: 'process' | 'thread' | 'manager'; name: string; loc: Loc };
-  'lock.wait': { id: string; loc: Loc };
+  'lock.wait': { id: string; loc: Loc; stack: [string, string][] | null };
   'lock.acquire': { id: string; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'busy' };
   'lock.release': { id: string; loc: Loc };
   // Pools and their tasks
@@ -129,13 +134,13 @@ export interface EventFieldsByKind {
   /** A worker starts a task: one apply, or one chunk of `items` items of a map. */
   'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
   'task.end': { pool: string; job: number; index: number; ok: boolean; result: string };
-  'task.fetch.wait': { pool: string | null; job: number; loc: Loc };
+  'task.fetch.wait': { pool: string | null; job: number; loc: Loc; stack: [string, string][] | null };
   /** `error`: `Type: message` of what the call raised (for `exception()`: returned), else null; absent in older traces. */
   'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc; error?: string | null };
   /** An executor's future cancelled before it ran (`loc` null when the library cancelled it from its own thread). */
   'task.cancel': { pool: string; job: number; loc: Loc | null };
   /** An executor's `shutdown(wait=True)` about to wait for tasks still queued or running. */
-  'pool.shutdown.wait': { pool: string; loc: Loc | null };
+  'pool.shutdown.wait': { pool: string; loc: Loc | null; stack: [string, string][] | null };
   'pool.shutdown': { pool: string; wait: boolean; cancel: boolean; loc: Loc | null; waited: number };
   /** A pool that can no longer run tasks (a worker process died); `jobs` it failed, null if not known. */
   'pool.broken': { pool: string; error: string; jobs: number[] | null };
@@ -149,7 +154,7 @@ export interface EventFieldsByKind {
     name: string;
     loc: Loc;
   };
-  'sync.wait.wait': { id: string; op: 'wait'; loc: Loc };
+  'sync.wait.wait': { id: string; op: 'wait'; loc: Loc; stack: [string, string][] | null };
   'sync.wait': { id: string; op: 'wait'; loc: Loc; waited: number; outcome: 'ok' | 'timeout' | 'broken' };
   'sync.signal': { id: string; op: 'set' | 'clear' | 'notify' | 'notify_all' | 'abort' | 'reset'; loc: Loc; n: number | null };
   // Shared memory: segments (`id` is `shm:` + the segment's name) and sharedctypes values.
@@ -171,13 +176,15 @@ export interface EventFieldsByKind {
     name: string;
     loc: Loc;
   };
-  // Waits
   // Managers
   /** A manager (`server`: its process's pid) or an object made through one (`server` null). */
   'manager.new': { id: string; type: string; typeid: string; server: number | null; name: string; loc: Loc | null };
   /** A proxy call that is not a queue, lock or sync operation (those give their own kinds). */
   'manager.call': { id: string; typeid: string; method: string; args: string | null; waited: number; outcome: string; loc: Loc };
+  // Waits
   'wait.abort': { wait: string; waited: number; error: string };
+  /** An announced wait (`wait`: its kind, e.g. `lock.wait`) still pending `waited` ns after it began; sent every second. */
+  'wait.still': { wait: string; waited: number };
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
@@ -218,46 +225,46 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'process.disconnect': [],
   'process.spawn': ['child', 'name', 'method', 'loc'],
   'process.reaped': ['child', 'code', 'signal'],
-  'process.join.wait': ['target', 'timeout', 'loc'],
+  'process.join.wait': ['target', 'timeout', 'loc', 'stack'],
   'process.join': ['target', 'timeout', 'loc', 'waited', 'code'],
   'process.terminate': ['target', 'loc'],
   'process.kill': ['target', 'loc'],
   'thread.start': ['target', 'name', 'daemon', 'loc', 'internal'],
   'thread.begin': ['name', 'native', 'daemon'],
   'thread.exit': ['error'],
-  'thread.join.wait': ['target', 'timeout', 'loc'],
+  'thread.join.wait': ['target', 'timeout', 'loc', 'stack'],
   'thread.join': ['target', 'timeout', 'loc', 'waited', 'alive'],
   'queue.new': ['id', 'type', 'maxsize', 'name', 'loc'],
-  'queue.put.wait': ['id', 'loc'],
+  'queue.put.wait': ['id', 'loc', 'stack'],
   'queue.put': ['id', 'seq', 'loc', 'repr', 'block', 'waited', 'outcome', 'size', 'crc'],
   'queue.send': ['id', 'seq', 'size', 'crc'],
   'queue.lost': ['id', 'seq', 'error'],
-  'queue.get.wait': ['id', 'loc'],
+  'queue.get.wait': ['id', 'loc', 'stack'],
   'queue.get': ['id', 'loc', 'block', 'waited', 'outcome', 'size', 'crc', 'seq'],
   'queue.buffered': ['id', 'count'],
   'queue.task_done': ['id', 'loc'],
-  'queue.join.wait': ['id', 'loc'],
+  'queue.join.wait': ['id', 'loc', 'stack'],
   'queue.join': ['id', 'loc', 'waited'],
   'pipe.new': ['id', 'ends', 'duplex', 'name', 'loc'],
   'pipe.send': ['end', 'size', 'crc', 'repr', 'loc'],
-  'pipe.recv.wait': ['end', 'loc'],
+  'pipe.recv.wait': ['end', 'loc', 'stack'],
   'pipe.recv': ['end', 'size', 'crc', 'waited', 'outcome', 'loc'],
   'lock.new': ['id', 'type', 'value', 'scope', 'name', 'loc'],
-  'lock.wait': ['id', 'loc'],
+  'lock.wait': ['id', 'loc', 'stack'],
   'lock.acquire': ['id', 'loc', 'waited', 'outcome'],
   'lock.release': ['id', 'loc'],
   'pool.new': ['id', 'type', 'processes', 'name', 'loc'],
   'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc'],
   'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
   'task.end': ['pool', 'job', 'index', 'ok', 'result'],
-  'task.fetch.wait': ['pool', 'job', 'loc'],
+  'task.fetch.wait': ['pool', 'job', 'loc', 'stack'],
   'task.fetch': ['pool', 'job', 'ready', 'loc', 'error'],
   'task.cancel': ['pool', 'job', 'loc'],
-  'pool.shutdown.wait': ['pool', 'loc'],
+  'pool.shutdown.wait': ['pool', 'loc', 'stack'],
   'pool.shutdown': ['pool', 'wait', 'cancel', 'loc', 'waited'],
   'pool.broken': ['pool', 'error', 'jobs'],
   'sync.new': ['id', 'type', 'scope', 'value', 'name', 'loc'],
-  'sync.wait.wait': ['id', 'op', 'loc'],
+  'sync.wait.wait': ['id', 'op', 'loc', 'stack'],
   'sync.wait': ['id', 'op', 'loc', 'waited', 'outcome'],
   'sync.signal': ['id', 'op', 'loc', 'n'],
   'shm.new': ['id', 'type', 'size', 'name', 'loc'],
@@ -268,6 +275,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'manager.new': ['id', 'type', 'typeid', 'server', 'name', 'loc'],
   'manager.call': ['id', 'typeid', 'method', 'args', 'waited', 'outcome', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
+  'wait.still': ['wait', 'waited'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],
   'run.hang': ['stalled', 'action'],

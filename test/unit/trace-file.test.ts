@@ -42,6 +42,21 @@ describe('readTraceFile', () => {
     assert.deepEqual(trace.events, [{ t: 5, pid: 10, tid: 1, kind: 'process.exit', how: 'return', code: 0 }]);
   });
 
+  it('reads wait announcements of a trace written before they had a stack, and of one with stacks', async () => {
+    const older = { ...header, kinds: { ...KIND_FIELDS, 'lock.wait': ['id', 'loc'] } };
+    const before = await readTraceFile(traceFile('nostack.pvtrace', [older, [5, 10, 1, 'lock.wait', 'l:1', 'a.py:3'], exitLine]));
+    assert.deepEqual(before.events, [{ t: 5, pid: 10, tid: 1, kind: 'lock.wait', id: 'l:1', loc: 'a.py:3' }, exitEvent]);
+    assert.equal(before.skippedLines, 0);
+    const stack = [['a.py:9', '<module>'], ['a.py:3', 'take']];
+    const now = await readTraceFile(
+      traceFile('stack.pvtrace', [header, [5, 10, 1, 'lock.wait', 'l:1', 'a.py:3', stack], [6, 10, 1, 'wait.still', 'lock.wait', 1e9]]),
+    );
+    assert.deepEqual(now.events, [
+      { t: 5, pid: 10, tid: 1, kind: 'lock.wait', id: 'l:1', loc: 'a.py:3', stack },
+      { t: 6, pid: 10, tid: 1, kind: 'wait.still', wait: 'lock.wait', waited: 1e9 },
+    ]);
+  });
+
   it('still reads a version 1 trace (one object a line)', async () => {
     const trace = await readTraceFile(traceFile('v1.pvtrace', [headerV1, exitEvent]));
     assert.deepEqual(trace.events, [exitEvent]);

@@ -66,6 +66,21 @@ describe('decodeFrame', () => {
     ]);
   });
 
+  it("carries a wait's stack as [loc, function] pairs, and a runtime that sends no stack gets null", () => {
+    const [frame] = pythonMarshal([
+      `[(1, 7, 'lock.wait', ('l:1', 'a.py:3', [('a.py:9', '<module>'), ('a.py:3', 'take')])), (2, 7, 'queue.get.wait', ('q:1', 'a.py:5', None))]`,
+    ]);
+    const current = decodeFrame(frame, { pid: 1, offsetNs: 0, order: fieldOrderFor(new Map(Object.entries(KIND_FIELDS))) });
+    assert.deepEqual(current.events, [
+      [1, 1, 7, 'lock.wait', 'l:1', 'a.py:3', [['a.py:9', '<module>'], ['a.py:3', 'take']]],
+      [2, 1, 7, 'queue.get.wait', 'q:1', 'a.py:5', null],
+    ]);
+    // A runtime from before the field was added.
+    const order = fieldOrderFor(new Map([['lock.wait', ['id', 'loc']]]));
+    const [older] = pythonMarshal([`[(1, 7, 'lock.wait', ('l:1', 'a.py:3'))]`]);
+    assert.deepEqual(decodeFrame(older, { pid: 1, offsetNs: 0, order }).events, [[1, 1, 7, 'lock.wait', 'l:1', 'a.py:3', null]]);
+  });
+
   it('counts malformed events and frames instead of throwing', () => {
     const { events, malformed } = decodeFrame(bad, { pid: 42, offsetNs: 0, order: new Map() });
     // Kept: an unknown kind passes through as sent, and so does `constructor`

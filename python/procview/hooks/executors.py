@@ -25,6 +25,7 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .pools import QueueTap, callable_name, error_text, thread_pool_numbers
+from .waits import announce_wait
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -107,8 +108,7 @@ def _traced_shutdown(original, busy):
             except Exception:
                 announced = False
             if announced:
-                recorder.emit("pool.shutdown.wait", (state.id, loc))
-                recorder.flush()
+                announce_wait("pool.shutdown.wait", (state.id, loc))
         try:
             result = original(self, wait, cancel_futures=cancel_futures)
         except BaseException as exc:
@@ -153,8 +153,7 @@ def patch_base(base):
                     # Announced at once, not after a first slice: a result that arrives
                     # while we wait would send the library down another path (and
                     # another traceback line) than it takes without us.
-                    recorder.emit("task.fetch.wait", (task.pool, task.job, loc))
-                    recorder.flush()
+                    announce_wait("task.fetch.wait", (task.pool, task.job, loc))
                 try:
                     value = original(self, timeout)
                 except BaseException as exc:

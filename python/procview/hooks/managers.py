@@ -25,6 +25,7 @@ import os
 
 from .. import callsite, recorder
 from ..reprs import short_repr
+from .waits import announce_wait
 
 # typeid -> what the object is, for the events it gives (SyncManager's names)
 _QUEUES = {"Queue", "JoinableQueue"}
@@ -88,8 +89,7 @@ def patch_managers(managers):
         target = object_id(token)
         wait = _wait_before(typeid, methodname, args, kwds, target, loc)
         if wait is not None:
-            recorder.emit(*wait)
-            recorder.flush()
+            announce_wait(*wait)  # not in slices: the server waits, in another process
         if typeid in _SYNC and methodname in ("set", "clear"):
             # The process this wakes may act at once: on record before it is made.
             recorder.emit("sync.signal", (target, methodname, loc, None))

@@ -208,7 +208,9 @@ def patch_pool(pool):
             return original_get(self, timeout)
         pool_id = getattr(self, "_pv_pool", None)
         if not self.ready():
-            announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+            spent = announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+            if timeout is not None:
+                timeout = max(0.0, timeout - spent)
         error = None
         try:
             return original_get(self, timeout)

@@ -81,6 +81,9 @@ def patch_process(process):
     BaseProcess.terminate = terminate
     BaseProcess.kill = kill
     BaseProcess._bootstrap = _bootstrap
+    # A wait's stack in a child process begins at its target: what is outside
+    # _bootstrap is how the process came to be (under fork, the parent's frames).
+    callsite.add_stack_root(original_bootstrap)
 
 
 def record_reaped(popen_class, method_name):

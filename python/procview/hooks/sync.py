@@ -16,7 +16,7 @@ import threading
 
 from .. import callsite, recorder
 from .locks import acquire_traced, announce, release_traced
-from .waits import wait_in_two_steps
+from .waits import announce_wait, wait_in_two_steps
 
 _numbers = itertools.count(1)
 
@@ -61,10 +61,13 @@ def _signal(obj, op, loc, n=None):
 
 
 def _announced_wait(obj, op, loc, call):
-    """Announce a wait, run it, record how it ended (``call() -> outcome, result``)."""
+    """Announce a wait, run it, record how it ended (``call() -> outcome, result``).
+
+    Not in slices (see waits.py): a Condition wait cut short and begun again would
+    change which waiter a notify wakes, and a Barrier wait that times out breaks it.
+    """
     sync_id = _sync_id(obj)
-    recorder.emit("sync.wait.wait", (sync_id, op, loc))
-    recorder.flush()
+    announce_wait("sync.wait.wait", (sync_id, op, loc))
     t0 = recorder.now()
     try:
         outcome, result = call()
@@ -142,8 +145,9 @@ def _patch_event(Event):
         if loc is None:
             return original_wait(self, timeout)
         sync_id = _sync_id(self)
+        # Not in slices: an Event set and cleared again between two slices would be missed.
         done, _, waited = wait_in_two_steps(
-            lambda seconds: (original_wait(self, seconds), None), timeout, "sync.wait.wait", (sync_id, "wait", loc)
+            lambda seconds: (original_wait(self, seconds), None), timeout, "sync.wait.wait", (sync_id, "wait", loc), slices=False
         )
         recorder.emit("sync.wait", (sync_id, "wait", loc, waited, "ok" if done else "timeout"))
         return done

@@ -2,38 +2,118 @@
 
 Most waits end within microseconds, and announcing each one would cost a send
 per call. So a wait first runs for a short slice; only if it is still pending
-after that does the thread announce "blocked on X" (``<kind>.wait``) and send
-everything buffered, so the listener always knows who waits on what, then it
-waits for the rest of its timeout.
+after that does the thread announce "blocked on X" (``<kind>.wait``, with the
+user's frames of the waiting thread in ``stack``) and send everything buffered,
+so the listener always knows who waits on what. Nothing of this runs for a wait
+that ends within the first slice.
+
+Then it waits for the rest of its timeout in slices of ``RE_ANNOUNCE_S``, and
+after each slice that did not end the wait says it is still waiting
+(``wait.still``, sent at once): a thread that keeps saying so is blocked, not
+gone quiet. A timed wait's last slice is what is left of its timeout, so it ends
+when it would without procview. Sliced this way, where a wait in slices is the
+same wait:
+
+- lock and semaphore acquires (``threading`` and ``multiprocessing``), process
+  and thread joins, ``queue.Queue`` gets and puts, a ``multiprocessing``
+  Queue's put: each slice is the same call with a timeout;
+- a ``multiprocessing`` Queue's or SimpleQueue's get, a pipe's recv, a Pool
+  result's get: the slices only poll for readiness (the data, the result), and
+  the library then reads as it does without procview.
+
+Announced but not sliced, since a wait in slices would not be the same wait:
+
+- Event waits: an Event set and cleared again between two slices would be
+  missed, and the waiter would wait on;
+- Condition waits: waking up to wait again changes which waiter a ``notify``
+  wakes, and a ``wait_for`` re-checks its predicate;
+- Barrier waits: a Barrier wait that times out breaks the barrier for everyone;
+- joins on a queue's unfinished tasks (``JoinableQueue.join``, ``queue.Queue.join``):
+  a Condition wait inside the library;
+- an executor future's ``result()``/``exception()`` and an executor's
+  ``shutdown(wait=True)``: the library waits on its own Condition, and joins its
+  own threads and processes;
+- Manager proxy calls: the manager's server does the waiting, in another process.
+
+What slicing does show: a Ctrl-C landing in a sliced wait of the main thread
+raises through the program's frames as without procview, but the library's own
+frames under the waiting call are those of its timed call (or, for a readiness
+poll, none), not those of its untimed one. And a reader that saw data arrive
+but lost it to another reader of the same queue or pipe waits on in the
+library's read, not re-announced (its announcement stands). A
+``multiprocessing`` Queue's put, sliced through the library's call, checks
+again at each slice whether the queue was closed: closing it from another
+thread while a put waits on a full queue raises there at the next slice, where
+the put would wait on without procview.
 """
 
 import select
+import sys
 
-from .. import recorder
+from .. import callsite, recorder
 
 _HAVE_POLL = hasattr(select, "poll")
+_getframe = sys._getframe
 
 FIRST_SLICE_S = 0.005
+RE_ANNOUNCE_S = 1.0
+# A timeout longer than this (11 days; or not a number) goes to the library whole, unsliced:
+# the library may refuse it (OverflowError), and must, as without procview.
+MAX_SLICED_TIMEOUT_S = 1e6
 
 
-def wait_in_two_steps(attempt, timeout, wait_kind, wait_values):
+def announce_wait(wait_kind, wait_values):
+    """Say the calling thread waits (``<kind>.wait``, its ``stack`` last) and send everything buffered.
+
+    The slow path only: the stack is walked here, once per announced wait.
+    """
+    if not recorder.is_on():
+        return
+    recorder.emit(wait_kind, wait_values + (callsite.user_stack(_getframe(1)),))
+    recorder.flush()
+
+
+def _still(wait_kind, t0):
+    recorder.emit("wait.still", (wait_kind, recorder.now() - t0))
+    recorder.flush()
+
+
+def _abort(wait_kind, t0, exc):
+    recorder.emit("wait.abort", (wait_kind, recorder.now() - t0, type(exc).__name__))
+
+
+def _seconds_left(deadline):
+    return max(0.0, (deadline - recorder.now()) / 1e9)
+
+
+def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
     """Run ``attempt(seconds_or_None) -> (done, result)`` as described above.
 
-    Returns ``(done, result, waited_ns)``. If an announced wait raises (Ctrl-C,
-    a closed queue), ``wait.abort`` ends it and the exception goes on unchanged.
+    ``attempt(seconds)`` waits at most that long (None: until done). Returns
+    ``(done, result, waited_ns)``: ``result`` is the last attempt's. With
+    ``slices`` false the announced wait is one attempt for the rest of the
+    timeout (for waits that must not be cut, see above). If an announced wait
+    raises (Ctrl-C, a closed queue), ``wait.abort`` ends it and the exception
+    goes on unchanged.
     """
     t0 = recorder.now()
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
     done, result = attempt(first)
     if done or (timeout is not None and timeout <= first):
         return done, result, recorder.now() - t0
-    recorder.emit(wait_kind, wait_values)
-    recorder.flush()
-    remaining = None if timeout is None else max(0.0, timeout - (recorder.now() - t0) / 1e9)
+    announce_wait(wait_kind, wait_values)
+    deadline = None if timeout is None else t0 + timeout * 1e9
     try:
-        done, result = attempt(remaining)
+        if not slices or not (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S):
+            done, result = attempt(None if deadline is None else _seconds_left(deadline))
+        else:
+            while True:
+                done, result = attempt(RE_ANNOUNCE_S if deadline is None else min(RE_ANNOUNCE_S, _seconds_left(deadline)))
+                if done or (deadline is not None and recorder.now() >= deadline):
+                    break
+                _still(wait_kind, t0)
     except BaseException as exc:
-        recorder.emit("wait.abort", (wait_kind, recorder.now() - t0, type(exc).__name__))
+        _abort(wait_kind, t0, exc)
         raise
     return done, result, recorder.now() - t0
 
@@ -57,19 +137,32 @@ def readiness(fd):
 
 
 def announce_if_slow(ready, timeout, wait_kind, wait_values):
-    """Before a read that may block: if nothing arrives within the first slice, announce the wait.
+    """Before a read that may block: wait for readiness, announcing the wait if it lasts.
 
-    The read itself is then done by the library, as without procview, so even a
-    Ctrl-C during it shows the library's own traceback. Returns the time spent
-    here, to be taken off the read's timeout.
+    If nothing is ready within the first slice, the wait is announced, then
+    readiness is polled in slices (``wait.still`` after each) until something is
+    ready or the timeout has run out. The read itself is then done by the
+    library, as without procview. Returns the time spent here, to be taken off
+    the read's timeout.
     """
     if ready is None or ready(0):
         return 0.0
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
     t0 = recorder.now()
-    if not ready(first) and (timeout is None or timeout > first):
-        recorder.emit(wait_kind, wait_values)
-        recorder.flush()
+    if ready(first) or (timeout is not None and timeout <= first):
+        return (recorder.now() - t0) / 1e9
+    announce_wait(wait_kind, wait_values)
+    if not (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S):
+        return (recorder.now() - t0) / 1e9
+    deadline = None if timeout is None else t0 + timeout * 1e9
+    try:
+        while not ready(RE_ANNOUNCE_S if deadline is None else min(RE_ANNOUNCE_S, _seconds_left(deadline))):
+            if deadline is not None and recorder.now() >= deadline:
+                break
+            _still(wait_kind, t0)
+    except BaseException as exc:
+        _abort(wait_kind, t0, exc)
+        raise
     return (recorder.now() - t0) / 1e9
 
 
@@ -100,11 +193,10 @@ def wait_after_try(call, failure_type, timeout, wait_kind, wait_values):
 
 
 def announced_join(is_done, join, wait_kind, done_kind, wait_values):
-    """A join on a queue's unfinished tasks: announced before it blocks, recorded when it returns."""
+    """A join on a queue's unfinished tasks: announced before it blocks (not sliced), recorded when it returns."""
     t0 = recorder.now()
     if not is_done():
-        recorder.emit(wait_kind, wait_values)
-        recorder.flush()
+        announce_wait(wait_kind, wait_values)
     result = join()
     recorder.emit(done_kind, wait_values + (recorder.now() - t0,))
     return result
