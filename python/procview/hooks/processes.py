@@ -55,11 +55,13 @@ def patch_process(process):
         return None
 
     def terminate(self):
-        recorder.emit("process.terminate", (self.pid, callsite.first_user_site()))
+        if _can_signal(self):
+            recorder.emit("process.terminate", (self._popen.pid, callsite.first_user_site()))
         return original_terminate(self)
 
     def kill(self):
-        recorder.emit("process.kill", (self.pid, callsite.first_user_site()))
+        if _can_signal(self):
+            recorder.emit("process.kill", (self._popen.pid, callsite.first_user_site()))
         return original_kill(self)
 
     def _bootstrap(self, parent_sentinel=None):
@@ -81,6 +83,12 @@ def patch_process(process):
     BaseProcess.terminate = terminate
     BaseProcess.kill = kill
     BaseProcess._bootstrap = _bootstrap
+
+
+def _can_signal(process):
+    # A closed or never started process makes terminate() and kill() raise, from
+    # their own first line as without us: read nothing (self.pid checks too) before.
+    return not getattr(process, "_closed", False) and getattr(process, "_popen", None) is not None
 
 
 def record_reaped(popen_class, method_name):
