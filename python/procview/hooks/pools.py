@@ -207,8 +207,10 @@ def patch_pool(pool):
         if loc is None:
             return original_get(self, timeout)
         pool_id = getattr(self, "_pv_pool", None)
-        if not self.ready():
-            announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+        if not self.ready() and (timeout is None or type(timeout) in (int, float)):
+            spent = announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+            if timeout is not None:
+                timeout = max(0.0, timeout - spent)  # the first slice is part of the wait the user asked for
         error = None
         try:
             return original_get(self, timeout)
