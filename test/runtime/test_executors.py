@@ -391,3 +391,42 @@ def test_summary_lists_pools_and_executor_tasks(procview):
     assert all(task["end"] >= task["start"] >= task["queued"] for task in tasks)
     text = subprocess.run(["node", str(CLI), "summary", str(run.trace_path)], capture_output=True, check=True).stdout.decode()
     assert "Pools (2)" in text and "ProcessPoolExecutor@prog.py:15" in text and "Tasks (17)" in text
+
+
+UNPICKLABLE_RESULT = """
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import sys
+
+    class Bad:
+        def __reduce__(self):
+            raise ValueError("no pickling")
+
+    def bad(x):
+        return Bad()
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        with cf.ProcessPoolExecutor(1) as ex:
+            try:
+                ex.submit(bad, 1).result()
+            except ValueError as exc:
+                print("caught:", exc)
+                print(exc.__cause__)
+            print(ex.submit(abs, -2).result())
+"""
+
+
+def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, method):
+    run = procview(UNPICKLABLE_RESULT, method)
+    base = plain(UNPICKLABLE_RESULT, method)
+    assert run.returncode == 0 == base.returncode, run
+    assert run.stdout == base.stdout and run.stderr == base.stderr
+    assert "caught: no pickling" in run.out and "procview" not in run.out
+    t = run.trace
+    ends = [(e["job"], e["ok"], e["result"]) for e in t.by_kind("task.end")]
+    # One end per task, with what the caller got: not a first "ok" for a result that never went.
+    assert ends == [(0, False, "ValueError: no pickling"), (1, True, "2")]
+    (begin, _) = t.by_kind("task.begin")
+    (end, _) = t.by_kind("task.end")
+    assert end["pid"] == begin["pid"] and end["t"] >= begin["t"]

@@ -156,3 +156,38 @@ def test_get_with_a_timeout_waits_no_longer_than_asked(procview, method):
     fetches = t.by_kind("task.fetch")
     assert len(announced) == len(fetches) == 8
     assert all((f["ready"], f["error"], f["loc"]) == (False, "TimeoutError: ", "prog.py:11") for f in fetches)
+
+
+def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, method):
+    source = """
+        import multiprocessing as mp
+        import sys
+
+        class Bad:
+            def __reduce__(self):
+                raise ValueError("no pickling")
+
+            def __repr__(self):
+                return "Bad()"
+
+        def bad(x):
+            return Bad()
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            with mp.Pool(1) as pool:
+                try:
+                    pool.apply(bad, (1,))
+                except mp.pool.MaybeEncodingError as exc:
+                    print("caught:", exc)
+                print(pool.apply(abs, (-2,)))
+    """
+    run = procview(source, method)
+    base = plain(source, method)
+    assert run.returncode == 0 == base.returncode, run
+    assert run.stdout == base.stdout and run.stderr == base.stderr
+    t = run.trace
+    ends = [(e["job"], e["ok"], e["result"]) for e in t.by_kind("task.end")]
+    error = "MaybeEncodingError: Error sending result: 'Bad()'. Reason: 'ValueError('no pickling')'"
+    assert ends[0] == (0, False, error)
+    assert ends[1:] == [(1, True, "2")]

@@ -24,7 +24,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .pools import QueueTap, callable_name, error_text, thread_pool_numbers
+from .pools import QueueTap, callable_name, error_text, put_recording_end, thread_pool_numbers
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -275,9 +275,8 @@ class _ResultOutbox(QueueTap):
         if isinstance(obj, self._result_item):
             error = obj.exception
             shown = short_repr(obj.result) if error is None else error_text(error)
-            recorder.emit("task.end", (self._pool_id, obj.work_id, 0, error is None, shown))
-            # Sent before the result: once the parent has it, the worker may be ended.
-            recorder.flush()
+            values = (self._pool_id, obj.work_id, 0, error is None, shown)
+            return put_recording_end(lambda item: self._queue.put(item, *args, **kwargs), obj, values)
         return self._queue.put(obj, *args, **kwargs)
 
 

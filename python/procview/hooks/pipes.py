@@ -19,7 +19,26 @@ from ..reprs import short_repr
 from .waits import announce_if_slow, readiness
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
-wire = threading.local()  # a queue operation's request for the size and CRC of its bytes
+# A queue operation's request for the size and CRC of its bytes (.on, .taken),
+# and what to do once an item is pickled, just before its bytes go (.before).
+wire = threading.local()
+
+
+def before_send(callback):
+    """Have ``callback()`` run once the next item this thread puts on a SimpleQueue is pickled, before its bytes go.
+
+    Returns a function that disarms it and tells whether it ran: an item that
+    cannot be pickled never reaches the pipe, and the callback does not run.
+    """
+    wire.before = callback
+
+    def disarm():
+        ran = getattr(wire, "before", None) is not callback
+        if not ran:
+            wire.before = None
+        return ran
+
+    return disarm
 
 
 def begin_capture():
@@ -46,6 +65,10 @@ def capturing_connection(connection):
     def _send_bytes(buf):
         if getattr(wire, "on", False):
             wire.taken = (len(buf), zlib.crc32(buf))
+        before = getattr(wire, "before", None)
+        if before is not None:
+            wire.before = None
+            before()
         return cls._send_bytes(ref(), buf)
 
     def _recv_bytes(maxsize=None):

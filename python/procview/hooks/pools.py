@@ -20,6 +20,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
+from .pipes import before_send
 from .waits import announce_if_slow
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
@@ -95,15 +96,45 @@ class _TaskInbox(QueueTap):
         return task
 
 
+def put_recording_end(put, item, values):
+    """A worker process sends a task's result: ``task.end`` is recorded (stamped now)
+    and sent once the result is pickled, just before its bytes go.
+
+    Sent before the result: once the parent has it, it may end this worker with
+    SIGTERM. Not before the pickling: a result that cannot be pickled never goes,
+    the library sends the error the caller gets instead, and that put records the
+    task's one ``task.end``.
+    """
+    t = recorder.now()
+
+    def send_end():
+        recorder.emit_at(t, "task.end", values)
+        recorder.flush()
+
+    disarm = before_send(send_end)
+    try:
+        put(item)
+    finally:
+        sent = disarm()
+    if not sent:  # the bytes went some way we do not see: the put went through all the same
+        send_end()
+
+
 class _ResultOutbox(QueueTap):
     """What the worker puts results on: records each task as it ends."""
+
+    def __init__(self, outqueue, pool_id):
+        super().__init__(outqueue, pool_id)
+        self._pickles = hasattr(outqueue, "_writer")  # a process pool's, not a ThreadPool's
 
     def put(self, message):
         if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
             job, i, (ok, value) = message
             shown = short_repr(value) if ok else error_text(value)
-            recorder.emit("task.end", (self._pool_id, job, i, bool(ok), shown))
-            # Sent before the result: once the parent has it, it may end this worker with SIGTERM.
+            values = (self._pool_id, job, i, bool(ok), shown)
+            if self._pickles:
+                return put_recording_end(self._queue.put, message, values)
+            recorder.emit("task.end", values)
             recorder.flush()
         return self._queue.put(message)
 
