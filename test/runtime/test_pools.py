@@ -191,3 +191,32 @@ def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, met
     error = "MaybeEncodingError: Error sending result: 'Bad()'. Reason: 'ValueError('no pickling')'"
     assert ends[0] == (0, False, error)
     assert ends[1:] == [(1, True, "2")]
+
+
+def test_a_thread_pool_task_costs_one_send(procview):
+    """A task's begin is sent at once (it may never end); a ThreadPool's end needs no send of its own."""
+    run = procview(
+        """
+        import sys
+        from multiprocessing.pool import ThreadPool
+
+        recorder = sys.modules["procview.recorder"]
+        sends = [0]
+        real_send = recorder._send
+
+        def counting(batch):
+            sends[0] += 1
+            real_send(batch)
+
+        recorder._send = counting
+        with ThreadPool(1) as pool:
+            for i in range(40):
+                pool.apply(abs, (-i,))
+        recorder._send = real_send
+        print(sends[0])
+        """
+    )
+    assert run.returncode == 0, run
+    assert len(run.trace.by_kind("task.end")) == 40
+    # One send per task's begin, a few for the rest (timer, waits of more than 5 ms): was two per task.
+    assert 40 <= int(run.out) <= 55, run.out

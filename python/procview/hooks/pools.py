@@ -134,8 +134,9 @@ class _ResultOutbox(QueueTap):
             values = (self._pool_id, job, i, bool(ok), shown)
             if self._pickles:
                 return put_recording_end(self._queue.put, message, values)
+            # A ThreadPool's worker is a thread of the process that gets the result:
+            # nothing can end it alone, the end goes out with the next batch.
             recorder.emit("task.end", values)
-            recorder.flush()
         return self._queue.put(message)
 
 
