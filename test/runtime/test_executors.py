@@ -430,3 +430,34 @@ def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, met
     (begin, _) = t.by_kind("task.begin")
     (end, _) = t.by_kind("task.end")
     assert end["pid"] == begin["pid"] and end["t"] >= begin["t"]
+
+
+def test_a_thread_task_that_never_ends_shows_as_running_once_someone_waits_for_it(procview):
+    """A worker thread sends nothing at a task's begin; the thread that waits for the task does, as it announces its wait."""
+    run = procview(
+        """
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import os, signal, threading, time
+        from multiprocessing.pool import ThreadPool
+
+        def killer(parent):
+            time.sleep(1.0)
+            os.kill(parent, signal.SIGKILL)
+
+        if __name__ == "__main__":
+            mp.Process(target=killer, args=(os.getpid(),)).start()
+            forever = threading.Event()
+            pool = ThreadPool(1)
+            pool.apply_async(forever.wait)
+            tx = cf.ThreadPoolExecutor(1)
+            tx.submit(forever.wait).result()
+        """
+    )
+    assert run.returncode == -9 or run.returncode == 137, run
+    t = run.trace
+    begins = {(b["pool"], b["job"]) for b in t.by_kind("task.begin")}
+    pools = {p["type"]: p["id"] for p in t.by_kind("pool.new")}
+    assert begins == {(pools["ThreadPool"], 0), (pools["ThreadPoolExecutor"], 0)}
+    (announced,) = t.by_kind("task.fetch.wait")
+    assert (announced["pool"], announced["loc"]) == (pools["ThreadPoolExecutor"], "prog.py:16")

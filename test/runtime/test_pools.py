@@ -193,11 +193,11 @@ def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, met
     assert ends[1:] == [(1, True, "2")]
 
 
-def test_a_thread_pool_task_costs_one_send(procview):
-    """A task's begin is sent at once (it may never end); a ThreadPool's end needs no send of its own."""
+def test_a_thread_pool_task_costs_one_send_when_waited_for_none_otherwise(procview):
+    """A worker process sends a task's begin and end at once; a ThreadPool's begin only if someone waits for it."""
     run = procview(
         """
-        import sys
+        import sys, threading
         from multiprocessing.pool import ThreadPool
 
         recorder = sys.modules["procview.recorder"]
@@ -208,15 +208,25 @@ def test_a_thread_pool_task_costs_one_send(procview):
             sends[0] += 1
             real_send(batch)
 
-        recorder._send = counting
         with ThreadPool(1) as pool:
-            for i in range(40):
-                pool.apply(abs, (-i,))
-        recorder._send = real_send
-        print(sends[0])
+            pool.apply(abs, (0,))  # the worker is up
+            recorder._send = counting
+            results = [pool.apply_async(abs, (-i,)) for i in range(40)]
+            pool.apply(abs, (0,))
+            unwaited = sends[0]
+            for i in range(20):
+                gate = threading.Event()
+                pool.apply_async(gate.wait)  # the worker is busy...
+                waited = pool.apply_async(abs, (-i,))
+                threading.Timer(0.002, gate.set).start()
+                waited.get()  # ...and takes this task while we wait for it
+            recorder._send = real_send
+        print(unwaited, sends[0] - unwaited)
         """
     )
     assert run.returncode == 0, run
-    assert len(run.trace.by_kind("task.end")) == 40
-    # One send per task's begin, a few for the rest (timer, waits of more than 5 ms): was two per task.
-    assert 40 <= int(run.out) <= 55, run.out
+    assert len(run.trace.by_kind("task.end")) == 82
+    unwaited, waited = map(int, run.out.split())
+    # There were two sends per task: the begin's and the end's.
+    assert unwaited <= 5, run.out
+    assert 10 <= waited <= 30, run.out

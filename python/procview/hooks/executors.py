@@ -187,7 +187,11 @@ def patch_base(base):
             if task is not None and task.state is not None:
                 task.state.running.add(task.job)
                 recorder.emit("task.begin", (task.pool, task.job, 0, task.func, task.args, task.items))
-                recorder.flush()  # a task that never ends must still show as running
+                if self._waiters or self._condition._waiters:
+                    # Someone waits for it: sent now, it may never end. Not otherwise: a send
+                    # here would let the thread that submitted it run ahead of the task (as it
+                    # does not without us); whoever waits for it later sends it as it announces its wait.
+                    recorder.flush()
         return running
 
     def set_result(self, result):

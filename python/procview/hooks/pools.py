@@ -16,6 +16,7 @@ import functools
 import itertools
 import os
 import threading
+import weakref
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
@@ -25,6 +26,7 @@ from .waits import announce_if_slow
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
 _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
+_thread_pools = {}  # id(inqueue) -> a weak reference to the ThreadPool
 thread_pool_numbers = itertools.count(1)
 
 
@@ -78,6 +80,7 @@ class _TaskInbox(QueueTap):
     def __init__(self, inqueue, pool_id, mapstar, starmapstar):
         super().__init__(inqueue, pool_id)
         self._chunked = (mapstar, starmapstar)
+        self._thread_pool = _thread_pools.get(id(inqueue))  # None for a process pool's
 
     def get(self):
         task = self._queue.get()
@@ -91,9 +94,19 @@ class _TaskInbox(QueueTap):
             else:
                 shown = short_repr(args)
             recorder.emit("task.begin", (self._pool_id, job, i, callable_name(func), shown, items))
-            # Sent now: a task that never ends must still show as running.
-            recorder.flush()
+            if self._thread_pool is None or _someone_waits(self._thread_pool(), job):
+                # Sent now: a task that never ends must still show as running. A ThreadPool's
+                # only if someone waits for it already (see executors' set_running_or_notify_cancel).
+                recorder.flush()
         return task
+
+
+def _someone_waits(thread_pool, job):
+    """Does a thread wait for this job's result (get, wait, next)?"""
+    cache = getattr(thread_pool, "_cache", None)
+    result = cache.get(job) if cache is not None else None
+    condition = getattr(result, "_cond", None) or getattr(getattr(result, "_event", None), "_cond", None)
+    return bool(getattr(condition, "_waiters", None))
 
 
 def put_recording_end(put, item, values):
@@ -135,7 +148,7 @@ class _ResultOutbox(QueueTap):
             if self._pickles:
                 return put_recording_end(self._queue.put, message, values)
             # A ThreadPool's worker is a thread of the process that gets the result:
-            # nothing can end it alone, the end goes out with the next batch.
+            # nothing ends it alone, its end goes out with the next batch too.
             recorder.emit("task.end", values)
         return self._queue.put(message)
 
@@ -172,6 +185,7 @@ def patch_pool(pool):
             else:
                 self._pv_id = "tpool:%d.%d" % (recorder.pid(), next(thread_pool_numbers))
                 _thread_pool_ids[id(self._inqueue)] = self._pv_id
+                _thread_pools[id(self._inqueue)] = weakref.ref(self)
 
         return _setup_queues
 
