@@ -461,3 +461,44 @@ def test_a_thread_task_that_never_ends_shows_as_running_once_someone_waits_for_i
     assert begins == {(pools["ThreadPool"], 0), (pools["ThreadPoolExecutor"], 0)}
     (announced,) = t.by_kind("task.fetch.wait")
     assert (announced["pool"], announced["loc"]) == (pools["ThreadPoolExecutor"], "prog.py:16")
+
+
+def test_a_fetch_that_gets_its_result_within_the_first_slice_is_not_announced(procview, plain, method):
+    """result() waits like every other wait: a short first slice, then the announcement."""
+    source = """
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import sys, threading, time
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            with cf.ThreadPoolExecutor(1) as tx:
+                for i in range(20):
+                    gate = threading.Event()
+                    f = tx.submit(gate.wait)
+                    gate.set()  # the task ends within microseconds: result() waits for it
+                    f.result()
+                print(tx.submit(time.sleep, 0.2).exception())
+            with cf.ProcessPoolExecutor(1) as ex:
+                ex.submit(abs, 0).result()  # the worker is up
+                for i in range(20):
+                    ex.submit(abs, -i).result()
+                print(ex.submit(time.sleep, 0.2).result(timeout=10))
+    """
+    run = procview(source, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source, method).stdout == b"None\nNone\n"
+    t = run.trace
+    pools = _pools(t)
+    tpe, ppe = pools["ThreadPoolExecutor"]["id"], pools["ProcessPoolExecutor"]["id"]
+    announced = _by_job(t, "task.fetch.wait", tpe)
+    fetched = _by_job(t, "task.fetch", tpe)
+    assert sorted(fetched) == list(range(21))
+    # Every one of these was still pending when result() was called: it used to be announced at once.
+    assert len([job for job in announced if job < 20]) <= 5, announced
+    assert [(w["loc"], w["pid"]) for w in announced[20]] == [("prog.py:13", t.main_pid)]
+    assert fetched[20][0]["t"] - announced[20][0]["t"] > 0.1e9
+    announced = _by_job(t, "task.fetch.wait", ppe)
+    assert sorted(_by_job(t, "task.fetch", ppe)) == list(range(22))
+    assert len([job for job in announced if 1 <= job <= 20]) < 10, announced
+    assert [w["loc"] for w in announced[21]] == ["prog.py:18"]

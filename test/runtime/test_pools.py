@@ -230,3 +230,36 @@ def test_a_thread_pool_task_costs_one_send_when_waited_for_none_otherwise(procvi
     # There were two sends per task: the begin's and the end's.
     assert unwaited <= 5, run.out
     assert 10 <= waited <= 30, run.out
+
+
+def test_imap_waits_are_announced_after_the_first_slice(procview, plain, method):
+    source = """
+        import multiprocessing as mp
+        import sys, time, traceback
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            with mp.Pool(1) as pool:
+                slow = pool.imap(time.sleep, [0.3])
+                try:
+                    slow.next(timeout=0.05)
+                except mp.TimeoutError:
+                    traceback.print_exc()
+                print(list(slow))
+                quick = pool.imap(abs, [-1, -2])
+                time.sleep(0.3)
+                print(list(quick))
+    """
+    run = procview(source, method)
+    base = plain(source, method)
+    assert run.returncode == 0 == base.returncode, run
+    assert run.stdout == base.stdout == b"[None]\n[1, 2]\n"
+    assert run.stderr == base.stderr, "\n--- procview:\n%s\n--- plain:\n%s" % (run.err, base.err)
+    t = run.trace
+    slow_job, quick_job = sorted({s["job"] for s in t.by_kind("task.submit")})
+    announced = [(w["job"], w["loc"]) for w in t.by_kind("task.fetch.wait")]
+    assert announced == [(slow_job, "prog.py:9"), (slow_job, "prog.py:12")]
+    fetches = [(f["job"], f["loc"], f["ready"], f["error"]) for f in t.by_kind("task.fetch")]
+    assert fetches[0] == (slow_job, "prog.py:9", False, "TimeoutError: ")
+    assert (slow_job, "prog.py:12", True, None) in fetches
+    assert [f for f in fetches if f[0] == quick_job and f[1] == "prog.py:15"]

@@ -24,7 +24,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .pools import QueueTap, callable_name, error_text, put_recording_end, thread_pool_numbers
+from .pools import QueueTap, arm_fetch_wait, callable_name, disarm_fetch_wait, error_text, put_recording_end, thread_pool_numbers
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -140,6 +140,9 @@ def patch_base(base):
     original_set_result = Future.set_result
     original_set_exception = Future.set_exception
 
+    def is_done(future):
+        return future._state in done_states
+
     def fetching(original, returns_error):
         def fetch(self, timeout=None):
             task = self.__dict__.get("_pv_task")
@@ -149,17 +152,19 @@ def patch_base(base):
             if loc is None:
                 return original(self, timeout)
             try:
-                if self._state not in done_states and (timeout is None or timeout > 0):
-                    # Announced at once, not after a first slice: a result that arrives
-                    # while we wait would send the library down another path (and
-                    # another traceback line) than it takes without us.
-                    recorder.emit("task.fetch.wait", (task.pool, task.job, loc))
-                    recorder.flush()
+                armed = False
+                if self._state not in done_states and (timeout is None or type(timeout) in (int, float)):
+                    # The library waits on the future's condition, on its own line, as without
+                    # us: that wait gets the first slice, then the announcement.
+                    armed = arm_fetch_wait(self._condition, functools.partial(is_done, self), (task.pool, task.job, loc))
                 try:
                     value = original(self, timeout)
                 except BaseException as exc:
                     recorder.emit("task.fetch", (task.pool, task.job, self._state in done_states, loc, error_text(exc)))
                     raise
+                finally:
+                    if armed:
+                        disarm_fetch_wait()
                 error = error_text(value) if returns_error and value is not None else None
                 recorder.emit("task.fetch", (task.pool, task.job, True, loc, error))
                 return value

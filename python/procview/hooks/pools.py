@@ -22,9 +22,10 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .pipes import before_send
-from .waits import announce_if_slow
+from .waits import announce_if_slow, wait_in_two_steps
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
+_fetching = threading.local()  # .wait: (condition, is_done, announcement) of this thread's fetch under way
 _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
 _thread_pools = {}  # id(inqueue) -> a weak reference to the ThreadPool
 thread_pool_numbers = itertools.count(1)
@@ -52,6 +53,51 @@ def error_text(error):
     except Exception:
         message = "?"
     return "%s: %s" % (type(error).__name__, message[:200])
+
+
+class FetchCondition(threading.Condition):
+    """The Condition of a result (a future's, an IMapIterator's) that a user's fetch waits on.
+
+    The library makes the wait, on its own line, so it takes the path it takes
+    without us (a task's error shows the same traceback), but the wait is the
+    user's: it gets the first slice, then the announcement (``task.fetch.wait``)
+    and a flush, as every other wait. Only the thread that armed it (see
+    ``arm_fetch_wait``) waits this way; any other wait on it is a plain one.
+    """
+
+    def wait(self, timeout=None):
+        fetch = getattr(_fetching, "wait", None)
+        if fetch is None or fetch[0] is not self:
+            return super().wait(timeout)
+        _fetching.wait = None
+        _, is_done, announcement = fetch
+        wait = super().wait
+
+        def attempt(seconds):
+            wait(seconds)
+            # The state, not wait()'s answer: a notify that comes as a slice times out is not lost.
+            return is_done(), None
+
+        done, _, _ = wait_in_two_steps(attempt, timeout, "task.fetch.wait", announcement)
+        return done
+
+
+def arm_fetch_wait(condition, is_done, announcement):
+    """The next wait on ``condition`` in this thread is the user's fetch (``is_done()``: has it got what it waits for?).
+
+    Returns False if that condition cannot be armed; disarm with ``disarm_fetch_wait()`` once the fetch returns.
+    """
+    kind = type(condition)
+    if kind is threading.Condition:
+        condition.__class__ = FetchCondition  # same layout; its waits stay plain unless armed
+    elif kind is not FetchCondition:
+        return False
+    _fetching.wait = (condition, is_done, announcement)
+    return True
+
+
+def disarm_fetch_wait():
+    _fetching.wait = None
 
 
 def _pool_id_of_inqueue(inqueue):
@@ -270,16 +316,26 @@ def patch_pool(pool):
         loc = callsite.user_site()
         if loc is None:
             return original_next(self, timeout)
+        pool_id = getattr(self, "_pv_pool", None)
+        armed = False
+        if not self._items and self._index != self._length and (timeout is None or type(timeout) in (int, float)):
+            armed = arm_fetch_wait(self._cond, functools.partial(_has_next, self), (pool_id, self._job, loc))
         error = None
+        ready = True
         try:
             return original_next(self, timeout)
         except StopIteration:
+            raise
+        except pool.TimeoutError as exc:
+            error, ready = error_text(exc), False
             raise
         except BaseException as exc:
             error = error_text(exc)
             raise
         finally:
-            recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc, error))
+            if armed:
+                disarm_fetch_wait()
+            recorder.emit("task.fetch", (pool_id, self._job, ready, loc, error))
 
     pool.worker = worker
     Pool._setup_queues = identified(Pool._setup_queues)
@@ -296,6 +352,10 @@ def patch_pool(pool):
     pool.IMapIterator.__next__ = imap_next
     # apply(), map(), starmap() and the *_async forms only pass the user's call on.
     callsite.add_transparent(Pool.apply, Pool.map, Pool.starmap, Pool.map_async, Pool.starmap_async)
+
+
+def _has_next(iterator):
+    return bool(iterator._items) or iterator._index == iterator._length
 
 
 def _ready_of(result):
