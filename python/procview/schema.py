@@ -64,4 +64,6 @@ KINDS = {
     "manager.new": ("id", "type", "typeid", "server", "name", "loc"),
     "manager.call": ("id", "typeid", "method", "args", "waited", "outcome", "loc"),
     "wait.abort": ("wait", "waited", "error"),
+    "task.wait.wait": ("op", "until", "tasks", "pending", "timeout", "loc", "stack"),
+    "task.wait": ("op", "until", "pending", "timeout", "loc", "waited", "outcome"),
 }

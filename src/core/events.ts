@@ -178,6 +178,31 @@ export interface EventFieldsByKind {
   /** A proxy call that is not a queue, lock or sync operation (those give their own kinds). */
   'manager.call': { id: string; typeid: string; method: string; args: string | null; waited: number; outcome: string; loc: Loc };
   'wait.abort': { wait: string; waited: number; error: string };
+  /**
+   * concurrent.futures' `wait()` or `as_completed()` still waiting for futures after the first slice:
+   * `tasks` are `[pool, job]` of those still pending (at most 50, by pool and job), `pending` counts
+   * them all (futures of no recorded pool too); `until` is what ends it (`as_completed`: the next one done).
+   */
+  'task.wait.wait': {
+    op: 'wait' | 'as_completed';
+    until: 'ALL_COMPLETED' | 'FIRST_COMPLETED' | 'FIRST_EXCEPTION';
+    tasks: [string, number][];
+    pending: number;
+    timeout: number | null;
+    loc: Loc;
+    /** `[loc, function]` of the user's frames, innermost first; null when not computed. */
+    stack: [Loc, string][] | null;
+  };
+  /** That wait returning (recorded when the futures were not done at once, announced or not). */
+  'task.wait': {
+    op: 'wait' | 'as_completed';
+    until: 'ALL_COMPLETED' | 'FIRST_COMPLETED' | 'FIRST_EXCEPTION';
+    pending: number;
+    timeout: number | null;
+    loc: Loc;
+    waited: number;
+    outcome: 'done' | 'timeout';
+  };
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
@@ -266,6 +291,8 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'manager.new': ['id', 'type', 'typeid', 'server', 'name', 'loc'],
   'manager.call': ['id', 'typeid', 'method', 'args', 'waited', 'outcome', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
+  'task.wait.wait': ['op', 'until', 'tasks', 'pending', 'timeout', 'loc', 'stack'],
+  'task.wait': ['op', 'until', 'pending', 'timeout', 'loc', 'waited', 'outcome'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],
 };

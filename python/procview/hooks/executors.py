@@ -19,12 +19,15 @@ its work item is made, inside ``submit``: before any worker can see it.
 import functools
 import itertools
 import os
+import sys
 import threading
+import weakref
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .pools import QueueTap, arm_fetch_wait, callable_name, disarm_fetch_wait, error_text, put_recording_end, thread_pool_numbers
+from .waits import wait_in_two_steps
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -233,12 +236,99 @@ def patch_base(base):
             pass_through.append(_CodeHolder(const))
     callsite.add_transparent(*[fn for fn in pass_through if fn is not None])
 
+    _patch_waits(base, done_states)
+
 
 class _CodeHolder:
     """Stands for a function whose code object is all we have (a nested generator)."""
 
     def __init__(self, code):
         self.__code__ = code
+
+
+# ---------------------------------------------------------------- wait() and as_completed()
+
+MAX_TASKS_LISTED = 50
+_wait_ops = {}  # code of concurrent.futures' wait and as_completed -> "wait", "as_completed"
+
+
+def _patch_waits(base, done_states):
+    """``wait(fs)`` and ``as_completed(fs)`` called by the user's code wait on a waiter's Event
+    once the futures not done are known: that Event is one of ours, whose wait is recorded."""
+    original_install = getattr(base, "_create_and_install_waiters", None)
+    if original_install is None:
+        return
+    _wait_ops[base.wait.__code__] = "wait"
+    _wait_ops[base.as_completed.__code__] = "as_completed"
+    as_completed = getattr(base, "_AS_COMPLETED", None)
+
+    def _create_and_install_waiters(fs, return_when):
+        waiter = original_install(fs, return_when)
+        caller = sys._getframe(1)
+        op = _wait_ops.get(caller.f_code)
+        if op is not None and callsite.walk(caller.f_back, True) is not None:
+            # Under the futures' locks, which the caller holds: none of them can set the Event yet.
+            until = "FIRST_COMPLETED" if return_when == as_completed else str(return_when)
+            waiter.event = _TasksEvent(op, until, fs, waiter, done_states)
+        return waiter
+
+    base._create_and_install_waiters = impersonate(_create_and_install_waiters, original_install)
+
+
+class _TasksEvent(threading.Event):
+    """The Event a waiter of ``wait()`` or ``as_completed()`` is set by: the user's wait for futures.
+
+    Its wait is the user's (``task.wait.wait`` after the first slice, ``task.wait``
+    when it ends), on the futures still pending: those it was made with, less
+    those the waiter has seen finish (as_completed waits again and again).
+    """
+
+    def __init__(self, op, until, fs, waiter, done_states):
+        super().__init__()
+        self._pv_op = op
+        self._pv_until = until
+        pending = {}
+        for future in fs:
+            if future._state not in done_states:
+                task = future.__dict__.get("_pv_task")
+                pending[future] = None if task is None else (task.pool, task.job)
+        # Tasks first, by pool and job; futures procview knows nothing of after them. Holding
+        # a pending future keeps nothing alive: its wait()/as_completed() holds it too.
+        order = sorted(pending.items(), key=lambda item: (item[1] is None, item[1] or ("", 0)))
+        self._pv_pending = dict(order)
+        self._pv_waiter = weakref.ref(waiter)
+
+    def _pv_forget_finished(self):
+        waiter = self._pv_waiter()
+        finished = list(getattr(waiter, "finished_futures", ())) if waiter is not None else ()
+        pending = self._pv_pending
+        for future in finished:
+            pending.pop(future, None)
+
+    def wait(self, timeout=None):
+        untraced = _untraced_event_wait()
+        caller = sys._getframe(1)
+        loc = callsite.walk(caller.f_back, True) if caller.f_code in _wait_ops else None
+        if loc is None or self.is_set() or not (timeout is None or type(timeout) in (int, float)):
+            return untraced(self, timeout)
+        self._pv_forget_finished()
+        pending = self._pv_pending
+        listed = list(itertools.islice((task for task in pending.values() if task is not None), MAX_TASKS_LISTED))
+        op, until, count = self._pv_op, self._pv_until, len(pending)
+        done, _, waited = wait_in_two_steps(
+            lambda seconds: (untraced(self, seconds), None),
+            timeout,
+            "task.wait.wait",
+            (op, until, listed, count, timeout, loc, None),
+        )
+        self._pv_forget_finished()
+        recorder.emit("task.wait", (op, until, count, timeout, loc, waited, "done" if done else "timeout"))
+        return done
+
+
+def _untraced_event_wait():
+    wait = threading.Event.wait
+    return getattr(wait, "untraced", wait)
 
 
 # ---------------------------------------------------------------- ProcessPoolExecutor
