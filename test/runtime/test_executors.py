@@ -612,3 +612,5 @@ def test_wait_and_as_completed_are_waits_on_the_futures_tasks(procview, plain, m
     # none of it shows as the library's own Events or fetches
     assert not t.by_kind("sync.wait", "sync.wait.wait", "sync.new")
     assert not [f for f in t.by_kind("task.fetch") if f["loc"] == "prog.py:24"]
+    out = subprocess.run(["node", str(CLI), "summary", "--json", str(run.trace_path)], capture_output=True, check=True)
+    assert json.loads(out.stdout)["events"] == len(t.events)
