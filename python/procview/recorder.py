@@ -140,6 +140,11 @@ def now():
     return _perf_ns()
 
 
+def buffered():
+    """Is anything recorded and not sent yet?"""
+    return _on and len(_buf) > 0
+
+
 def exit_event(code, how):
     """Emit ``process.exit`` once per process, then flush."""
     global _exited

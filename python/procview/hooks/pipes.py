@@ -16,6 +16,7 @@ import zlib
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
+from .behalf import may_block, wait_sending_first
 from .waits import announce_if_slow, readiness
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
@@ -141,6 +142,21 @@ def traced_connection(connection):
 def patch_connection(connection):
     original_pipe = connection.Pipe
     original_rebuild = getattr(connection, "rebuild_connection", None)
+    original_wait = connection.wait
+
+    def wait(object_list, timeout=None):
+        # The library's own waits (Connection.poll, Queue.get's, a join's) come here too.
+        if type(object_list) not in (list, tuple) or not may_block(timeout):
+            return original_wait(object_list, timeout)
+
+        def attempt(seconds):
+            ready = original_wait(object_list, seconds)
+            return bool(ready), ready
+
+        return wait_sending_first(attempt, timeout)
+
+    # Replaced before the modules that import it by name (pool, concurrent.futures.process) do.
+    connection.wait = impersonate(wait, original_wait)
 
     def Pipe(duplex=True):
         ends = original_pipe(duplex)

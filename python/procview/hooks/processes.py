@@ -5,6 +5,7 @@ import os
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
+from .behalf import may_block, wait_sending_first
 from .waits import wait_in_two_steps
 
 
@@ -39,6 +40,13 @@ def patch_process(process):
 
     def join(self, timeout=None):
         loc = callsite.user_site()
+        if loc is None and may_block(timeout) and _joinable_and_running(self):
+            # The library's join, on the user's behalf (Pool.join(), a manager's shutdown).
+            def library_attempt(seconds):
+                original_join(self, seconds)
+                return (self._popen.returncode is not None, None)
+
+            return wait_sending_first(library_attempt, timeout)
         if loc is None or self._popen is None or self._parent_pid != os.getpid() or self._popen.poll() is not None:
             # Not the user's, not ours to join, or cannot block: behaves (and raises) as usual.
             result = original_join(self, timeout)
@@ -83,6 +91,12 @@ def patch_process(process):
     BaseProcess.terminate = terminate
     BaseProcess.kill = kill
     BaseProcess._bootstrap = _bootstrap
+
+
+def _joinable_and_running(process):
+    # Anything else makes join() return at once or raise, as the library decides.
+    popen = None if getattr(process, "_closed", False) else process._popen
+    return popen is not None and process._parent_pid == os.getpid() and popen.poll() is None
 
 
 def _can_signal(process):

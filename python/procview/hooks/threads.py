@@ -5,6 +5,7 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from .locks import thread_lock_factories
+from .behalf import may_block, wait_sending_first
 from .tracebacks import clean_exception, hide_runtime_frames
 from .waits import wait_in_two_steps
 
@@ -34,6 +35,13 @@ def patch_threading():
 
     def join(self, timeout=None):
         loc = callsite.user_site()
+        if loc is None and may_block(timeout) and self is not threading.current_thread() and self.is_alive():
+            # The library's join, on the user's behalf (Pool.join(), a manager's shutdown).
+            def library_attempt(seconds):
+                original_join(self, seconds)
+                return (not self.is_alive(), None)
+
+            return wait_sending_first(library_attempt, timeout)
         if loc is None or self is threading.current_thread() or not self.is_alive():
             # Not the user's join, or one that cannot block: it behaves (and raises) as usual.
             result = original_join(self, timeout)
@@ -62,6 +70,16 @@ def patch_threading():
     setattr(Thread, "_bootstrap_inner", _bootstrap_inner)
     Thread.join = join
     threading.excepthook = impersonate(excepthook, original_excepthook)
+
+    original_shutdown = getattr(threading, "_shutdown", None)
+    if original_shutdown is not None:
+        # The interpreter's wait, at exit, for the threads that are not daemons (and a
+        # Process's, as its _bootstrap ends): what was recorded goes out before it blocks.
+        def _shutdown():
+            recorder.flush()
+            return original_shutdown()
+
+        setattr(threading, "_shutdown", impersonate(_shutdown, original_shutdown))
     threading.Lock, threading.RLock = thread_lock_factories(threading.Lock, threading.RLock)
 
     from .sync import patch_threading_sync
