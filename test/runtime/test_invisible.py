@@ -101,6 +101,20 @@ SCRIPTS = {
                 traceback.print_exc()
             p.terminate()
     """,
+    "thread_join_misuse": """
+        import threading, traceback
+
+        class NoInit(threading.Thread):
+            def __init__(self):
+                pass
+
+        for thread in (threading.Thread(target=print), NoInit(), threading.current_thread()):
+            for timeout in (None, 1):
+                try:
+                    thread.join(timeout)
+                except RuntimeError:
+                    traceback.print_exc()
+    """,
     "sys_exit_3": """
         import sys
         print("x")

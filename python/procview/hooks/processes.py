@@ -95,8 +95,8 @@ def patch_process(process):
 
 def _joinable_and_running(process):
     # Anything else makes join() return at once or raise, as the library decides.
-    popen = None if getattr(process, "_closed", False) else process._popen
-    return popen is not None and process._parent_pid == os.getpid() and popen.poll() is None
+    popen = None if getattr(process, "_closed", False) else getattr(process, "_popen", None)
+    return popen is not None and getattr(process, "_parent_pid", None) == os.getpid() and popen.poll() is None
 
 
 def _can_signal(process):

@@ -12,6 +12,12 @@ from .waits import wait_in_two_steps
 _thread_errors = {}  # ident -> exception type name, set by the excepthook, read at thread exit
 
 
+def _can_block(thread):
+    # Anything else makes join() return at once or raise (from join itself, as without us).
+    # (The ident, not current_thread(): that would make a dummy Thread for a thread threading did not start.)
+    return getattr(thread, "_initialized", False) and thread.ident != threading.get_ident() and thread.is_alive()
+
+
 def patch_threading():
     Thread = threading.Thread
     original_start = Thread.start
@@ -35,14 +41,15 @@ def patch_threading():
 
     def join(self, timeout=None):
         loc = callsite.user_site()
-        if loc is None and may_block(timeout) and self is not threading.current_thread() and self.is_alive():
+        can_block = _can_block(self)
+        if loc is None and can_block and may_block(timeout):
             # The library's join, on the user's behalf (Pool.join(), a manager's shutdown).
             def library_attempt(seconds):
                 original_join(self, seconds)
                 return (not self.is_alive(), None)
 
             return wait_sending_first(library_attempt, timeout)
-        if loc is None or self is threading.current_thread() or not self.is_alive():
+        if loc is None or not can_block:
             # Not the user's join, or one that cannot block: it behaves (and raises) as usual.
             result = original_join(self, timeout)
             if loc is not None:
