@@ -614,3 +614,27 @@ def test_wait_and_as_completed_are_waits_on_the_futures_tasks(procview, plain, m
     assert not [f for f in t.by_kind("task.fetch") if f["loc"] == "prog.py:24"]
     out = subprocess.run(["node", str(CLI), "summary", "--json", str(run.trace_path)], capture_output=True, check=True)
     assert json.loads(out.stdout)["events"] == len(t.events)
+
+
+def test_as_completed_keeps_no_future_alive(procview, plain):
+    """As without procview, a future as_completed has handed out is freed once the program lets go of it."""
+    source = """
+        import concurrent.futures as cf
+        import gc, time, weakref
+
+        with cf.ThreadPoolExecutor(1) as tx:
+            fs = [tx.submit(time.sleep, 0.02) for _ in range(6)]
+            freed = []
+            for f in cf.as_completed(fs):
+                fs.remove(f)
+                gone = weakref.ref(f)
+                del f
+                gc.collect()
+                freed.append(gone() is None)
+                time.sleep(0.03)  # the next one is done before as_completed looks again
+            print(freed)
+    """
+    run = procview(source)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source).stdout == b"[True, True, True, True, True, True]\n"
+    assert run.trace.by_kind("task.wait.wait")

@@ -21,7 +21,7 @@ import itertools
 import os
 import sys
 import threading
-import weakref
+import _thread
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
@@ -256,54 +256,72 @@ def _patch_waits(base, done_states):
     """``wait(fs)`` and ``as_completed(fs)`` called by the user's code wait on a waiter's Event
     once the futures not done are known: that Event is one of ours, whose wait is recorded."""
     original_install = getattr(base, "_create_and_install_waiters", None)
-    if original_install is None:
+    as_completed_waiter = getattr(base, "_AsCompletedWaiter", None)
+    if original_install is None or as_completed_waiter is None:
         return
     _wait_ops[base.wait.__code__] = "wait"
     _wait_ops[base.as_completed.__code__] = "as_completed"
     as_completed = getattr(base, "_AS_COMPLETED", None)
+
+    class _TrackedAsCompletedWaiter(as_completed_waiter):
+        """as_completed's waiter, telling our Event of each future that finishes (it waits again and again)."""
+
+        def add_result(self, future):
+            _finished(self.event, future)
+            super().add_result(future)
+
+        def add_exception(self, future):
+            _finished(self.event, future)
+            super().add_exception(future)
+
+        def add_cancelled(self, future):
+            _finished(self.event, future)
+            super().add_cancelled(future)
 
     def _create_and_install_waiters(fs, return_when):
         waiter = original_install(fs, return_when)
         caller = sys._getframe(1)
         op = _wait_ops.get(caller.f_code)
         if op is not None and callsite.walk(caller.f_back, True) is not None:
-            # Under the futures' locks, which the caller holds: none of them can set the Event yet.
+            # Under the futures' locks, which the caller holds: none of them can reach the waiter yet.
             until = "FIRST_COMPLETED" if return_when == as_completed else str(return_when)
-            waiter.event = _TasksEvent(op, until, fs, waiter, done_states)
+            waiter.event = _TasksEvent(op, until, fs, done_states)
+            if type(waiter) is as_completed_waiter:
+                waiter.__class__ = _TrackedAsCompletedWaiter  # same layout
         return waiter
 
     base._create_and_install_waiters = impersonate(_create_and_install_waiters, original_install)
+
+
+def _finished(event, future):
+    pending = getattr(event, "_pv_pending", None)
+    if pending is not None:
+        with event._pv_lock:
+            pending.pop(id(future), None)
 
 
 class _TasksEvent(threading.Event):
     """The Event a waiter of ``wait()`` or ``as_completed()`` is set by: the user's wait for futures.
 
     Its wait is the user's (``task.wait.wait`` after the first slice, ``task.wait``
-    when it ends), on the futures still pending: those it was made with, less
-    those the waiter has seen finish (as_completed waits again and again).
+    when it ends), on the futures still pending: those it was made with, less those
+    that finished since (as_completed waits again and again). It knows them by id
+    only: it keeps no future alive (as_completed lets go of each one it hands out).
     """
 
-    def __init__(self, op, until, fs, waiter, done_states):
+    def __init__(self, op, until, fs, done_states):
         super().__init__()
         self._pv_op = op
         self._pv_until = until
-        pending = {}
+        self._pv_lock = _thread.allocate_lock()
+        pending = []
         for future in fs:
             if future._state not in done_states:
                 task = future.__dict__.get("_pv_task")
-                pending[future] = None if task is None else (task.pool, task.job)
-        # Tasks first, by pool and job; futures procview knows nothing of after them. Holding
-        # a pending future keeps nothing alive: its wait()/as_completed() holds it too.
-        order = sorted(pending.items(), key=lambda item: (item[1] is None, item[1] or ("", 0)))
-        self._pv_pending = dict(order)
-        self._pv_waiter = weakref.ref(waiter)
-
-    def _pv_forget_finished(self):
-        waiter = self._pv_waiter()
-        finished = list(getattr(waiter, "finished_futures", ())) if waiter is not None else ()
-        pending = self._pv_pending
-        for future in finished:
-            pending.pop(future, None)
+                pending.append((id(future), None if task is None else (task.pool, task.job)))
+        # Tasks first, by pool and job; futures procview knows nothing of after them.
+        pending.sort(key=lambda item: (item[1] is None, item[1] or ("", 0)))
+        self._pv_pending = dict(pending)
 
     def wait(self, timeout=None):
         untraced = _untraced_event_wait()
@@ -311,17 +329,17 @@ class _TasksEvent(threading.Event):
         loc = callsite.walk(caller.f_back, True) if caller.f_code in _wait_ops else None
         if loc is None or self.is_set() or not (timeout is None or type(timeout) in (int, float)):
             return untraced(self, timeout)
-        self._pv_forget_finished()
-        pending = self._pv_pending
-        listed = list(itertools.islice((task for task in pending.values() if task is not None), MAX_TASKS_LISTED))
-        op, until, count = self._pv_op, self._pv_until, len(pending)
+        with self._pv_lock:
+            pending = self._pv_pending
+            listed = list(itertools.islice((task for task in pending.values() if task is not None), MAX_TASKS_LISTED))
+            count = len(pending)
+        op, until = self._pv_op, self._pv_until
         done, _, waited = wait_in_two_steps(
             lambda seconds: (untraced(self, seconds), None),
             timeout,
             "task.wait.wait",
             (op, until, listed, count, timeout, loc, None),
         )
-        self._pv_forget_finished()
         recorder.emit("task.wait", (op, until, count, timeout, loc, waited, "done" if done else "timeout"))
         return done
 
