@@ -140,6 +140,22 @@ def now():
     return _perf_ns()
 
 
+def send_with_next():
+    """Send the buffer with the next event recorded (the end of an announced wait).
+
+    The listener believes an announced wait lasts until it hears of its end; a
+    thread that then sleeps or computes must not look blocked meanwhile. Setting
+    the flush deadline to zero costs the hot path nothing.
+    """
+    global _next_flush
+    _next_flush = 0
+
+
+def buffered():
+    """Is anything recorded and not sent yet?"""
+    return _on and len(_buf) > 0
+
+
 def exit_event(code, how):
     """Emit ``process.exit`` once per process, then flush."""
     global _exited

@@ -65,4 +65,6 @@ KINDS = {
     "manager.call": ("id", "typeid", "method", "args", "waited", "outcome", "loc"),
     "wait.abort": ("wait", "waited", "error"),
     "wait.still": ("wait", "waited"),
+    "task.wait.wait": ("op", "until", "tasks", "pending", "timeout", "loc", "stack"),
+    "task.wait": ("op", "until", "pending", "timeout", "loc", "waited", "outcome"),
 }

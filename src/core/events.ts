@@ -185,6 +185,31 @@ export interface EventFieldsByKind {
   'wait.abort': { wait: string; waited: number; error: string };
   /** An announced wait (`wait`: its kind, e.g. `lock.wait`) still pending `waited` ns after it began; sent every second. */
   'wait.still': { wait: string; waited: number };
+  /**
+   * concurrent.futures' `wait()` or `as_completed()` still waiting for futures after the first slice:
+   * `tasks` are `[pool, job]` of those still pending (at most 50, by pool and job), `pending` counts
+   * them all (futures of no recorded pool too); `until` is what ends it (`as_completed`: the next one done).
+   */
+  'task.wait.wait': {
+    op: 'wait' | 'as_completed';
+    until: 'ALL_COMPLETED' | 'FIRST_COMPLETED' | 'FIRST_EXCEPTION';
+    tasks: [string, number][];
+    pending: number;
+    timeout: number | null;
+    loc: Loc;
+    /** `[loc, function]` of the user's frames, outermost first (as every wait announcement); null when it has none. */
+    stack: [Loc, string][] | null;
+  };
+  /** That wait returning (recorded when the futures were not done at once, announced or not). */
+  'task.wait': {
+    op: 'wait' | 'as_completed';
+    until: 'ALL_COMPLETED' | 'FIRST_COMPLETED' | 'FIRST_EXCEPTION';
+    pending: number;
+    timeout: number | null;
+    loc: Loc;
+    waited: number;
+    outcome: 'done' | 'timeout';
+  };
   // The run
   'run.refused': { reason: string };
   'run.end': { code: number | null; signal: string | null; refused: number };
@@ -276,6 +301,8 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'manager.call': ['id', 'typeid', 'method', 'args', 'waited', 'outcome', 'loc'],
   'wait.abort': ['wait', 'waited', 'error'],
   'wait.still': ['wait', 'waited'],
+  'task.wait.wait': ['op', 'until', 'tasks', 'pending', 'timeout', 'loc', 'stack'],
+  'task.wait': ['op', 'until', 'pending', 'timeout', 'loc', 'waited', 'outcome'],
   'run.refused': ['reason'],
   'run.end': ['code', 'signal', 'refused'],
   'run.hang': ['stalled', 'action'],

@@ -458,6 +458,8 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'process.exec':
       case 'wait.abort':
       case 'wait.still':
+      case 'task.wait.wait':
+      case 'task.wait':
       case 'manager.new': // a manager's queues and locks are listed with the others (queue.new, lock.new)
       case 'manager.call':
       case 'process.join.wait':

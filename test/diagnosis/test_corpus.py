@@ -41,8 +41,18 @@ def header(path):
     }
 
 
+# What the diagnosis cannot do yet, each named in docs/findings.md ("Known
+# limits"). Strict: a program that starts passing fails here until it is taken
+# off this list.
+KNOWN_GAPS = {}
+
+
 def programs():
-    return sorted(p for p in PROGRAMS.glob("*.py")) if PROGRAMS.is_dir() else []
+    found = sorted(p for p in PROGRAMS.glob("*.py")) if PROGRAMS.is_dir() else []
+    return [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[p.stem])) if p.stem in KNOWN_GAPS else p
+        for p in found
+    ]
 
 
 def run(cmd, cwd, timeout):
@@ -64,7 +74,7 @@ def alive(pid):
         return False
 
 
-@pytest.mark.parametrize("program", programs(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("program", programs(), ids=lambda p: getattr(p, "stem", str(p)))
 def test_program(program, tmp_path):
     want = header(program)
     trace = tmp_path / "t.pvtrace"

@@ -391,3 +391,250 @@ def test_summary_lists_pools_and_executor_tasks(procview):
     assert all(task["end"] >= task["start"] >= task["queued"] for task in tasks)
     text = subprocess.run(["node", str(CLI), "summary", str(run.trace_path)], capture_output=True, check=True).stdout.decode()
     assert "Pools (2)" in text and "ProcessPoolExecutor@prog.py:15" in text and "Tasks (17)" in text
+
+
+UNPICKLABLE_RESULT = """
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import sys
+
+    class Bad:
+        def __reduce__(self):
+            raise ValueError("no pickling")
+
+    def bad(x):
+        return Bad()
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        with cf.ProcessPoolExecutor(1) as ex:
+            try:
+                ex.submit(bad, 1).result()
+            except ValueError as exc:
+                print("caught:", exc)
+                print(exc.__cause__)
+            print(ex.submit(abs, -2).result())
+"""
+
+
+def test_a_result_that_cannot_be_pickled_ends_its_task_once(procview, plain, method):
+    run = procview(UNPICKLABLE_RESULT, method)
+    base = plain(UNPICKLABLE_RESULT, method)
+    assert run.returncode == 0 == base.returncode, run
+    assert run.stdout == base.stdout and run.stderr == base.stderr
+    assert "caught: no pickling" in run.out and "procview" not in run.out
+    t = run.trace
+    ends = [(e["job"], e["ok"], e["result"]) for e in t.by_kind("task.end")]
+    # One end per task, with what the caller got: not a first "ok" for a result that never went.
+    assert ends == [(0, False, "ValueError: no pickling"), (1, True, "2")]
+    (begin, _) = t.by_kind("task.begin")
+    (end, _) = t.by_kind("task.end")
+    assert end["pid"] == begin["pid"] and end["t"] >= begin["t"]
+
+
+@pytest.mark.parametrize("how", ["result", "wait"])
+def test_a_thread_task_that_never_ends_shows_as_running_once_someone_waits_for_it(procview, how):
+    """A worker thread sends nothing at a task's begin; the thread that waits for the task does, as it announces its wait."""
+    run = procview(
+        """
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import os, signal, sys, threading, time
+        from multiprocessing.pool import ThreadPool
+
+        def killer(parent):
+            time.sleep(1.0)
+            os.kill(parent, signal.SIGKILL)
+
+        if __name__ == "__main__":
+            mp.Process(target=killer, args=(os.getpid(),)).start()
+            forever = threading.Event()
+            pool = ThreadPool(1)
+            pool.apply_async(forever.wait)
+            tx = cf.ThreadPoolExecutor(2)
+            never = tx.submit(forever.wait)
+            if sys.argv[1] == "result":
+                never.result()
+            else:
+                cf.wait([never, tx.submit(forever.wait)])
+        """,
+        how,
+    )
+    assert run.returncode == -9 or run.returncode == 137, run
+    t = run.trace
+    begins = {(b["pool"], b["job"]) for b in t.by_kind("task.begin")}
+    pools = {p["type"]: p["id"] for p in t.by_kind("pool.new")}
+    tpe = pools["ThreadPoolExecutor"]
+    if how == "result":
+        assert begins == {(pools["ThreadPool"], 0), (tpe, 0)}
+        (announced,) = t.by_kind("task.fetch.wait")
+        assert (announced["pool"], announced["loc"]) == (tpe, "prog.py:18")
+    else:
+        assert begins == {(pools["ThreadPool"], 0), (tpe, 0), (tpe, 1)}
+        (announced,) = t.by_kind("task.wait.wait")
+        assert (announced["tasks"], announced["loc"]) == ([[tpe, 0], [tpe, 1]], "prog.py:20")
+    assert not t.by_kind("task.wait", "task.fetch")
+
+
+def test_a_fetch_that_gets_its_result_within_the_first_slice_is_not_announced(procview, plain, method):
+    """result() waits like every other wait: a short first slice, then the announcement."""
+    source = """
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import sys, threading, time
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            with cf.ThreadPoolExecutor(1) as tx:
+                for i in range(20):
+                    gate = threading.Event()
+                    f = tx.submit(gate.wait)
+                    gate.set()  # the task ends within microseconds: result() waits for it
+                    f.result()
+                print(tx.submit(time.sleep, 0.2).exception())
+            with cf.ProcessPoolExecutor(1) as ex:
+                ex.submit(abs, 0).result()  # the worker is up
+                for i in range(20):
+                    ex.submit(abs, -i).result()
+                print(ex.submit(time.sleep, 0.2).result(timeout=10))
+    """
+    run = procview(source, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source, method).stdout == b"None\nNone\n"
+    t = run.trace
+    pools = _pools(t)
+    tpe, ppe = pools["ThreadPoolExecutor"]["id"], pools["ProcessPoolExecutor"]["id"]
+    announced = _by_job(t, "task.fetch.wait", tpe)
+    fetched = _by_job(t, "task.fetch", tpe)
+    assert sorted(fetched) == list(range(21))
+    # Every one of these was still pending when result() was called: it used to be announced at once.
+    assert len([job for job in announced if job < 20]) <= 5, announced
+    assert [(w["loc"], w["pid"]) for w in announced[20]] == [("prog.py:13", t.main_pid)]
+    assert fetched[20][0]["t"] - announced[20][0]["t"] > 0.1e9
+    announced = _by_job(t, "task.fetch.wait", ppe)
+    assert sorted(_by_job(t, "task.fetch", ppe)) == list(range(22))
+    assert len([job for job in announced if 1 <= job <= 20]) < 10, announced
+    assert [w["loc"] for w in announced[21]] == ["prog.py:18"]
+
+
+WAITS_PROGRAM = """
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import sys, threading, time, traceback
+
+    def nap(x):
+        time.sleep(x)
+        return x
+
+    def fail(x):
+        time.sleep(x)
+        raise ValueError("failed")
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        with cf.ProcessPoolExecutor(2) as ex:
+            print(ex.submit(nap, 0).result())
+            fs = [ex.submit(nap, 0.4), ex.submit(nap, 0.3)]
+            done, not_done = cf.wait(fs, timeout=0.05)
+            print(len(done), len(not_done))
+            done, not_done = cf.wait(fs)
+            print(len(done), len(not_done))
+            print(cf.wait(fs).not_done)
+            slow, bad = ex.submit(nap, 1.0), ex.submit(fail, 0.2)
+            done, not_done = cf.wait([slow, bad], return_when=cf.FIRST_EXCEPTION)
+            print(done == {bad}, not_done == {slow})
+            print(sorted(f.result() for f in cf.as_completed([ex.submit(nap, 0.1), ex.submit(nap, 0.3), slow])))
+            try:
+                for f in cf.as_completed([ex.submit(nap, 1.0)], timeout=0.1):
+                    pass
+            except cf.TimeoutError:
+                traceback.print_exc()
+        plain = cf.Future()
+        threading.Timer(0.1, plain.set_result, (1,)).start()
+        print(cf.wait([plain], return_when=cf.FIRST_COMPLETED).done == {plain})
+"""
+
+
+def test_wait_and_as_completed_are_waits_on_the_futures_tasks(procview, plain, method):
+    run = procview(WAITS_PROGRAM, method)
+    base = plain(WAITS_PROGRAM, method)
+    assert run.returncode == 0 == base.returncode, run
+    assert run.stdout == base.stdout, (run.out, base.out)
+    assert run.stderr == base.stderr, "\n--- procview:\n%s\n--- plain:\n%s" % (run.err, base.err)
+    assert "1 (of 1) futures unfinished" in run.err
+    t = run.trace
+    check_well_formed(t)
+    (pool,) = [p["id"] for p in t.by_kind("pool.new")]
+    ends = t.by_kind("task.wait")
+    announced = t.by_kind("task.wait.wait")
+    assert {e["pid"] for e in ends + announced} == {t.main_pid}
+
+    def shown(e):
+        return (e["op"], e["until"], e["loc"], e["timeout"])
+
+    # every end follows its announcement (each of these waits lasts well over the first slice)
+    assert [shown(a) for a in announced] == [shown(e) for e in ends]
+    for a, e in zip(announced, ends):
+        assert a["t"] < e["t"] and a["pending"] == e["pending"] and a["stack"] is None
+        assert e["waited"] >= e["t"] - a["t"] > 0
+    by_line = {}
+    for a, e in zip(announced, ends):
+        by_line.setdefault(a["loc"], []).append((a, e))
+
+    # a timeout: both tasks listed, by job
+    ((a, e),) = by_line["prog.py:18"]
+    assert (a["op"], a["until"], a["tasks"], a["pending"]) == ("wait", "ALL_COMPLETED", [[pool, 1], [pool, 2]], 2)
+    assert (e["timeout"], e["outcome"]) == (0.05, "timeout") and 0.04e9 < e["waited"] < 0.3e9
+    # all of them: done
+    ((a, e),) = by_line["prog.py:20"]
+    assert (a["tasks"], e["timeout"], e["outcome"]) == ([[pool, 1], [pool, 2]], None, "done")
+    # the wait at line 22 found them done: it never waited, nothing recorded
+    assert "prog.py:22" not in by_line
+    # the first exception ends it
+    ((a, e),) = by_line["prog.py:24"]
+    assert (a["until"], a["tasks"], e["outcome"]) == ("FIRST_EXCEPTION", [[pool, 3], [pool, 4]], "done")
+    assert e["waited"] < 0.8e9
+    # as_completed: one wait per result it has to wait for, on the tasks still pending
+    steps = by_line["prog.py:26"]
+    assert 2 <= len(steps) <= 3
+    assert [s[0]["op"] for s in steps] == ["as_completed"] * len(steps)
+    assert steps[0][0]["tasks"] == [[pool, 3], [pool, 5], [pool, 6]]
+    assert [s[0]["pending"] for s in steps] == sorted((s[0]["pending"] for s in steps), reverse=True)
+    for (earlier, _), (later, _) in zip(steps, steps[1:]):
+        assert set(map(tuple, later["tasks"])) < set(map(tuple, earlier["tasks"]))
+    assert all(s[1]["outcome"] == "done" for s in steps)
+    # as_completed's own timeout, then the TimeoutError it raises
+    ((a, e),) = by_line["prog.py:28"]
+    assert (a["tasks"], e["outcome"]) == ([[pool, 7]], "timeout") and 0 < e["timeout"] <= 0.1
+    # a future of no pool: waited for all the same
+    ((a, e),) = by_line["prog.py:34"]
+    assert (a["until"], a["tasks"], a["pending"], e["outcome"]) == ("FIRST_COMPLETED", [], 1, "done")
+    # none of it shows as the library's own Events or fetches
+    assert not t.by_kind("sync.wait", "sync.wait.wait", "sync.new")
+    assert not [f for f in t.by_kind("task.fetch") if f["loc"] == "prog.py:24"]
+    out = subprocess.run(["node", str(CLI), "summary", "--json", str(run.trace_path)], capture_output=True, check=True)
+    assert json.loads(out.stdout)["events"] == len(t.events)
+
+
+def test_as_completed_keeps_no_future_alive(procview, plain):
+    """As without procview, a future as_completed has handed out is freed once the program lets go of it."""
+    source = """
+        import concurrent.futures as cf
+        import gc, time, weakref
+
+        with cf.ThreadPoolExecutor(1) as tx:
+            fs = [tx.submit(time.sleep, 0.02) for _ in range(6)]
+            freed = []
+            for f in cf.as_completed(fs):
+                fs.remove(f)
+                gone = weakref.ref(f)
+                del f
+                gc.collect()
+                freed.append(gone() is None)
+                time.sleep(0.03)  # the next one is done before as_completed looks again
+            print(freed)
+    """
+    run = procview(source)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(source).stdout == b"[True, True, True, True, True, True]\n"
+    assert run.trace.by_kind("task.wait.wait")

@@ -80,6 +80,41 @@ SCRIPTS = {
         th.join()
         print("main continues")
     """,
+    "closed_process_misuse": """
+        import multiprocessing as mp, sys, traceback
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            never = mp.Process(target=print)
+            for call in (never.terminate, never.kill):
+                try:
+                    call()
+                except AttributeError:
+                    traceback.print_exc()
+            p = mp.Process(target=print, args=("child",))
+            p.start()
+            p.join()
+            p.close()
+            try:
+                p.kill()
+            except ValueError:
+                traceback.print_exc()
+            p.terminate()
+    """,
+    "thread_join_misuse": """
+        import threading, traceback
+
+        class NoInit(threading.Thread):
+            def __init__(self):
+                pass
+
+        for thread in (threading.Thread(target=print), NoInit(), threading.current_thread()):
+            for timeout in (None, 1):
+                try:
+                    thread.join(timeout)
+                except RuntimeError:
+                    traceback.print_exc()
+    """,
     "sys_exit_3": """
         import sys
         print("x")
@@ -103,7 +138,7 @@ SCRIPTS = {
     """,
 }
 
-METHOD_SCRIPTS = {"queue_empty_uncaught_in_child"}
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse"}
 
 
 def _cases():

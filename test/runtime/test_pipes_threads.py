@@ -3,6 +3,8 @@
 import pickle
 import zlib
 
+import pytest
+
 from conftest import check_well_formed
 
 
@@ -163,3 +165,50 @@ def test_thread_lifecycle(procview):
     assert t.one("thread.join.wait", loc="prog.py:17")["t"] < joins[2]["t"]
     assert exits["T1"]["t"] <= joins[0]["t"]
     assert exits["T3"]["t"] <= joins[3]["t"]
+
+
+BLOCKED_ON_THE_USERS_BEHALF = """
+    import multiprocessing as mp
+    import multiprocessing.connection
+    import os, signal, sys, threading, time
+    from multiprocessing.pool import ThreadPool
+
+    def killer(parent):
+        time.sleep(1.0)
+        os.kill(parent, signal.SIGKILL)
+
+    if __name__ == "__main__":
+        mp.set_start_method("fork")
+        mp.Process(target=killer, args=(os.getpid(),)).start()
+        how = sys.argv[1]
+        quiet, other = mp.Pipe()
+        forever = threading.Event()
+        if how == "pool.join":
+            blocked = mp.Pool(1)
+            blocked.apply_async(time.sleep, (2,))
+            blocked.close()
+        elif how == "threadpool.join":
+            blocked = ThreadPool(1)
+            blocked.apply_async(forever.wait)
+            blocked.close()
+        elif how == "exit":
+            threading.Thread(target=forever.wait).start()
+        r, w = mp.Pipe(duplex=False)
+        w.send("last words")  # recorded, not sent yet: the process sent something less than 50 ms ago
+        if how == "connection.wait":
+            multiprocessing.connection.wait([quiet])
+        elif how == "poll":
+            quiet.poll(30)
+        elif how in ("pool.join", "threadpool.join"):
+            blocked.join()
+"""
+
+
+@pytest.mark.parametrize("how", ["connection.wait", "poll", "pool.join", "threadpool.join", "exit"])
+def test_what_was_recorded_is_sent_before_the_library_blocks_on_the_users_behalf(procview, how):
+    run = procview(BLOCKED_ON_THE_USERS_BEHALF, how)
+    t = run.trace
+    main = t.main_pid
+    assert t.one("process.exit", pid=main)["signal"] == "SIGKILL", run
+    (sent,) = t.by_kind("pipe.send", pid=main)
+    assert (sent["repr"], sent["loc"]) == ("'last words'", "prog.py:27")

@@ -19,13 +19,15 @@ its work item is made, inside ``submit``: before any worker can see it.
 import functools
 import itertools
 import os
+import sys
 import threading
+import _thread
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .pools import QueueTap, callable_name, error_text, thread_pool_numbers
-from .waits import announce_wait
+from .pools import QueueTap, arm_fetch_wait, callable_name, disarm_fetch_wait, error_text, put_recording_end, thread_pool_numbers
+from .waits import announce_wait, wait_in_two_steps
 
 _tls = threading.local()  # .executor: the pool whose submit runs in this thread; .chunksize: of its map
 
@@ -113,8 +115,11 @@ def _traced_shutdown(original, busy):
             result = original(self, wait, cancel_futures=cancel_futures)
         except BaseException as exc:
             if announced:
+                recorder.send_with_next()
                 recorder.emit("wait.abort", ("pool.shutdown.wait", recorder.now() - t0, type(exc).__name__))
             raise
+        if announced:
+            recorder.send_with_next()  # the end of an announced wait goes out with it
         recorder.emit("pool.shutdown", (state.id, bool(wait), bool(cancel_futures), loc, recorder.now() - t0))
         return result
 
@@ -140,6 +145,9 @@ def patch_base(base):
     original_set_result = Future.set_result
     original_set_exception = Future.set_exception
 
+    def is_done(future):
+        return future._state in done_states
+
     def fetching(original, returns_error):
         def fetch(self, timeout=None):
             task = self.__dict__.get("_pv_task")
@@ -149,16 +157,19 @@ def patch_base(base):
             if loc is None:
                 return original(self, timeout)
             try:
-                if self._state not in done_states and (timeout is None or timeout > 0):
-                    # Announced at once, not after a first slice: a result that arrives
-                    # while we wait would send the library down another path (and
-                    # another traceback line) than it takes without us.
-                    announce_wait("task.fetch.wait", (task.pool, task.job, loc))
+                armed = False
+                if self._state not in done_states and (timeout is None or type(timeout) in (int, float)):
+                    # The library waits on the future's condition, on its own line, as without
+                    # us: that wait gets the first slice, then the announcement.
+                    armed = arm_fetch_wait(self._condition, functools.partial(is_done, self), (task.pool, task.job, loc))
                 try:
                     value = original(self, timeout)
                 except BaseException as exc:
                     recorder.emit("task.fetch", (task.pool, task.job, self._state in done_states, loc, error_text(exc)))
                     raise
+                finally:
+                    if armed:
+                        disarm_fetch_wait()
                 error = error_text(value) if returns_error and value is not None else None
                 recorder.emit("task.fetch", (task.pool, task.job, True, loc, error))
                 return value
@@ -186,7 +197,11 @@ def patch_base(base):
             if task is not None and task.state is not None:
                 task.state.running.add(task.job)
                 recorder.emit("task.begin", (task.pool, task.job, 0, task.func, task.args, task.items))
-                recorder.flush()  # a task that never ends must still show as running
+                if self._waiters or self._condition._waiters:
+                    # Someone waits for it: sent now, it may never end. Not otherwise: a send
+                    # here would let the thread that submitted it run ahead of the task (as it
+                    # does not without us); whoever waits for it later sends it as it announces its wait.
+                    recorder.flush()
         return running
 
     def set_result(self, result):
@@ -223,12 +238,117 @@ def patch_base(base):
             pass_through.append(_CodeHolder(const))
     callsite.add_transparent(*[fn for fn in pass_through if fn is not None])
 
+    _patch_waits(base, done_states)
+
 
 class _CodeHolder:
     """Stands for a function whose code object is all we have (a nested generator)."""
 
     def __init__(self, code):
         self.__code__ = code
+
+
+# ---------------------------------------------------------------- wait() and as_completed()
+
+MAX_TASKS_LISTED = 50
+_wait_ops = {}  # code of concurrent.futures' wait and as_completed -> "wait", "as_completed"
+
+
+def _patch_waits(base, done_states):
+    """``wait(fs)`` and ``as_completed(fs)`` called by the user's code wait on a waiter's Event
+    once the futures not done are known: that Event is one of ours, whose wait is recorded."""
+    original_install = getattr(base, "_create_and_install_waiters", None)
+    as_completed_waiter = getattr(base, "_AsCompletedWaiter", None)
+    if original_install is None or as_completed_waiter is None:
+        return
+    _wait_ops[base.wait.__code__] = "wait"
+    _wait_ops[base.as_completed.__code__] = "as_completed"
+    as_completed = getattr(base, "_AS_COMPLETED", None)
+
+    class _TrackedAsCompletedWaiter(as_completed_waiter):
+        """as_completed's waiter, telling our Event of each future that finishes (it waits again and again)."""
+
+        def add_result(self, future):
+            _finished(self.event, future)
+            super().add_result(future)
+
+        def add_exception(self, future):
+            _finished(self.event, future)
+            super().add_exception(future)
+
+        def add_cancelled(self, future):
+            _finished(self.event, future)
+            super().add_cancelled(future)
+
+    def _create_and_install_waiters(fs, return_when):
+        waiter = original_install(fs, return_when)
+        caller = sys._getframe(1)
+        op = _wait_ops.get(caller.f_code)
+        if op is not None and callsite.walk(caller.f_back, True) is not None:
+            # Under the futures' locks, which the caller holds: none of them can reach the waiter yet.
+            until = "FIRST_COMPLETED" if return_when == as_completed else str(return_when)
+            waiter.event = _TasksEvent(op, until, fs, done_states)
+            if type(waiter) is as_completed_waiter:
+                waiter.__class__ = _TrackedAsCompletedWaiter  # same layout
+        return waiter
+
+    base._create_and_install_waiters = impersonate(_create_and_install_waiters, original_install)
+
+
+def _finished(event, future):
+    pending = getattr(event, "_pv_pending", None)
+    if pending is not None:
+        with event._pv_lock:
+            pending.pop(id(future), None)
+
+
+class _TasksEvent(threading.Event):
+    """The Event a waiter of ``wait()`` or ``as_completed()`` is set by: the user's wait for futures.
+
+    Its wait is the user's (``task.wait.wait`` after the first slice, ``task.wait``
+    when it ends), on the futures still pending: those it was made with, less those
+    that finished since (as_completed waits again and again). It knows them by id
+    only: it keeps no future alive (as_completed lets go of each one it hands out).
+    """
+
+    def __init__(self, op, until, fs, done_states):
+        super().__init__()
+        self._pv_op = op
+        self._pv_until = until
+        self._pv_lock = _thread.allocate_lock()
+        pending = []
+        for future in fs:
+            if future._state not in done_states:
+                task = future.__dict__.get("_pv_task")
+                pending.append((id(future), None if task is None else (task.pool, task.job)))
+        # Tasks first, by pool and job; futures procview knows nothing of after them.
+        pending.sort(key=lambda item: (item[1] is None, item[1] or ("", 0)))
+        self._pv_pending = dict(pending)
+
+    def wait(self, timeout=None):
+        untraced = _untraced_event_wait()
+        caller = sys._getframe(1)
+        loc = callsite.walk(caller.f_back, True) if caller.f_code in _wait_ops else None
+        if loc is None or self.is_set() or not (timeout is None or type(timeout) in (int, float)):
+            return untraced(self, timeout)
+        with self._pv_lock:
+            pending = self._pv_pending
+            listed = list(itertools.islice((task for task in pending.values() if task is not None), MAX_TASKS_LISTED))
+            count = len(pending)
+        op, until = self._pv_op, self._pv_until
+        done, _, waited = wait_in_two_steps(
+            lambda seconds: (untraced(self, seconds), None),
+            timeout,
+            "task.wait.wait",
+            (op, until, listed, count, timeout, loc),
+        )
+        recorder.emit("task.wait", (op, until, count, timeout, loc, waited, "done" if done else "timeout"))
+        return done
+
+
+def _untraced_event_wait():
+    wait = threading.Event.wait
+    return getattr(wait, "untraced", wait)
 
 
 # ---------------------------------------------------------------- ProcessPoolExecutor
@@ -274,9 +394,8 @@ class _ResultOutbox(QueueTap):
         if isinstance(obj, self._result_item):
             error = obj.exception
             shown = short_repr(obj.result) if error is None else error_text(error)
-            recorder.emit("task.end", (self._pool_id, obj.work_id, 0, error is None, shown))
-            # Sent before the result: once the parent has it, the worker may be ended.
-            recorder.flush()
+            values = (self._pool_id, obj.work_id, 0, error is None, shown)
+            return put_recording_end(lambda item: self._queue.put(item, *args, **kwargs), obj, values)
         return self._queue.put(obj, *args, **kwargs)
 
 

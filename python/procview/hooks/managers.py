@@ -98,8 +98,12 @@ def patch_managers(managers):
         try:
             result = original_callmethod(self, methodname, args, kwds)
         except BaseException as exc:
+            if wait is not None:
+                recorder.send_with_next()
             _record(typeid, target, methodname, args, kwds, loc, recorder.now() - t0, exc, None)
             raise
+        if wait is not None:
+            recorder.send_with_next()  # the end of an announced wait goes out with it
         _record(typeid, target, methodname, args, kwds, loc, recorder.now() - t0, None, result)
         return result
 

@@ -16,10 +16,30 @@ import zlib
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
+from .behalf import may_block, wait_sending_first
 from .waits import announce_if_slow, readiness
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
-wire = threading.local()  # a queue operation's request for the size and CRC of its bytes
+# A queue operation's request for the size and CRC of its bytes (.on, .taken),
+# and what to do once an item is pickled, just before its bytes go (.before).
+wire = threading.local()
+
+
+def before_send(callback):
+    """Have ``callback()`` run once the next item this thread puts on a SimpleQueue is pickled, before its bytes go.
+
+    Returns a function that disarms it and tells whether it ran: an item that
+    cannot be pickled never reaches the pipe, and the callback does not run.
+    """
+    wire.before = callback
+
+    def disarm():
+        ran = getattr(wire, "before", None) is not callback
+        if not ran:
+            wire.before = None
+        return ran
+
+    return disarm
 
 
 def begin_capture():
@@ -46,6 +66,10 @@ def capturing_connection(connection):
     def _send_bytes(buf):
         if getattr(wire, "on", False):
             wire.taken = (len(buf), zlib.crc32(buf))
+        before = getattr(wire, "before", None)
+        if before is not None:
+            wire.before = None
+            before()
         return cls._send_bytes(ref(), buf)
 
     def _recv_bytes(maxsize=None):
@@ -118,6 +142,21 @@ def traced_connection(connection):
 def patch_connection(connection):
     original_pipe = connection.Pipe
     original_rebuild = getattr(connection, "rebuild_connection", None)
+    original_wait = connection.wait
+
+    def wait(object_list, timeout=None):
+        # The library's own waits (Connection.poll, Queue.get's, a join's) come here too.
+        if type(object_list) not in (list, tuple) or not may_block(timeout):
+            return original_wait(object_list, timeout)
+
+        def attempt(seconds):
+            ready = original_wait(object_list, seconds)
+            return bool(ready), ready
+
+        return wait_sending_first(attempt, timeout)
+
+    # Replaced before the modules that import it by name (pool, concurrent.futures.process) do.
+    connection.wait = impersonate(wait, original_wait)
 
     def Pipe(duplex=True):
         ends = original_pipe(duplex)

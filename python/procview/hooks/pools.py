@@ -16,14 +16,18 @@ import functools
 import itertools
 import os
 import threading
+import weakref
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
-from .waits import announce_if_slow
+from .pipes import before_send
+from .waits import announce_if_slow, wait_in_two_steps
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
+_fetching = threading.local()  # .wait: (condition, is_done, announcement) of this thread's fetch under way
 _thread_pool_ids = {}  # id(inqueue) -> pool id, for ThreadPool workers (threads of this process)
+_thread_pools = {}  # id(inqueue) -> a weak reference to the ThreadPool
 thread_pool_numbers = itertools.count(1)
 
 
@@ -49,6 +53,51 @@ def error_text(error):
     except Exception:
         message = "?"
     return "%s: %s" % (type(error).__name__, message[:200])
+
+
+class FetchCondition(threading.Condition):
+    """The Condition of a result (a future's, an IMapIterator's) that a user's fetch waits on.
+
+    The library makes the wait, on its own line, so it takes the path it takes
+    without us (a task's error shows the same traceback), but the wait is the
+    user's: it gets the first slice, then the announcement (``task.fetch.wait``)
+    and a flush, as every other wait. Only the thread that armed it (see
+    ``arm_fetch_wait``) waits this way; any other wait on it is a plain one.
+    """
+
+    def wait(self, timeout=None):
+        fetch = getattr(_fetching, "wait", None)
+        if fetch is None or fetch[0] is not self:
+            return super().wait(timeout)
+        _fetching.wait = None
+        _, is_done, announcement = fetch
+        wait = super().wait
+
+        def attempt(seconds):
+            wait(seconds)
+            # The state, not wait()'s answer: a notify that comes as a slice times out is not lost.
+            return is_done(), None
+
+        done, _, _ = wait_in_two_steps(attempt, timeout, "task.fetch.wait", announcement)
+        return done
+
+
+def arm_fetch_wait(condition, is_done, announcement):
+    """The next wait on ``condition`` in this thread is the user's fetch (``is_done()``: has it got what it waits for?).
+
+    Returns False if that condition cannot be armed; disarm with ``disarm_fetch_wait()`` once the fetch returns.
+    """
+    kind = type(condition)
+    if kind is threading.Condition:
+        condition.__class__ = FetchCondition  # same layout; its waits stay plain unless armed
+    elif kind is not FetchCondition:
+        return False
+    _fetching.wait = (condition, is_done, announcement)
+    return True
+
+
+def disarm_fetch_wait():
+    _fetching.wait = None
 
 
 def _pool_id_of_inqueue(inqueue):
@@ -77,6 +126,7 @@ class _TaskInbox(QueueTap):
     def __init__(self, inqueue, pool_id, mapstar, starmapstar):
         super().__init__(inqueue, pool_id)
         self._chunked = (mapstar, starmapstar)
+        self._thread_pool = _thread_pools.get(id(inqueue))  # None for a process pool's
 
     def get(self):
         task = self._queue.get()
@@ -90,21 +140,62 @@ class _TaskInbox(QueueTap):
             else:
                 shown = short_repr(args)
             recorder.emit("task.begin", (self._pool_id, job, i, callable_name(func), shown, items))
-            # Sent now: a task that never ends must still show as running.
-            recorder.flush()
+            if self._thread_pool is None or _someone_waits(self._thread_pool(), job):
+                # Sent now: a task that never ends must still show as running. A ThreadPool's
+                # only if someone waits for it already (see executors' set_running_or_notify_cancel).
+                recorder.flush()
         return task
+
+
+def _someone_waits(thread_pool, job):
+    """Does a thread wait for this job's result (get, wait, next)?"""
+    cache = getattr(thread_pool, "_cache", None)
+    result = cache.get(job) if cache is not None else None
+    condition = getattr(result, "_cond", None) or getattr(getattr(result, "_event", None), "_cond", None)
+    return bool(getattr(condition, "_waiters", None))
+
+
+def put_recording_end(put, item, values):
+    """A worker process sends a task's result: ``task.end`` is recorded (stamped now)
+    and sent once the result is pickled, just before its bytes go.
+
+    Sent before the result: once the parent has it, it may end this worker with
+    SIGTERM. Not before the pickling: a result that cannot be pickled never goes,
+    the library sends the error the caller gets instead, and that put records the
+    task's one ``task.end``.
+    """
+    t = recorder.now()
+
+    def send_end():
+        recorder.emit_at(t, "task.end", values)
+        recorder.flush()
+
+    disarm = before_send(send_end)
+    try:
+        put(item)
+    finally:
+        sent = disarm()
+    if not sent:  # the bytes went some way we do not see: the put went through all the same
+        send_end()
 
 
 class _ResultOutbox(QueueTap):
     """What the worker puts results on: records each task as it ends."""
 
+    def __init__(self, outqueue, pool_id):
+        super().__init__(outqueue, pool_id)
+        self._pickles = hasattr(outqueue, "_writer")  # a process pool's, not a ThreadPool's
+
     def put(self, message):
         if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
             job, i, (ok, value) = message
             shown = short_repr(value) if ok else error_text(value)
-            recorder.emit("task.end", (self._pool_id, job, i, bool(ok), shown))
-            # Sent before the result: once the parent has it, it may end this worker with SIGTERM.
-            recorder.flush()
+            values = (self._pool_id, job, i, bool(ok), shown)
+            if self._pickles:
+                return put_recording_end(self._queue.put, message, values)
+            # A ThreadPool's worker is a thread of the process that gets the result:
+            # nothing ends it alone, its end goes out with the next batch too.
+            recorder.emit("task.end", values)
         return self._queue.put(message)
 
 
@@ -140,6 +231,7 @@ def patch_pool(pool):
             else:
                 self._pv_id = "tpool:%d.%d" % (recorder.pid(), next(thread_pool_numbers))
                 _thread_pool_ids[id(self._inqueue)] = self._pv_id
+                _thread_pools[id(self._inqueue)] = weakref.ref(self)
 
         return _setup_queues
 
@@ -207,10 +299,10 @@ def patch_pool(pool):
         if loc is None:
             return original_get(self, timeout)
         pool_id = getattr(self, "_pv_pool", None)
-        if not self.ready():
+        if not self.ready() and (timeout is None or type(timeout) in (int, float)):
             spent = announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
             if timeout is not None:
-                timeout = max(0.0, timeout - spent)
+                timeout = max(0.0, timeout - spent)  # the first slice is part of the wait the user asked for
         error = None
         try:
             return original_get(self, timeout)
@@ -224,16 +316,26 @@ def patch_pool(pool):
         loc = callsite.user_site()
         if loc is None:
             return original_next(self, timeout)
+        pool_id = getattr(self, "_pv_pool", None)
+        armed = False
+        if not self._items and self._index != self._length and (timeout is None or type(timeout) in (int, float)):
+            armed = arm_fetch_wait(self._cond, functools.partial(_has_next, self), (pool_id, self._job, loc))
         error = None
+        ready = True
         try:
             return original_next(self, timeout)
         except StopIteration:
+            raise
+        except pool.TimeoutError as exc:
+            error, ready = error_text(exc), False
             raise
         except BaseException as exc:
             error = error_text(exc)
             raise
         finally:
-            recorder.emit("task.fetch", (getattr(self, "_pv_pool", None), self._job, True, loc, error))
+            if armed:
+                disarm_fetch_wait()
+            recorder.emit("task.fetch", (pool_id, self._job, ready, loc, error))
 
     pool.worker = worker
     Pool._setup_queues = identified(Pool._setup_queues)
@@ -250,6 +352,10 @@ def patch_pool(pool):
     pool.IMapIterator.__next__ = imap_next
     # apply(), map(), starmap() and the *_async forms only pass the user's call on.
     callsite.add_transparent(Pool.apply, Pool.map, Pool.starmap, Pool.map_async, Pool.starmap_async)
+
+
+def _has_next(iterator):
+    return bool(iterator._items) or iterator._index == iterator._length
 
 
 def _ready_of(result):

@@ -5,6 +5,7 @@ import os
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
+from .behalf import may_block, wait_sending_first
 from .waits import wait_in_two_steps
 
 
@@ -39,6 +40,13 @@ def patch_process(process):
 
     def join(self, timeout=None):
         loc = callsite.user_site()
+        if loc is None and may_block(timeout) and _joinable_and_running(self):
+            # The library's join, on the user's behalf (Pool.join(), a manager's shutdown).
+            def library_attempt(seconds):
+                original_join(self, seconds)
+                return (self._popen.returncode is not None, None)
+
+            return wait_sending_first(library_attempt, timeout)
         if loc is None or self._popen is None or self._parent_pid != os.getpid() or self._popen.poll() is not None:
             # Not the user's, not ours to join, or cannot block: behaves (and raises) as usual.
             result = original_join(self, timeout)
@@ -55,11 +63,13 @@ def patch_process(process):
         return None
 
     def terminate(self):
-        recorder.emit("process.terminate", (self.pid, callsite.first_user_site()))
+        if _can_signal(self):
+            recorder.emit("process.terminate", (self._popen.pid, callsite.first_user_site()))
         return original_terminate(self)
 
     def kill(self):
-        recorder.emit("process.kill", (self.pid, callsite.first_user_site()))
+        if _can_signal(self):
+            recorder.emit("process.kill", (self._popen.pid, callsite.first_user_site()))
         return original_kill(self)
 
     def _bootstrap(self, parent_sentinel=None):
@@ -84,6 +94,18 @@ def patch_process(process):
     # A wait's stack in a child process begins at its target: what is outside
     # _bootstrap is how the process came to be (under fork, the parent's frames).
     callsite.add_stack_root(original_bootstrap)
+
+
+def _joinable_and_running(process):
+    # Anything else makes join() return at once or raise, as the library decides.
+    popen = None if getattr(process, "_closed", False) else getattr(process, "_popen", None)
+    return popen is not None and getattr(process, "_parent_pid", None) == os.getpid() and popen.poll() is None
+
+
+def _can_signal(process):
+    # A closed or never started process makes terminate() and kill() raise, from
+    # their own first line as without us: read nothing (self.pid checks too) before.
+    return not getattr(process, "_closed", False) and getattr(process, "_popen", None) is not None
 
 
 def record_reaped(popen_class, method_name):

@@ -72,11 +72,14 @@ def _announced_wait(obj, op, loc, call):
     try:
         outcome, result = call()
     except threading.BrokenBarrierError:
+        recorder.send_with_next()
         recorder.emit("sync.wait", (sync_id, op, loc, recorder.now() - t0, "broken"))
         raise
     except BaseException as exc:
+        recorder.send_with_next()
         recorder.emit("wait.abort", ("sync.wait.wait", recorder.now() - t0, type(exc).__name__))
         raise
+    recorder.send_with_next()  # the end of an announced wait goes out with it
     recorder.emit("sync.wait", (sync_id, op, loc, recorder.now() - t0, outcome))
     return result
 

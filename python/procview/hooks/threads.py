@@ -5,10 +5,17 @@ import threading
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from .locks import thread_lock_factories
+from .behalf import may_block, wait_sending_first
 from .tracebacks import clean_exception, hide_runtime_frames
 from .waits import wait_in_two_steps
 
 _thread_errors = {}  # ident -> exception type name, set by the excepthook, read at thread exit
+
+
+def _can_block(thread):
+    # Anything else makes join() return at once or raise (from join itself, as without us).
+    # (The ident, not current_thread(): that would make a dummy Thread for a thread threading did not start.)
+    return getattr(thread, "_initialized", False) and thread.ident != threading.get_ident() and thread.is_alive()
 
 
 def patch_threading():
@@ -34,7 +41,15 @@ def patch_threading():
 
     def join(self, timeout=None):
         loc = callsite.user_site()
-        if loc is None or self is threading.current_thread() or not self.is_alive():
+        can_block = _can_block(self)
+        if loc is None and can_block and may_block(timeout):
+            # The library's join, on the user's behalf (Pool.join(), a manager's shutdown).
+            def library_attempt(seconds):
+                original_join(self, seconds)
+                return (not self.is_alive(), None)
+
+            return wait_sending_first(library_attempt, timeout)
+        if loc is None or not can_block:
             # Not the user's join, or one that cannot block: it behaves (and raises) as usual.
             result = original_join(self, timeout)
             if loc is not None:
@@ -62,6 +77,16 @@ def patch_threading():
     setattr(Thread, "_bootstrap_inner", _bootstrap_inner)
     Thread.join = join
     threading.excepthook = impersonate(excepthook, original_excepthook)
+
+    original_shutdown = getattr(threading, "_shutdown", None)
+    if original_shutdown is not None:
+        # The interpreter's wait, at exit, for the threads that are not daemons (and a
+        # Process's, as its _bootstrap ends): what was recorded goes out before it blocks.
+        def _shutdown():
+            recorder.flush()
+            return original_shutdown()
+
+        setattr(threading, "_shutdown", impersonate(_shutdown, original_shutdown))
     threading.Lock, threading.RLock = thread_lock_factories(threading.Lock, threading.RLock)
 
     from .sync import patch_threading_sync

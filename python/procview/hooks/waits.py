@@ -79,6 +79,7 @@ def _still(wait_kind, t0):
 
 
 def _abort(wait_kind, t0, exc):
+    recorder.send_with_next()
     recorder.emit("wait.abort", (wait_kind, recorder.now() - t0, type(exc).__name__))
 
 
@@ -115,6 +116,7 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
     except BaseException as exc:
         _abort(wait_kind, t0, exc)
         raise
+    recorder.send_with_next()  # the caller records the wait's end next: it must not wait for a batch
     return done, result, recorder.now() - t0
 
 
@@ -153,6 +155,7 @@ def announce_if_slow(ready, timeout, wait_kind, wait_values):
         return (recorder.now() - t0) / 1e9
     announce_wait(wait_kind, wait_values)
     if not (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S):
+        recorder.send_with_next()
         return (recorder.now() - t0) / 1e9
     deadline = None if timeout is None else t0 + timeout * 1e9
     try:
@@ -163,6 +166,7 @@ def announce_if_slow(ready, timeout, wait_kind, wait_values):
     except BaseException as exc:
         _abort(wait_kind, t0, exc)
         raise
+    recorder.send_with_next()
     return (recorder.now() - t0) / 1e9
 
 
@@ -198,5 +202,6 @@ def announced_join(is_done, join, wait_kind, done_kind, wait_values):
     if not is_done():
         announce_wait(wait_kind, wait_values)
     result = join()
+    recorder.send_with_next()
     recorder.emit(done_kind, wait_values + (recorder.now() - t0,))
     return result

@@ -65,8 +65,10 @@ export function describeWait(model: RunModel, wait: Wait): string {
       const job = model.jobs.get(wait.target);
       return `waits for the result of ${job?.func ?? 'a task'}${job?.pool ? ` on ${primitiveName(model, job.pool)}` : ''}`;
     }
-    case 'task.wait':
-      return 'waits for futures to finish';
+    case 'task.wait': {
+      const count = wait.target === '' ? 0 : wait.target.split(' ').length;
+      return `waits for ${count === 1 ? 'a future' : `${count} futures`} to finish (concurrent.futures.wait or as_completed)`;
+    }
     case 'pool.shutdown':
       return `waits for ${name()} to shut down`;
     case 'exit':

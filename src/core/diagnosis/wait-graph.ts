@@ -173,8 +173,10 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
     }
     case 'task.wait':
     case 'pool.shutdown': {
+      const jobs = wait.op === 'task.wait' ? new Set(wait.target.split(' ')) : null;
       for (const task of model.tasks.values()) {
-        if (task.end !== null || (wait.op === 'pool.shutdown' && task.pool !== wait.target)) continue;
+        if (task.end !== null) continue;
+        if (jobs ? !jobs.has(`${task.pool}/${task.job}`) : task.pool !== wait.target) continue;
         const worker = model.lanes.get(task.lane);
         if (worker && laneAliveAt(worker, t)) node.edges.push({ to: worker.key, role: 'runs-task', loc: null });
       }

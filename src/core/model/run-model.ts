@@ -31,6 +31,7 @@ const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
   'task.fetch': 'task.fetch',
   'pool.shutdown': 'pool.shutdown',
   'sync.wait': 'sync',
+  'task.wait': 'task.wait',
 };
 
 export class RunModel {
@@ -320,6 +321,12 @@ export class RunModel {
       case 'pool.shutdown.wait':
         if (lane) this.beginWait(lane, event, 'pool.shutdown', event.pool);
         break;
+      case 'task.wait.wait':
+        // The futures it still waits for, as jobs (`pool/job`), space-separated.
+        if (lane) this.beginWait(lane, event, 'task.wait', event.tasks.map(([pool, job]) => `${pool}/${job}`).join(' '));
+        break;
+      case 'task.wait':
+        break;
       case 'pool.shutdown':
         this.pool(event.pool).shutdown = true;
         break;
@@ -357,6 +364,12 @@ export class RunModel {
       case 'wait.abort':
         if (lane) this.abortWait(lane, event);
         break;
+      case 'wait.still': {
+        // Still the same wait: it began `waited` ago (the announcement came after the first slice).
+        const open = lane ? this.openWait(lane) : null;
+        if (open) open.start = Math.min(open.start, event.t - event.waited);
+        break;
+      }
       case 'run.refused':
         this.refused++;
         break;
