@@ -242,7 +242,8 @@ def patch_queues(queues):
         if loc is None or state is None:
             return original_get(self, block, timeout)
         t0 = now()
-        if block:
+        # A closed queue's get raises at once: no wait to poll for (it would never end).
+        if block and not getattr(self, "_closed", False):
             spent = announce_if_slow(state.ready, timeout, "queue.get.wait", (state.id, loc))
             if timeout is not None:
                 timeout = max(0.0, timeout - spent)
@@ -277,7 +278,8 @@ def patch_queues(queues):
         if loc is None or state is None:
             return original_simple_get(self)
         t0 = recorder.now()
-        announce_if_slow(state.ready, None, "queue.get.wait", (state.id, loc))
+        if not self._reader.closed:  # a closed one raises at once (and its file may be another's by now)
+            announce_if_slow(state.ready, None, "queue.get.wait", (state.id, loc))
         begin_capture()
         try:
             item = original_simple_get(self)

@@ -40,7 +40,11 @@ raises through the program's frames as without procview, but the library's own
 frames under the waiting call are those of its timed call (or, for a readiness
 poll, none), not those of its untimed one. And a reader that saw data arrive
 but lost it to another reader of the same queue or pipe waits on in the
-library's read, not re-announced (its announcement stands).
+library's read, not re-announced (its announcement stands). A
+``multiprocessing`` Queue's put, sliced through the library's call, checks
+again at each slice whether the queue was closed: closing it from another
+thread while a put waits on a full queue raises there at the next slice, where
+the put would wait on without procview.
 """
 
 import select
