@@ -14,7 +14,7 @@ SEGFAULT = """
     def crash(q, sent):
         q.put("before the crash")
         sent.set()  # a signal to another process sends what was recorded before it
-        q.put("lost with the crash")  # recorded, not yet sent: a segfault leaves no chance
+        q.put("lost with the crash")  # recorded, sent only if join_thread() below waits past its first slice
         q.close()
         q.join_thread()
         ctypes.string_at(0)  # SIGSEGV
@@ -40,8 +40,10 @@ def test_segfault_in_a_child(procview, plain, method):
     reaped = t.one("process.reaped", child=child)
     assert (reaped["code"], reaped["signal"]) == (-11, "SIGSEGV")
     assert t.own_exits(child) == []
-    # What it sent before dying is kept: its begin, its first put and the signal.
-    assert [e["repr"] for e in t.by_kind("queue.put", pid=child)] == ["'before the crash'"]
+    # What it sent before dying is kept: its begin, its first put and the signal. The
+    # second put goes out only if the library's wait for its feeder lasted past a first slice.
+    puts = [e["repr"] for e in t.by_kind("queue.put", pid=child)]
+    assert puts in (["'before the crash'"], ["'before the crash'", "'lost with the crash'"]), puts
     assert t.by_kind("sync.signal", pid=child)
 
 

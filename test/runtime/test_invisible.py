@@ -4,6 +4,7 @@ those of a plain run; an existing sitecustomize and PYTHONPATH keep working."""
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -160,9 +161,9 @@ def test_output_and_exit_code_identical(procview, plain, name, start_method):
     assert run.stderr == base.stderr, "\n--- procview:\n%s\n--- plain:\n%s" % (run.err, base.err)
     assert run.returncode == base.returncode
     assert run.trace.run_end["code"] == base.returncode
-    # The CLI's only addition to stderr is its own closing line.
+    # The CLI's only additions to stderr: what the diagnosis found, then its own closing line.
     assert run.raw_stderr.startswith(run.stderr)
-    assert run.raw_stderr[len(run.stderr):].startswith(b"procview: trace written to ")
+    assert re.match(rb"(procview: the program [^\n]*\n[\s\S]*)?procview: trace written to ", run.raw_stderr[len(run.stderr):])
 
 
 def test_tracebacks_recorded_as_process_error(procview):

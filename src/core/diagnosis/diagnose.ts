@@ -2,12 +2,12 @@
 
 import type { RunModel } from '../model/run-model';
 import { blockedAt } from '../model/snapshot';
-import type { LaneModel } from '../model/types';
+import type { LaneModel, Wait } from '../model/types';
 import type { Diagnosis, Finding } from './findings';
 import { hangFindings } from './hang';
 import { lintFindings } from './lints';
 import { outcomeFindings } from './outcomes';
-import { isUserLane } from './wait-graph';
+import { isProcessAliveAt, isUserLane } from './wait-graph';
 
 export function diagnose(model: RunModel): Diagnosis {
   const at = hangMoment(model);
@@ -35,10 +35,32 @@ export function everyoneWaits(model: RunModel, t: number): boolean {
     if (lane.start > t || (lane.end !== null && lane.end <= t) || !isUserLane(model, lane)) continue;
     const proc = model.processes.get(lane.pid);
     if (proc && proc.end !== null && proc.end <= t) continue;
-    if (blockedAt(lane, t)) blocked++;
+    const blocking = blockedAt(lane, t);
+    if (blocking && isBeingServed(model, blocking.wait, t)) return false;
+    if (blocking) blocked++;
     else if (!isIdleWorker(model, lane)) return false;
   }
   return blocked > 0;
+}
+
+/**
+ * A wait that is moving, though no event says so: a get on a queue that holds
+ * (or is being sent) an item, or a process flushing its feeder into a queue
+ * someone is reading (a big item takes a while to go through a pipe).
+ */
+function isBeingServed(model: RunModel, wait: Wait, t: number): boolean {
+  if (wait.op === 'queue.get') {
+    return model.queues.get(wait.target)?.hasTakeableAt(t, (pid) => isProcessAliveAt(model, pid, t)) ?? false;
+  }
+  if (wait.op === 'exit') {
+    const proc = model.processes.get(Number(wait.target));
+    const readers = new Set(proc?.buffered.keys());
+    return [...model.lanes.values()].some((lane) => {
+      const other = blockedAt(lane, t);
+      return other?.wait.op === 'queue.get' && readers.has(other.wait.target);
+    });
+  }
+  return false;
 }
 
 /** A Pool or executor worker between tasks: waiting for work, not working. */

@@ -48,6 +48,11 @@ export function isUserLane(model: RunModel, lane: LaneModel): boolean {
   return !lane.internal || lane.task !== null;
 }
 
+export function isProcessAliveAt(model: RunModel, pid: number, t: number): boolean {
+  const proc = model.processes.get(pid);
+  return proc !== undefined && aliveAt(proc, t);
+}
+
 export function aliveAt(proc: ProcessModel, t: number): boolean {
   return proc.start <= t && (proc.end === null || proc.end > t);
 }
@@ -105,6 +110,8 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
     }
     case 'queue.get': {
       const queue = model.queues.get(wait.target);
+      // Something is in it or on its way (a big item still being written): the get is being served.
+      if (queue?.hasTakeableAt(t, (pid) => isProcessAliveAt(model, pid, t))) return;
       const producers = others(queue ? putterLanes(model, queue) : []);
       for (const lane of producers) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
       if (producers.length === 0) node.deadEnd = { kind: 'get-starved' };

@@ -210,6 +210,19 @@ export class QueueModel {
     return out;
   }
 
+  /**
+   * Items in the queue at `t` that a get can still take: not lost, and for a
+   * multiprocessing Queue either written to the pipe already or still in the
+   * feeder buffer of a putter that is alive (`alive(pid)`) to write it.
+   */
+  hasTakeableAt(t: number, alive: (pid: number) => boolean): boolean {
+    // By count first: a pairing that failed (an event lost) must not leave a ghost item in.
+    if (this.depthAt(t) <= 0) return false;
+    return this.contentsAt(t).some(
+      (item) => item.lost === null && (this.pairing !== 'bytes' || item.sendT !== null || alive(item.putPid)),
+    );
+  }
+
   /** Items put and never taken that could still be (not lost). */
   get waitingItems(): QueueItem[] {
     return this.items.filter((item) => item.getT === null && item.lost === null);
