@@ -575,7 +575,7 @@ def test_wait_and_as_completed_are_waits_on_the_futures_tasks(procview, plain, m
     # every end follows its announcement (each of these waits lasts well over the first slice)
     assert [shown(a) for a in announced] == [shown(e) for e in ends]
     for a, e in zip(announced, ends):
-        assert a["t"] < e["t"] and a["pending"] == e["pending"] and a["stack"] is None
+        assert a["t"] < e["t"] and a["pending"] == e["pending"] and a["stack"][0][1] == "<module>" and a["stack"][-1][0] == a["loc"]
         assert e["waited"] >= e["t"] - a["t"] > 0
     by_line = {}
     for a, e in zip(announced, ends):
