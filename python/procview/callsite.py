@@ -228,3 +228,47 @@ def short_name(kind, loc):
 
 def is_runtime_file(filename):
     return filename.startswith(_RUNTIME_DIR)
+
+
+_TRACEBACK_LINE = None
+
+
+def _kind(filename):
+    kind = _kind_of_file.get(filename)
+    return _classify(filename) if kind is None else kind
+
+
+def raise_site(error):
+    """``file:line`` of the innermost user frame an exception went through, or None.
+
+    A worker's error may have lost its traceback object on the way (a Pool or
+    executor keeps only its text, to pickle it): then the text is read.
+    For the slow path only (an error that ended a task or a process).
+    """
+    global _TRACEBACK_LINE
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        site = None
+        tb = getattr(error, "__traceback__", None)
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if _kind(filename) == USER:
+                site = _loc(filename, tb.tb_lineno)
+            tb = tb.tb_next
+        if site is None:
+            text = getattr(error, "tb", None)
+            if isinstance(text, str):
+                if _TRACEBACK_LINE is None:
+                    import re
+
+                    _TRACEBACK_LINE = re.compile(r'^\s*File "(.+)", line (\d+)', re.M)
+                for match in _TRACEBACK_LINE.finditer(text):
+                    filename = match.group(1)
+                    if _kind(filename) == USER:
+                        site = _loc(filename, int(match.group(2)))
+        if site is not None:
+            return site
+        # A Pool's ExceptionWithTraceback holds the error in .exc; an executor's, in the cause.
+        error = getattr(error, "exc", None) or getattr(error, "__cause__", None)
+    return None

@@ -45,7 +45,7 @@ KINDS = {
     "pool.new": ("id", "type", "processes", "name", "loc"),
     "task.submit": ("pool", "job", "func", "count", "chunksize", "args", "callback", "loc"),
     "task.begin": ("pool", "job", "index", "func", "args", "items"),
-    "task.end": ("pool", "job", "index", "ok", "result"),
+    "task.end": ("pool", "job", "index", "ok", "result", "where"),
     "task.fetch.wait": ("pool", "job", "loc", "stack"),
     "task.fetch": ("pool", "job", "ready", "loc", "error"),
     "task.cancel": ("pool", "job", "loc"),

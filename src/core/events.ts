@@ -133,7 +133,8 @@ export interface EventFieldsByKind {
   };
   /** A worker starts a task: one apply, or one chunk of `items` items of a map. */
   'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
-  'task.end': { pool: string; job: number; index: number; ok: boolean; result: string };
+  /** `where`: for a task that raised, `file:line` of the innermost user frame the error went through; absent in older traces. */
+  'task.end': { pool: string; job: number; index: number; ok: boolean; result: string; where?: string | null };
   'task.fetch.wait': { pool: string | null; job: number; loc: Loc; stack: [string, string][] | null };
   /** `error`: `Type: message` of what the call raised (for `exception()`: returned), else null; absent in older traces. */
   'task.fetch': { pool: string | null; job: number; ready: boolean; loc: Loc; error?: string | null };
@@ -281,7 +282,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'pool.new': ['id', 'type', 'processes', 'name', 'loc'],
   'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc'],
   'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
-  'task.end': ['pool', 'job', 'index', 'ok', 'result'],
+  'task.end': ['pool', 'job', 'index', 'ok', 'result', 'where'],
   'task.fetch.wait': ['pool', 'job', 'loc', 'stack'],
   'task.fetch': ['pool', 'job', 'ready', 'loc', 'error'],
   'task.cancel': ['pool', 'job', 'loc'],

@@ -2,6 +2,8 @@
 
 import traceback
 
+from .. import callsite
+
 MAX_TRACEBACK_CHARS = 8000
 
 
@@ -11,9 +13,15 @@ def error_values(exc_type, exc, tb):
     file = line = None
     if isinstance(exc, SyntaxError):
         file, line, message = exc.filename, exc.lineno, exc.msg
-    elif tb is not None:
-        last = traceback.extract_tb(tb)[-1]
-        file, line = last.filename, last.lineno
+    else:
+        # Where the user's code raised it (or let it through), not the library's innermost frame.
+        site = callsite.raise_site(exc)
+        if site is not None:
+            file, _, at = site.rpartition(":")
+            line = int(at)
+        elif tb is not None:
+            last = traceback.extract_tb(tb)[-1]
+            file, line = last.filename, last.lineno
     try:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
     except Exception:

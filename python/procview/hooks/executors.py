@@ -208,7 +208,7 @@ def patch_base(base):
         task = self.__dict__.get("_pv_task")
         if task is not None and task.state is not None and self._state == RUNNING:
             task.state.running.discard(task.job)
-            recorder.emit("task.end", (task.pool, task.job, 0, True, short_repr(result)))
+            recorder.emit("task.end", (task.pool, task.job, 0, True, short_repr(result), None))
         return original_set_result(self, result)
 
     def set_exception(self, exception):
@@ -218,7 +218,7 @@ def patch_base(base):
             _say_broken(breaking, error_text(exception))
         if task is not None and task.state is not None and self._state == RUNNING:
             task.state.running.discard(task.job)
-            recorder.emit("task.end", (task.pool, task.job, 0, False, error_text(exception)))
+            recorder.emit("task.end", (task.pool, task.job, 0, False, error_text(exception), callsite.raise_site(exception)))
         return original_set_exception(self, exception)
 
     Future.result = fetching(original_result, False)
@@ -394,7 +394,7 @@ class _ResultOutbox(QueueTap):
         if isinstance(obj, self._result_item):
             error = obj.exception
             shown = short_repr(obj.result) if error is None else error_text(error)
-            values = (self._pool_id, obj.work_id, 0, error is None, shown)
+            values = (self._pool_id, obj.work_id, 0, error is None, shown, None if error is None else callsite.raise_site(error))
             return put_recording_end(lambda item: self._queue.put(item, *args, **kwargs), obj, values)
         return self._queue.put(obj, *args, **kwargs)
 

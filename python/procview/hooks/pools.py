@@ -190,7 +190,7 @@ class _ResultOutbox(QueueTap):
         if isinstance(message, tuple) and len(message) == 3 and isinstance(message[2], tuple):
             job, i, (ok, value) = message
             shown = short_repr(value) if ok else error_text(value)
-            values = (self._pool_id, job, i, bool(ok), shown)
+            values = (self._pool_id, job, i, bool(ok), shown, None if ok else callsite.raise_site(value))
             if self._pickles:
                 return put_recording_end(self._queue.put, message, values)
             # A ThreadPool's worker is a thread of the process that gets the result:

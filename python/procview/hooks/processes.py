@@ -82,7 +82,12 @@ def patch_process(process):
         parent = getattr(self, "_parent_pid", None) or os.getppid()
         recorder.begin((self.name, parent, "process", method, None, recorder.python_info()))
         recorder.flush()
-        code = original_bootstrap(self, parent_sentinel)
+        # _bootstrap catches what run() raises (prints it, exits 1): see it on its way.
+        self.run = _recording_errors(self.run)
+        try:
+            code = original_bootstrap(self, parent_sentinel)
+        finally:
+            del self.run
         recorder.exit_event(code, "return")
         return code
 
@@ -106,6 +111,27 @@ def _can_signal(process):
     # A closed or never started process makes terminate() and kill() raise, from
     # their own first line as without us: read nothing (self.pid checks too) before.
     return not getattr(process, "_closed", False) and getattr(process, "_popen", None) is not None
+
+
+def _recording_errors(run):
+    """``run`` that records the exception it raises (``process.error``), and raises it on."""
+
+    def run_recording_errors():
+        try:
+            return run()
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            from .errors import error_values
+
+            try:
+                recorder.emit("process.error", error_values(type(exc), exc, exc.__traceback__))
+                recorder.flush()
+            except Exception:
+                pass
+            raise
+
+    return run_recording_errors
 
 
 def record_reaped(popen_class, method_name):

@@ -6,6 +6,8 @@ import type { Finding } from './findings';
 import { exitWords } from './hang';
 import { primitiveName, processLabel } from './names';
 
+const TRACEBACK_LINES = 8;
+
 const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
 
 export function outcomeFindings(model: RunModel): Finding[] {
@@ -37,7 +39,8 @@ export function outcomeFindings(model: RunModel): Finding[] {
       hint: proc.error
         ? 'Handle the error in the child (and tell the parent: put the error on a result queue), or the parent waits for results that never come.'
         : 'A process killed by a signal leaves what it held (locks, half-written queue items) behind; find out who sent the signal (the OOM killer, a terminate(), a crash in native code).',
-      chain: proc.error?.traceback ? proc.error.traceback.trimEnd().split('\n') : [],
+      // The end of the traceback: where it was raised and what.
+      chain: proc.error?.traceback ? proc.error.traceback.trimEnd().split('\n').slice(-TRACEBACK_LINES) : [],
     });
   }
   for (const job of model.jobs.values()) {
@@ -51,7 +54,7 @@ export function outcomeFindings(model: RunModel): Finding[] {
         kind: 'task-error-unretrieved', severity: 'error',
         summary: `${task.func}(${task.args}) raised ${task.result ?? 'an error'} in ${pool}, and nobody asked for its result, so the error went unnoticed.`,
         processes: [{ pid: task.worker, name: model.processes.get(task.worker)?.name ?? `pid ${task.worker}`, thread: null }],
-        primitives: [pool], locations: job.loc ? [job.loc] : [],
+        primitives: [pool], locations: [task.where, job.loc].filter((loc): loc is string => loc !== null),
         hint: 'Call .get() / .result() on every AsyncResult or Future (or pass an error_callback / add_done_callback) so errors surface.',
         chain: [],
       });

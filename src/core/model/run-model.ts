@@ -284,7 +284,7 @@ export class RunModel {
         const key = `${event.pool}/${event.job}/${event.index}`;
         const task: TaskModel = {
           key, pool: event.pool, job: event.job, index: event.index, func: event.func, args: event.args, items: event.items,
-          worker: event.pid, thread: event.tid, lane: lane?.key ?? '', start: event.t, end: null, ok: null, result: null,
+          worker: event.pid, thread: event.tid, lane: lane?.key ?? '', start: event.t, end: null, ok: null, result: null, where: null,
         };
         this.tasks.set(key, task);
         this.job(event.pool, event.job, event.t, event.pid).tasks.push(key);
@@ -302,6 +302,7 @@ export class RunModel {
           task.end = event.t;
           task.ok = event.ok;
           task.result = event.result;
+          task.where = event.where ?? null;
         }
         if (lane) lane.task = null;
         break;

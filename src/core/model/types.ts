@@ -130,6 +130,8 @@ export interface TaskModel {
   end: number | null;
   ok: boolean | null;
   result: string | null;
+  /** For a task that raised: where the user's code raised it (`file:line`). */
+  where: string | null;
 }
 
 export interface JobModel {
