@@ -43,7 +43,7 @@ KINDS = {
     "lock.acquire": ("id", "loc", "waited", "outcome"),
     "lock.release": ("id", "loc"),
     "pool.new": ("id", "type", "processes", "name", "loc"),
-    "task.submit": ("pool", "job", "func", "count", "chunksize", "args", "callback", "loc"),
+    "task.submit": ("pool", "job", "func", "count", "chunksize", "args", "callback", "loc", "errback"),
     "task.begin": ("pool", "job", "index", "func", "args", "items"),
     "task.end": ("pool", "job", "index", "ok", "result", "where"),
     "task.fetch.wait": ("pool", "job", "loc", "stack"),

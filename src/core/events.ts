@@ -130,6 +130,8 @@ export interface EventFieldsByKind {
     args: string | null;
     callback: boolean;
     loc: Loc | null;
+    /** An error callback takes the error (apply_async's `error_callback`); absent in older traces. */
+    errback?: boolean;
   };
   /** A worker starts a task: one apply, or one chunk of `items` items of a map. */
   'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
@@ -280,7 +282,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'lock.acquire': ['id', 'loc', 'waited', 'outcome'],
   'lock.release': ['id', 'loc'],
   'pool.new': ['id', 'type', 'processes', 'name', 'loc'],
-  'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc'],
+  'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc', 'errback'],
   'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
   'task.end': ['pool', 'job', 'index', 'ok', 'result', 'where'],
   'task.fetch.wait': ['pool', 'job', 'loc', 'stack'],

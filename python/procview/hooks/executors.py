@@ -79,7 +79,7 @@ def _submitted(state, job, future, fn, args, kwargs, process_chunk):
     future._pv_task = _Task(state.id, job, func, shown, items, state if state.thread else None)
     chunksize = getattr(_tls, "chunksize", None) if items is not None else None
     count = 1 if items is None else items
-    recorder.emit("task.submit", (state.id, job, func, count, chunksize, shown, False, callsite.first_user_site()))
+    recorder.emit("task.submit", (state.id, job, func, count, chunksize, shown, False, callsite.first_user_site(), False))
 
 
 def _traced_submit(original):

@@ -241,7 +241,7 @@ def patch_pool(pool):
         kind = type(self).__name__
         recorder.emit("pool.new", (self._pv_id, kind, self._processes, callsite.short_name(kind, loc), loc))
 
-    def submitted(self, t, job, func, count, chunksize, shown, callback):
+    def submitted(self, t, job, func, count, chunksize, shown, callback, errback=None):
         # Stamped with the time the call began: a worker may start the task before the call returns.
         recorder.emit_at(
             t,
@@ -255,13 +255,14 @@ def patch_pool(pool):
                 shown,
                 bool(callback),
                 callsite.first_user_site(),
+                bool(errback),
             ),
         )
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         t = recorder.now()
         result = original_apply_async(self, func, args, kwds, callback, error_callback)
-        submitted(self, t, result._job, func, 1, None, short_repr(args), callback or error_callback)
+        submitted(self, t, result._job, func, 1, None, short_repr(args), callback or error_callback, error_callback)
         return result
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
@@ -270,7 +271,7 @@ def patch_pool(pool):
         values = getattr(result, "_value", None)  # a MapResult holds one slot per item
         count = len(values) if isinstance(values, list) else None
         shown = short_repr(iterable) if isinstance(iterable, (list, tuple, range)) else None
-        submitted(self, t, result._job, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback)
+        submitted(self, t, result._job, func, count, getattr(result, "_chunksize", chunksize), shown, callback or error_callback, error_callback)
         return result
 
     def imap_variant(original):

@@ -30,7 +30,7 @@ _live = weakref.WeakSet()  # queues this process put to, for the exit report
 
 
 class _QueueState:
-    __slots__ = ("id", "ready", "appended", "popped", "current", "traced", "numbers", "__weakref__")
+    __slots__ = ("id", "ready", "appended", "popped", "current", "finished", "traced", "numbers", "__weakref__")
 
     def __init__(self, reader, queue_id=None):
         self.id = queue_id or _queue_id(reader)
@@ -38,6 +38,7 @@ class _QueueState:
         self.appended = 0  # seq of the next item put in this process
         self.popped = 0  # seq of the next item the feeder takes
         self.current = None  # seq of the item the feeder is sending now
+        self.finished = 0  # items the feeder is done with (written to the pipe, or lost)
         self.traced = False  # the user's code has put to it in this process
         self.numbers = itertools.count()  # a SimpleQueue's seqs: next() is atomic, threads may put at once
 
@@ -79,16 +80,18 @@ def _queue_id(reader):
 
 
 def report_buffered():
-    """Say how many items each queue still holds in this process's feeder buffer."""
+    """Say how many items each queue still holds in this process's feeder: in its
+    buffer, or taken from it and still being written (a big item fills the pipe)."""
     for queue in list(_live):
         buffer = getattr(queue, "_buffer", None)
         state = getattr(queue, "_pv", None)
-        if not buffer or state is None:
+        if buffer is None or state is None:
             continue
         try:
-            count = len(buffer) - (1 if buffer[-1] is _feeder_sentinel else 0)
+            waiting = len(buffer) - (1 if buffer and buffer[-1] is _feeder_sentinel else 0)
         except IndexError:  # the feeder emptied it meanwhile
-            continue
+            waiting = 0
+        count = waiting + max(0, state.popped - state.finished)
         if count:
             recorder.emit("queue.buffered", (state.id, count))
 
@@ -327,6 +330,7 @@ def _untrace_internals(queue, *names):
 def _feeder_send(state, send_bytes):
     def send(data):
         send_bytes(data)
+        state.finished += 1
         if state.traced:
             recorder.emit("queue.send", (state.id, state.current, len(data), zlib.crc32(data)))
 
@@ -335,6 +339,7 @@ def _feeder_send(state, send_bytes):
 
 def _feeder_error(state, on_error):
     def on_queue_feeder_error(exc, obj):
+        state.finished += 1
         if state.traced:
             recorder.emit("queue.lost", (state.id, state.current, short_repr(exc)))
             recorder.flush()

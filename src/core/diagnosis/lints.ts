@@ -67,6 +67,11 @@ function terminatedWithResources(model: RunModel): Finding[] {
   return findings;
 }
 
+/** Where the pool's work was submitted (map, apply_async, submit). */
+function jobLocs(model: RunModel, poolId: string): string[] {
+  return [...model.jobs.values()].flatMap((job) => (job.pool === poolId && job.loc !== null ? [job.loc] : []));
+}
+
 function unevenWork(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   const busyByPool = new Map<string, Map<string, number>>();
@@ -91,7 +96,7 @@ function unevenWork(model: RunModel): Finding[] {
     findings.push({
       kind: 'uneven-work', severity: 'warning',
       summary: `${name}: one worker was busy ${(max / 1e6).toFixed(0)} ms, ${(max / Math.max(mean, 1)).toFixed(1)} times as long as the others on average (${workers} workers); they sat idle meanwhile.`,
-      processes: [], primitives: [name], locations: pool?.loc ? [pool.loc] : [],
+      processes: [], primitives: [name], locations: [...new Set([...jobLocs(model, poolId), ...(pool?.loc ? [pool.loc] : [])])],
       hint: 'Split the work into more, smaller tasks (a smaller chunksize, imap_unordered), so no worker is left with the long ones.',
       chain: [],
     });

@@ -277,7 +277,7 @@ export class RunModel {
         job.loc = event.loc;
         job.count = event.count;
         job.callback = event.callback;
-        job.errorCallback = errbackOf(event);
+        job.errorCallback = event.errback ?? null;
         break;
       }
       case 'task.begin': {
@@ -598,12 +598,6 @@ export class RunModel {
     proc.exitcode = code;
     proc.signal = signal;
   }
-}
-
-/** `task.submit`'s `errback` (an error callback was given): absent from older traces. */
-function errbackOf(event: object): boolean | null {
-  const errback = (event as { errback?: unknown }).errback;
-  return typeof errback === 'boolean' ? errback : null;
 }
 
 /** A wait's target, from the event that ended it (a wait too short to be announced). */
