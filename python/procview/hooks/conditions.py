@@ -53,7 +53,8 @@ def patch_thread_condition(Condition):
             if loc is not None and self._is_owned():
                 if lock._pv_pid != recorder.pid():
                     lock._identify(loc)  # held here, made before a fork: this process's copy
-                return _released_while_waiting(wrapped_wait, self, timeout, lock._pv_id, _thread_lock_depth(lock), loc)
+                depth = _thread_lock_depth(lock)
+                return _released_while_waiting(wrapped_wait, self, timeout, lock._pv_id, depth, loc, recorder.emit)
         return wrapped_wait(self, timeout)
 
     wait.__name__, wait.__qualname__, wait.__doc__ = wrapped_wait.__name__, wrapped_wait.__qualname__, wrapped_wait.__doc__
@@ -78,7 +79,8 @@ def patch_process_condition(synchronize):
             loc = user_site()
             semlock = lock._semlock
             if loc is not None and semlock._is_mine():
-                return _released_while_waiting(wrapped_wait, self, timeout, lock._pv_id, semlock._count(), loc)
+                # Taken back: a process-shared lock, sent promptly as every acquire of one is.
+                return _released_while_waiting(wrapped_wait, self, timeout, lock._pv_id, semlock._count(), loc, recorder.emit_prompt)
         return wrapped_wait(self, timeout)
 
     wait.__name__, wait.__qualname__, wait.__doc__ = wrapped_wait.__name__, wrapped_wait.__qualname__, wrapped_wait.__doc__
@@ -99,7 +101,7 @@ def _thread_lock_depth(lock):
     return int(match.group(1)) if match else 1
 
 
-def _released_while_waiting(wait, cond, timeout, lock_id, depth, loc):
+def _released_while_waiting(wait, cond, timeout, lock_id, depth, loc, emit_acquire):
     # Stamped before the library releases it, as every release is: the next
     # holder's acquire comes after it. The re-acquire is recorded once wait()
     # has it again, however wait() ended.
@@ -110,4 +112,4 @@ def _released_while_waiting(wait, cond, timeout, lock_id, depth, loc):
         return wait(cond, timeout)
     finally:
         for _ in range(depth):
-            recorder.emit("lock.acquire", (lock_id, loc, 0, "ok"))
+            emit_acquire("lock.acquire", (lock_id, loc, 0, "ok"))
