@@ -37,6 +37,7 @@ _PATCHES = {
     "traceback": "procview.hooks.tracebacks:patch_traceback",
     "queue": "procview.hooks.thread_queues:patch_queue_module",
     "subprocess": "procview.hooks.subprocesses:patch_subprocess",
+    "signal": "procview.hooks.signals:patch_signal",
 }
 
 
@@ -184,6 +185,9 @@ def install():
 
     conditions.patch_thread_condition(threading.Condition)  # after threads (and sync): around their wrappers
     _wrap_os_exits()
+    from .hooks import signals
+
+    signals.patch_os()
     _wrap_excepthook()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_on_fork_in_child)

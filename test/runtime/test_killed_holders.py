@@ -1,5 +1,7 @@
 """A holder on record before it can be killed: a process-shared lock or semaphore
-just taken is sent promptly (a parent's terminate() or a SIGKILL cannot lose it)."""
+just taken is sent promptly (a parent's terminate() cannot lose it), and the
+user's own signals (os.kill, os.killpg, signal.raise_signal, os.abort) send
+everything recorded before they are made."""
 
 from conftest import check_well_formed
 
@@ -70,6 +72,50 @@ def test_a_lock_loop_sends_at_most_once_a_millisecond(procview):
     assert len([e for e in t.lock_events(lock) if e["kind"] == "lock.acquire"]) == 20000
 
 
+SIGNALLED_HOLDER = """
+    import multiprocessing as mp, os, resource, signal, sys, threading
+
+    def die(how):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        lock = threading.Lock()  # a lock of this process alone: only the signal's send saves its acquire
+        lock.acquire()
+        if how == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif how == "killpg":
+            os.setpgrp()
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        elif how == "raise_signal":
+            signal.raise_signal(signal.SIGKILL)
+        elif how == "abort":
+            os.abort()
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        codes = []
+        for how in ("kill", "killpg", "raise_signal", "abort"):
+            child = mp.Process(target=die, name=how, args=(how,))
+            child.start()
+            child.join()
+            codes.append(child.exitcode)
+        print(codes)
+"""
+
+
+def test_the_users_own_signals_send_first(procview, plain, method):
+    run = procview(SIGNALLED_HOLDER, method)
+    assert run.returncode == 0, run
+    assert run.stdout == plain(SIGNALLED_HOLDER, method).stdout == b"[-9, -9, -9, -6]\n"
+    t = run.trace
+    check_well_formed(t)
+    for how in ("kill", "killpg", "raise_signal", "abort"):
+        child = t.by_name(how)["pid"]
+        assert [(e["kind"], e["loc"]) for e in t.events_of(child) if e["kind"].startswith("lock.")] == [
+            ("lock.new", "prog.py:5"),
+            ("lock.acquire", "prog.py:6"),
+        ], how
+        assert t.own_exits(child) == [], how  # it never got to say goodbye: the signal ended it
+
+
 def test_sigkill_of_a_holder_by_itself(procview, method):
     # As the OOM killer would do it to a process holding a shared lock.
     run = procview(
@@ -102,3 +148,24 @@ def test_sigkill_of_a_holder_by_itself(procview, method):
     ]
     assert t.lock_events(lock)[-1]["outcome"] == "timeout"
     assert t.one("process.reaped", child=warmer)["signal"] == "SIGKILL"
+
+
+SIGNAL_FUNCTIONS_UNCHANGED = """
+    import os, pickle, signal
+
+    print(pickle.loads(pickle.dumps(os.kill)) is os.kill, pickle.loads(pickle.dumps(signal.raise_signal)) is signal.raise_signal)
+    print(os.kill.__name__, os.killpg.__module__, signal.raise_signal.__name__)
+    os.kill(os.getpid(), 0)
+    try:
+        os.kill(os.getpid(), pid=0)
+    except TypeError as exc:
+        print(exc)
+    os.kill(2 ** 22 + 12345, 0)
+"""
+
+
+def test_signal_functions_behave_as_before(procview, plain):
+    run = procview(SIGNAL_FUNCTIONS_UNCHANGED)
+    base = plain(SIGNAL_FUNCTIONS_UNCHANGED)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, base.returncode)
+    assert run.returncode == 1 and b"ProcessLookupError" in run.stderr
