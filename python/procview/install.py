@@ -22,7 +22,11 @@ _PATCHES = {
     "multiprocessing.util": "procview.hooks.processes:patch_util",
     "multiprocessing.queues": "procview.hooks.queues:patch_queues",
     "multiprocessing.connection": "procview.hooks.pipes:patch_connection",
-    "multiprocessing.synchronize": ("procview.hooks.locks:patch_synchronize", "procview.hooks.sync:patch_synchronize_sync"),
+    "multiprocessing.synchronize": (
+        "procview.hooks.locks:patch_synchronize",
+        "procview.hooks.sync:patch_synchronize_sync",
+        "procview.hooks.conditions:patch_process_condition",  # after sync: around its wrappers
+    ),
     "multiprocessing.sharedctypes": ("procview.hooks.locks:patch_sharedctypes", "procview.hooks.shared_memory:patch_sharedctypes"),
     "multiprocessing.shared_memory": "procview.hooks.shared_memory:patch_shared_memory",
     "multiprocessing.pool": "procview.hooks.pools:patch_pool",
@@ -33,6 +37,7 @@ _PATCHES = {
     "traceback": "procview.hooks.tracebacks:patch_traceback",
     "queue": "procview.hooks.thread_queues:patch_queue_module",
     "subprocess": "procview.hooks.subprocesses:patch_subprocess",
+    "signal": "procview.hooks.signals:patch_signal",
 }
 
 
@@ -174,7 +179,15 @@ def install():
     from .hooks import threads
 
     threads.patch_threading()
+    import threading
+
+    from .hooks import conditions
+
+    conditions.patch_thread_condition(threading.Condition)  # after threads (and sync): around their wrappers
     _wrap_os_exits()
+    from .hooks import signals
+
+    signals.patch_os()
     _wrap_excepthook()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_on_fork_in_child)

@@ -19,6 +19,7 @@ import _thread
 
 BATCH_SIZE = 256
 FLUSH_INTERVAL_NS = 50_000_000
+PROMPT_INTERVAL_NS = 1_000_000  # see emit_prompt
 WIRE_VERSION = 2
 MARSHAL_VERSION = 4
 
@@ -32,6 +33,7 @@ _append = _buf.append
 _mono0 = 0
 _wall0 = 0
 _next_flush = 0
+_next_prompt = 0  # emit_prompt sends at once from this time on
 _pending_begin = None  # fields of a process.begin not yet emitted (see set_pending_begin)
 _exited = False
 _dropped = 0
@@ -55,11 +57,12 @@ def configure_from_environment():
 
 def _start_fresh():
     """(Re)initialise per-process state: at start-up and in a forked child."""
-    global _on, _mono0, _wall0, _next_flush, _pid, _fd, _send_lock, _exited, _dropped, _pending_begin
+    global _on, _mono0, _wall0, _next_flush, _next_prompt, _pid, _fd, _send_lock, _exited, _dropped, _pending_begin
     del _buf[:]
     _mono0 = _perf_ns()
     _wall0 = time.time_ns()
     _next_flush = _mono0 + FLUSH_INTERVAL_NS
+    _next_prompt = 0
     _pid = os.getpid()
     _fd = None
     _send_lock = _thread.allocate_lock()
@@ -125,6 +128,27 @@ def emit(kind, values):
         t = _perf_ns()
         _append((t - _mono0, _get_ident(), kind, values))
         if t >= _next_flush or len(_buf) >= BATCH_SIZE:
+            flush()
+
+
+def emit_prompt(kind, values):
+    """Record an event that must not die with this process, and send it soon.
+
+    For a process-shared lock or semaphore just taken: the process may be killed
+    while it holds it (SIGKILL, terminate()), and a holder nobody heard of cannot
+    be named. The buffer is sent at once unless an event of this sort sent it
+    less than ``PROMPT_INTERVAL_NS`` ago: a loop taking a lock thousands of times
+    a second sends at most once a millisecond, while a lock taken once and held
+    (the case that matters) is always sent, even right after another send.
+    """
+    global _next_prompt
+    if _on:
+        t = _perf_ns()
+        _append((t - _mono0, _get_ident(), kind, values))
+        if t >= _next_prompt:
+            _next_prompt = t + PROMPT_INTERVAL_NS
+            flush()
+        elif t >= _next_flush or len(_buf) >= BATCH_SIZE:
             flush()
 
 

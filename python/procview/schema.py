@@ -34,6 +34,7 @@ KINDS = {
     "queue.task_done": ("id", "loc"),
     "queue.join.wait": ("id", "loc", "stack"),
     "queue.join": ("id", "loc", "waited"),
+    "queue.poll": ("id", "op", "loc", "count"),
     "pipe.new": ("id", "ends", "duplex", "name", "loc"),
     "pipe.send": ("end", "size", "crc", "repr", "loc"),
     "pipe.recv.wait": ("end", "loc", "stack"),

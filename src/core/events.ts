@@ -106,6 +106,8 @@ export interface EventFieldsByKind {
   'queue.task_done': { id: string; loc: Loc };
   'queue.join.wait': { id: string; loc: Loc; stack: [string, string][] | null };
   'queue.join': { id: string; loc: Loc; waited: number };
+  /** `empty()`, `qsize()`, `full()` called by the user's code: `count` calls so far from `loc` (sent at 1, 10, 100, 1000 and every 1000th). */
+  'queue.poll': { id: string; op: 'empty' | 'qsize' | 'full'; loc: Loc; count: number };
   // Pipes
   'pipe.new': { id: string; ends: [string, string]; duplex: boolean; name: string; loc: Loc };
   /** `repr` for send(), null for send_bytes(). */
@@ -273,6 +275,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'queue.task_done': ['id', 'loc'],
   'queue.join.wait': ['id', 'loc', 'stack'],
   'queue.join': ['id', 'loc', 'waited'],
+  'queue.poll': ['id', 'op', 'loc', 'count'],
   'pipe.new': ['id', 'ends', 'duplex', 'name', 'loc'],
   'pipe.send': ['end', 'size', 'crc', 'repr', 'loc'],
   'pipe.recv.wait': ['end', 'loc', 'stack'],

@@ -448,6 +448,7 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'queue.task_done':
       case 'queue.join.wait':
       case 'queue.join':
+      case 'queue.poll':
       case 'task.fetch.wait':
       case 'pool.shutdown.wait':
       case 'sync.new':

@@ -330,15 +330,17 @@ def test_threading_locks_of_user_code(procview):
     t = run.trace
     check_well_formed(t)
     news = t.sorted(t.by_kind("lock.new"))
-    # Only the user's two locks and the Semaphore (a lock with a count): not the
-    # Condition's, Event's, Queue's, nor the Thread's own internal locks.
+    # Only the user's two locks, the user's Condition's own lock and the Semaphore
+    # (a lock with a count): not the Event's, Queue's, nor the Thread's own internal locks.
     assert [(e["type"], e["scope"], e["loc"]) for e in news] == [
         ("threading.Lock", "thread", "prog.py:3"),
         ("threading.RLock", "thread", "prog.py:4"),
+        ("threading.RLock", "thread", "prog.py:5"),
         ("threading.Semaphore", "thread", "prog.py:8"),
     ], news
-    lock, rlock, sem = news[0]["id"], news[1]["id"], news[2]["id"]
-    assert {e["id"] for e in t.by_kind(*LOCK_KINDS)} == {lock, rlock, sem}
+    lock, rlock, cond_lock, sem = (e["id"] for e in news)
+    assert {e["id"] for e in t.by_kind(*LOCK_KINDS)} == {lock, rlock, cond_lock, sem}
+    assert [(e["kind"], e["loc"]) for e in t.lock_events(cond_lock)[1:]] == [("lock.acquire", "prog.py:15"), ("lock.release", "prog.py:15")]
 
     main_tid = t.processes[t.main_pid]["tid"]
     worker = t.one("thread.begin")["tid"]

@@ -83,6 +83,23 @@ describe('model: threads of the queue module pair by seq, a manager queue in ord
   });
 });
 
+describe('model: busy polling', () => {
+  const poll = (t: number, count: number, op = 'empty', loc = 'p.py:7', tid = 1): TraceEvent =>
+    ev(t, 10, 'queue.poll', { id: 'q:1', op, loc, count }, tid);
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    poll(1, 1), poll(2, 10), poll(3, 100), poll(4, 1000), poll(5, 3000),
+    poll(6, 1, 'qsize', 'p.py:9', 2), poll(7, 10, 'qsize', 'p.py:9', 2),
+    ev(8, 10, 'queue.get', { id: 'q:1', loc: 'p.py:12', block: false, waited: 0, outcome: 'empty', size: null, crc: null, seq: null }),
+  ]);
+
+  it('keeps the highest count the runtime sent for each line, with the thread that polled', () => {
+    assert.deepEqual(model.emptyPolls.get('p.py:7'), { count: 3000, queue: 'q:1', pid: 10, lane: '10:1' });
+    assert.deepEqual(model.emptyPolls.get('p.py:9'), { count: 10, queue: 'q:1', pid: 10, lane: '10:2' });
+    assert.equal(model.emptyPolls.get('p.py:12')?.count, 1);
+  });
+});
+
 describe('model: locks', () => {
   const model = build([
     begin(0, 10, 'MainProcess', 'main'),

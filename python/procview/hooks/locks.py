@@ -12,7 +12,7 @@ import threading
 
 from .. import callsite, recorder
 from ..callsite import user_site, walk
-from ..recorder import emit, emit_at, now
+from ..recorder import emit, emit_at, emit_prompt, now
 from .waits import wait_in_two_steps
 
 _getframe = sys._getframe
@@ -25,19 +25,21 @@ _getframe = sys._getframe
 # acquire. Only a lock that is taken goes through acquire_traced's announced wait.
 
 
-def acquire_traced(try_acquire, lock_id, blocking, timeout, loc):
+def acquire_traced(try_acquire, lock_id, blocking, timeout, loc, shared=False):
     """Acquire through ``try_acquire(seconds_or_None) -> bool`` and record it.
 
     ``try_acquire(0)`` must not block; ``try_acquire(None)`` waits forever.
+    ``shared``: a lock other processes use, whose taking is sent promptly
+    (``recorder.emit_prompt``): this process may be killed while it holds it.
     """
     if try_acquire(0):
-        emit("lock.acquire", (lock_id, loc, 0, "ok"))
+        (emit_prompt if shared else emit)("lock.acquire", (lock_id, loc, 0, "ok"))
         return True
     if not blocking:
         emit("lock.acquire", (lock_id, loc, 0, "busy"))
         return False
     done, _, waited = wait_in_two_steps(lambda seconds: (try_acquire(seconds), None), timeout, "lock.wait", (lock_id, loc))
-    emit("lock.acquire", (lock_id, loc, waited, "ok" if done else "timeout"))
+    (emit_prompt if shared and done else emit)("lock.acquire", (lock_id, loc, waited, "ok" if done else "timeout"))
     return done
 
 
@@ -109,9 +111,9 @@ def patch_synchronize(synchronize):
             if loc is None:
                 return raw_acquire(block, timeout)
             if timeout is None and raw_acquire(False):
-                emit("lock.acquire", (lock_id, loc, 0, "ok"))
+                emit_prompt("lock.acquire", (lock_id, loc, 0, "ok"))
                 return True
-            return acquire_traced(try_acquire, lock_id, block, timeout, loc)
+            return acquire_traced(try_acquire, lock_id, block, timeout, loc, True)
 
         def release_from(frame):
             loc = walk(frame, True)

@@ -162,7 +162,8 @@ def _record(typeid, target, method, args, kwds, loc, waited, error, result):
         recorder.emit("queue.join", (target, loc, waited))
     elif (typeid in _LOCKS or typeid == "Condition") and method == "acquire":
         outcome = failed or ("ok" if result else ("timeout" if _arg(args, kwds, 0, "blocking", True) else "busy"))
-        recorder.emit("lock.acquire", (target, loc, waited, outcome))
+        # Held by this process now: on record before anything can kill it (recorder.emit_prompt).
+        (recorder.emit_prompt if outcome == "ok" else recorder.emit)("lock.acquire", (target, loc, waited, outcome))
     elif (typeid in _LOCKS or typeid == "Condition") and method == "release" and failed is None:
         recorder.emit("lock.release", (target, loc))
     elif typeid in _SYNC and method in ("wait", "wait_for"):

@@ -23,6 +23,7 @@ from ..recorder import emit, now
 from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture, wire
+from .polls import count_poll
 from .waits import announce_if_slow, announced_join, readiness, wait_after_try
 
 _tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
@@ -30,7 +31,7 @@ _live = weakref.WeakSet()  # queues this process put to, for the exit report
 
 
 class _QueueState:
-    __slots__ = ("id", "ready", "appended", "popped", "current", "finished", "traced", "numbers", "__weakref__")
+    __slots__ = ("id", "ready", "appended", "popped", "current", "finished", "traced", "numbers", "polls", "__weakref__")
 
     def __init__(self, reader, queue_id=None):
         self.id = queue_id or _queue_id(reader)
@@ -41,6 +42,7 @@ class _QueueState:
         self.finished = 0  # items the feeder is done with (written to the pipe, or lost)
         self.traced = False  # the user's code has put to it in this process
         self.numbers = itertools.count()  # a SimpleQueue's seqs: next() is atomic, threads may put at once
+        self.polls = {}  # loc -> empty()/qsize()/full() calls the user's code made there
 
 
 class _NumberedBuffer(collections.deque):
@@ -317,6 +319,28 @@ def patch_queues(queues):
 
     JoinableQueue.task_done = task_done
     JoinableQueue.join = join
+
+    # ---------------------------------------------------------------- empty / qsize / full
+
+    for cls, names in ((Queue, ("empty", "qsize", "full")), (SimpleQueue, ("empty",))):
+        for name in names:
+            setattr(cls, name, _counted_poll(getattr(cls, name), name))
+
+
+def _counted_poll(original, op):
+    def poll(self):
+        result = original(self)
+        loc = user_site()
+        if loc is not None:
+            state = getattr(self, "_pv", None)
+            if state is not None:
+                count_poll(state.polls, state.id, op, loc)
+        return result
+
+    poll.__name__ = original.__name__
+    poll.__qualname__ = original.__qualname__
+    poll.__doc__ = original.__doc__
+    return poll
 
 
 def _untrace_internals(queue, *names):

@@ -13,6 +13,7 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..reprs import short_repr
+from .polls import count_poll
 from .waits import announced_join, try_then_wait
 
 _numbers = itertools.count(1)
@@ -21,7 +22,7 @@ _numbers = itertools.count(1)
 class _ThreadQueueState:
     """Per queue: its id and, per object still inside, the seqs of its puts (oldest first)."""
 
-    __slots__ = ("id", "pid", "next_seq", "inside", "lock")
+    __slots__ = ("id", "pid", "next_seq", "inside", "lock", "polls")
 
     def __init__(self):
         self.pid = recorder.pid()
@@ -29,6 +30,7 @@ class _ThreadQueueState:
         self.next_seq = 0
         self.inside = {}
         self.lock = _thread.allocate_lock()
+        self.polls = {}  # loc -> empty()/qsize()/full() calls the user's code made there
 
 
 def _state(queue):
@@ -127,6 +129,20 @@ def patch_queue_module(queue_module):
             lambda: self.unfinished_tasks == 0, lambda: original_join(self), "queue.join.wait", "queue.join", (_state(self).id, loc)
         )
 
+    def counted_poll(original, op):
+        def poll(self):
+            result = original(self)
+            loc = callsite.user_site()
+            if loc is not None:
+                state = _state(self)
+                count_poll(state.polls, state.id, op, loc)
+            return result
+
+        poll.__name__, poll.__qualname__, poll.__doc__ = original.__name__, original.__qualname__, original.__doc__
+        return poll
+
+    for name in ("empty", "qsize", "full"):
+        setattr(Queue, name, counted_poll(getattr(Queue, name), name))
     Queue.__init__ = __init__
     Queue.put = put
     Queue.get = get

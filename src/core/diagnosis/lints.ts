@@ -3,7 +3,7 @@
 
 import type { RunModel } from '../model/run-model';
 import type { Finding } from './findings';
-import { primitiveName, processLabel } from './names';
+import { findingProcess, laneLabel, primitiveName, processLabel } from './names';
 
 /** Non-blocking gets that found the queue empty, from one line, that make a busy wait. */
 const BUSY_POLLS = 1000;
@@ -16,14 +16,16 @@ export function lintFindings(model: RunModel): Finding[] {
 
 function busyWaits(model: RunModel): Finding[] {
   const findings: Finding[] = [];
-  for (const [loc, { count, queue, pid }] of model.emptyPolls) {
+  for (const [loc, { count, queue, pid, lane: laneKey }] of model.emptyPolls) {
     if (count < BUSY_POLLS) continue;
     const proc = model.processes.get(pid);
+    const lane = laneKey === null ? undefined : model.lanes.get(laneKey);
     const name = primitiveName(model, queue);
+    const who = lane ? laneLabel(model, lane) : proc ? processLabel(proc) : `pid ${pid}`;
     findings.push({
       kind: 'busy-wait-empty', severity: 'warning',
-      summary: `${proc ? processLabel(proc) : `pid ${pid}`} polled ${name} ${count} times at ${loc} while it was empty: a busy wait that burns a core.`,
-      processes: proc ? [{ pid, name: proc.name, thread: null }] : [], primitives: [name], locations: [loc],
+      summary: `${who} polled ${name} ${count} times at ${loc} without blocking: a busy wait that burns a core.`,
+      processes: lane ? [findingProcess(model, lane)] : proc ? [{ pid, name: proc.name, thread: null }] : [], primitives: [name], locations: [loc],
       hint: 'Block in get() (with a timeout if you must do something else meanwhile) instead of looping on empty(), qsize() or get_nowait().',
       chain: [],
     });

@@ -52,8 +52,8 @@ export class RunModel {
   runEnd: { code: number | null; signal: string | null } | null = null;
   refused = 0;
   dropped = 0;
-  /** Non-blocking looks at an empty queue, by the line that made them (busy waits). */
-  readonly emptyPolls = new Map<string, { count: number; queue: string; pid: number }>();
+  /** Non-blocking looks at an empty queue (and empty()/qsize()/full() polls), by the line that made them (busy waits). */
+  readonly emptyPolls = new Map<string, { count: number; queue: string; pid: number; lane: string | null }>();
   /** When `procview run` saw the run hang. */
   readonly hangs: number[] = [];
   private readonly pipeOfEnd = new Map<string, string>();
@@ -198,7 +198,7 @@ export class RunModel {
       case 'queue.get':
         this.uses(event.pid, event.id);
         if (event.outcome === 'ok') this.queue(event.id, event.loc).get(event.t, event.pid, event.tid, event.loc, event.size, event.crc, event.seq);
-        else if (!event.block) this.countEmptyPoll(event.loc, event.id, event.pid);
+        else if (!event.block) this.countEmptyPoll(event.loc, event.id, event.pid, lane);
         break;
       case 'queue.buffered': {
         this.queue(event.id, null).buffered += event.count;
@@ -215,6 +215,10 @@ export class RunModel {
         if (lane) this.beginWait(lane, event, 'queue.join', event.id);
         break;
       case 'queue.join':
+        break;
+      case 'queue.poll':
+        this.uses(event.pid, event.id);
+        this.countPolls(event.loc, event.id, event.pid, lane, event.count);
         break;
       case 'pipe.new': {
         for (const end of event.ends) this.pipeOfEnd.set(end, event.id);
@@ -484,10 +488,17 @@ export class RunModel {
     return pipe;
   }
 
-  private countEmptyPoll(loc: string, queue: string, pid: number): void {
+  private countEmptyPoll(loc: string, queue: string, pid: number, lane: LaneModel | null): void {
     const polls = this.emptyPolls.get(loc);
     if (polls) polls.count++;
-    else this.emptyPolls.set(loc, { count: 1, queue, pid });
+    else this.emptyPolls.set(loc, { count: 1, queue, pid, lane: lane?.key ?? null });
+  }
+
+  /** `empty()`/`qsize()`/`full()` calls from one line: the runtime sends the count so far, now and then. */
+  private countPolls(loc: string, queue: string, pid: number, lane: LaneModel | null, count: number): void {
+    const polls = this.emptyPolls.get(loc);
+    if (polls) polls.count = Math.max(polls.count, count);
+    else this.emptyPolls.set(loc, { count, queue, pid, lane: lane?.key ?? null });
   }
 
   private uses(pid: number, id: string): void {
