@@ -2,6 +2,7 @@
 // likely (DESIGN.md, "Lints").
 
 import type { RunModel } from '../model/run-model';
+import type { ProcessModel } from '../model/types';
 import type { Finding } from './findings';
 import { findingProcess, laneLabel, primitiveName, processLabel } from './names';
 
@@ -55,12 +56,12 @@ function terminatedWithResources(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   for (const proc of model.processes.values()) {
     if (!proc.terminated || proc.workerOf !== null || proc.terminated.loc === null) continue;
-    const shared = [...proc.used].filter((id) => model.queues.has(id) || model.locks.has(id) || model.pipes.has(id));
+    const shared = [...sharedResourcesOf(model, proc)];
     if (shared.length === 0) continue;
     const names = shared.map((id) => primitiveName(model, id));
     findings.push({
       kind: 'terminate-with-resources', severity: 'warning',
-      summary: `${processLabel(proc)} was ${proc.terminated.how === 'kill' ? 'killed' : 'terminated'} at ${proc.terminated.loc} while it used ${names.join(', ')}: a lock it held stays held, and queue items it was writing may be lost or corrupt the queue.`,
+      summary: `${processLabel(proc)} was ${proc.terminated.how === 'kill' ? 'killed' : 'terminated'} at ${proc.terminated.loc} while it used (or could use) ${names.join(', ')}: a lock it held stays held, and queue items it was writing may be lost or corrupt the queue.`,
       processes: [{ pid: proc.pid, name: proc.name, thread: null }], primitives: names, locations: [proc.terminated.loc],
       hint: 'Ask the process to stop (an end marker, an Event) and join it, instead of terminate().',
       chain: [],
@@ -72,6 +73,25 @@ function terminatedWithResources(model: RunModel): Finding[] {
 /** Where the pool's work was submitted (map, apply_async, submit). */
 function jobLocs(model: RunModel, poolId: string): string[] {
   return [...model.jobs.values()].flatMap((job) => (job.pool === poolId && job.loc !== null ? [job.loc] : []));
+}
+
+/**
+ * The queues, locks and pipes a process used; for one that died before it
+ * could send everything (terminate() gives it no chance), also those its parent
+ * made before starting it, which it may have been handed.
+ */
+function sharedResourcesOf(model: RunModel, proc: ProcessModel): Set<string> {
+  const isShared = (id: string): boolean => model.queues.has(id) || model.locks.has(id) || model.pipes.has(id);
+  const found = new Set([...proc.used].filter(isShared));
+  if (proc.reported || proc.ppid === null) return found;
+  const parent = model.processes.get(proc.ppid);
+  const madeBefore = (made: number | null): boolean => made !== null && made <= proc.start;
+  for (const id of parent?.used ?? []) {
+    if (!isShared(id)) continue;
+    const made = model.queues.get(id)?.made ?? model.locks.get(id)?.made ?? null;
+    if (madeBefore(made) || model.pipes.has(id)) found.add(id);
+  }
+  return found;
 }
 
 function unevenWork(model: RunModel): Finding[] {

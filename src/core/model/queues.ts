@@ -53,6 +53,8 @@ export class QueueModel {
   maxsize = 0;
   loc: string | null = null;
   creator: number | null = null;
+  /** When it was made (its first sighting, if its creation was not seen). */
+  made = 0;
   /** Every item put, in put-time order. */
   readonly items: QueueItem[] = [];
   private readonly putTimes: number[] = [];

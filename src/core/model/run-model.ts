@@ -171,6 +171,7 @@ export class RunModel {
         queue.type = event.type;
         queue.maxsize = event.maxsize;
         queue.loc = event.loc;
+        queue.made = event.t;
         queue.creator ??= event.pid;
         this.uses(event.pid, event.id);
         break;
@@ -433,6 +434,7 @@ export class RunModel {
     let queue = this.queues.get(id);
     if (!queue) {
       queue = new QueueModel(id, loc);
+      queue.made = this.end;
       this.queues.set(id, queue);
     }
     return queue;
