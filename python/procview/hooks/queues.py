@@ -19,7 +19,7 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..callsite import user_site
-from ..recorder import emit, now
+from ..recorder import emit, emit_prompt, now
 from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture, wire
@@ -31,13 +31,14 @@ _live = weakref.WeakSet()  # queues this process put to, for the exit report
 
 
 class _QueueState:
-    __slots__ = ("id", "ready", "appended", "popped", "current", "finished", "traced", "numbers", "polls", "__weakref__")
+    __slots__ = ("id", "ready", "appended", "popped", "done", "current", "traced", "numbers", "polls", "__weakref__")
 
     def __init__(self, reader, queue_id=None):
         self.id = queue_id or _queue_id(reader)
         self.ready = readiness(reader.fileno())
         self.appended = 0  # seq of the next item put in this process
         self.popped = 0  # seq of the next item the feeder takes
+        self.done = 0  # items the feeder has written to the pipe (or lost): popped - done are in its hands
         self.current = None  # seq of the item the feeder is sending now
         self.finished = 0  # items the feeder is done with (written to the pipe, or lost)
         self.traced = False  # the user's code has put to it in this process
@@ -82,18 +83,21 @@ def _queue_id(reader):
 
 
 def report_buffered():
-    """Say how many items each queue still holds in this process's feeder: in its
-    buffer, or taken from it and still being written (a big item fills the pipe)."""
+    """Say how many items each queue still holds in this process's feeder buffer.
+
+    The item the feeder has taken and is still writing (a large one, into a full
+    pipe) counts too: the process cannot exit before it is written either.
+    """
     for queue in list(_live):
         buffer = getattr(queue, "_buffer", None)
         state = getattr(queue, "_pv", None)
         if buffer is None or state is None:
             continue
         try:
-            waiting = len(buffer) - (1 if buffer and buffer[-1] is _feeder_sentinel else 0)
+            count = len(buffer) - (1 if buffer and buffer[-1] is _feeder_sentinel else 0)
         except IndexError:  # the feeder emptied it meanwhile
-            waiting = 0
-        count = waiting + max(0, state.popped - state.finished)
+            count = 0
+        count += max(0, state.popped - state.done)
         if count:
             recorder.emit("queue.buffered", (state.id, count))
 
@@ -180,7 +184,8 @@ def patch_queues(queues):
             state = getattr(self, "_pv", None)
             if loc is None or state is None:
                 return original(self, obj, block, timeout)
-            if not state.traced:
+            first = not state.traced
+            if first:
                 state.traced = True
                 _live.add(self)
             shown = short_repr(obj)
@@ -195,7 +200,9 @@ def patch_queues(queues):
                     raise
                 failure = full
             else:
-                emit("queue.put", (state.id, tls.seq, loc, shown, bool(block), 0, "ok", None, None))
+                # This process's first put to it goes out promptly: a producer terminate()d
+                # a moment later must still be seen to have used the queue.
+                (emit_prompt if first else emit)("queue.put", (state.id, tls.seq, loc, shown, bool(block), 0, "ok", None, None))
                 return None
             # Full: wait as the user asked. A failing attempt hands back its own
             # Full, so the traceback the user sees is the library's, line for line.
@@ -354,7 +361,7 @@ def _untrace_internals(queue, *names):
 def _feeder_send(state, send_bytes):
     def send(data):
         send_bytes(data)
-        state.finished += 1
+        state.done += 1
         if state.traced:
             recorder.emit("queue.send", (state.id, state.current, len(data), zlib.crc32(data)))
 
@@ -363,7 +370,7 @@ def _feeder_send(state, send_bytes):
 
 def _feeder_error(state, on_error):
     def on_queue_feeder_error(exc, obj):
-        state.finished += 1
+        state.done += 1  # the item taken will never be written
         if state.traced:
             recorder.emit("queue.lost", (state.id, state.current, short_repr(exc)))
             recorder.flush()
