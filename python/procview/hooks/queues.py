@@ -40,7 +40,6 @@ class _QueueState:
         self.popped = 0  # seq of the next item the feeder takes
         self.done = 0  # items the feeder has written to the pipe (or lost): popped - done are in its hands
         self.current = None  # seq of the item the feeder is sending now
-        self.finished = 0  # items the feeder is done with (written to the pipe, or lost)
         self.traced = False  # the user's code has put to it in this process
         self.numbers = itertools.count()  # a SimpleQueue's seqs: next() is atomic, threads may put at once
         self.polls = {}  # loc -> empty()/qsize()/full() calls the user's code made there
