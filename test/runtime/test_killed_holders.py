@@ -170,33 +170,3 @@ def test_signal_functions_behave_as_before(procview, plain):
     assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, base.returncode)
     assert run.returncode == 1 and b"ProcessLookupError" in run.stderr
 
-
-def test_a_producer_terminated_after_its_first_put_is_seen_to_use_the_queue(procview, method):
-    run = procview(
-        """
-        import multiprocessing as mp, sys, time
-
-        def produce(q, flag):
-            q.put("first")
-            flag.value = 1
-            time.sleep(60)
-
-        if __name__ == "__main__":
-            mp.set_start_method(sys.argv[1])
-            q, flag = mp.Queue(), mp.RawValue("i", 0)
-            child = mp.Process(target=produce, name="producer", args=(q, flag))
-            child.start()
-            while not flag.value:
-                time.sleep(0.001)
-            child.terminate()
-            child.join()
-            print(child.exitcode)
-        """,
-        method,
-    )
-    assert run.returncode == 0, run
-    assert run.out == "-15\n"
-    t = run.trace
-    producer = t.by_name("producer")["pid"]
-    (put,) = t.by_kind("queue.put", pid=producer)
-    assert (put["id"], put["loc"], put["repr"]) == (t.one("queue.new")["id"], "prog.py:4", "'first'")

@@ -19,7 +19,7 @@ from queue import Empty, Full
 
 from .. import callsite, recorder
 from ..callsite import user_site
-from ..recorder import emit, emit_prompt, now
+from ..recorder import emit, now
 from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture, wire
@@ -183,8 +183,7 @@ def patch_queues(queues):
             state = getattr(self, "_pv", None)
             if loc is None or state is None:
                 return original(self, obj, block, timeout)
-            first = not state.traced
-            if first:
+            if not state.traced:
                 state.traced = True
                 _live.add(self)
             shown = short_repr(obj)
@@ -199,9 +198,7 @@ def patch_queues(queues):
                     raise
                 failure = full
             else:
-                # This process's first put to it goes out promptly: a producer terminate()d
-                # a moment later must still be seen to have used the queue.
-                (emit_prompt if first else emit)("queue.put", (state.id, tls.seq, loc, shown, bool(block), 0, "ok", None, None))
+                emit("queue.put", (state.id, tls.seq, loc, shown, bool(block), 0, "ok", None, None))
                 return None
             # Full: wait as the user asked. A failing attempt hands back its own
             # Full, so the traceback the user sees is the library's, line for line.
