@@ -4,24 +4,17 @@
 import { diagnose } from '../core/diagnosis/diagnose';
 import { fileSourceLines, formatDiagnosis } from '../core/diagnosis/format';
 import { RunModel } from '../core/model/run-model';
-import { UsageError } from './errors';
-import { openTrace } from './summary-command';
+import { openTrace, parseTraceArgs } from './summary-command';
 import { printable } from './text';
 import { USAGE } from './usage';
 
 export async function diagnoseCommand(argv: readonly string[]): Promise<number> {
-  let json = false;
-  const paths: string[] = [];
-  for (const arg of argv) {
-    if (arg === '--json') json = true;
-    else if (arg === '-h' || arg === '--help') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option for diagnose: ${arg}`);
-    else paths.push(arg);
+  const parsed = parseTraceArgs('diagnose', argv);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
   }
-  const [tracePath] = paths;
-  if (tracePath === undefined || paths.length > 1) throw new UsageError('diagnose needs exactly one TRACE file');
+  const { tracePath, json } = parsed;
   const trace = await openTrace(tracePath);
   const model = new RunModel();
   for (const event of trace.events) model.add(event);

@@ -8,23 +8,31 @@ import { formatDuration, formatTable, printable } from './text';
 import { USAGE } from './usage';
 
 export async function summaryCommand(argv: readonly string[]): Promise<number> {
-  let json = false;
-  const paths: string[] = [];
-  for (const arg of argv) {
-    if (arg === '--json') json = true;
-    else if (arg === '-h' || arg === '--help') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option for summary: ${arg}`);
-    else paths.push(arg);
+  const parsed = parseTraceArgs('summary', argv);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
   }
-  const [tracePath] = paths;
-  if (tracePath === undefined || paths.length > 1) throw new UsageError('summary needs exactly one TRACE file');
-
+  const { tracePath, json } = parsed;
   const trace = await openTrace(tracePath);
   const summary = summarize(trace.events);
   process.stdout.write(json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(tracePath, trace, summary));
   return 0;
+}
+
+/** `TRACE [--json]`, the arguments of the commands that read one trace. */
+export function parseTraceArgs(command: string, argv: readonly string[]): { tracePath: string; json: boolean } | 'help' {
+  let json = false;
+  const paths: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option for ${command}: ${arg}`);
+    else paths.push(arg);
+  }
+  const [tracePath] = paths;
+  if (tracePath === undefined || paths.length > 1) throw new UsageError(`${command} needs exactly one TRACE file`);
+  return { tracePath, json };
 }
 
 /** Reads a trace, turning every way it can fail into one line for the user. */
