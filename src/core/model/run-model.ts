@@ -430,42 +430,33 @@ export class RunModel {
     return proc;
   }
 
+  // Primitives whose creation was not seen still count, named after their first use.
   queue(id: string, loc: string | null): QueueModel {
-    let queue = this.queues.get(id);
-    if (!queue) {
-      queue = new QueueModel(id, loc);
+    return getOrCreate(this.queues, id, () => {
+      const queue = new QueueModel(id, loc);
       queue.made = this.end;
-      this.queues.set(id, queue);
-    }
-    return queue;
+      return queue;
+    });
   }
 
   lock(id: string, loc: string | null): LockModel {
-    let lock = this.locks.get(id);
-    if (!lock) {
-      lock = new LockModel(id, loc);
+    return getOrCreate(this.locks, id, () => {
+      const lock = new LockModel(id, loc);
       lock.made = this.end;
-      this.locks.set(id, lock);
-    }
-    return lock;
+      return lock;
+    });
   }
 
   sync(id: string, loc: string | null): SyncModel {
-    let sync = this.syncs.get(id);
-    if (!sync) {
-      sync = { id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, made: this.end, isSet: false, signals: [] };
-      this.syncs.set(id, sync);
-    }
-    return sync;
+    return getOrCreate(this.syncs, id, () => ({
+      id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, made: this.end, isSet: false, signals: [],
+    }));
   }
 
   pool(id: string): PoolModel {
-    let pool = this.pools.get(id);
-    if (!pool) {
-      pool = { id, name: id, type: null, workers: null, owner: null, loc: null, broken: null, shutdown: false };
-      this.pools.set(id, pool);
-    }
-    return pool;
+    return getOrCreate(this.pools, id, () => ({
+      id, name: id, type: null, workers: null, owner: null, loc: null, broken: null, shutdown: false,
+    }));
   }
 
   job(pool: string | null, job: number, t: number, pid: number): JobModel {
@@ -482,12 +473,7 @@ export class RunModel {
   }
 
   private pipe(id: string, loc: string | null): PipeModel {
-    let pipe = this.pipes.get(id);
-    if (!pipe) {
-      pipe = { id, name: loc ? `Pipe@${loc}` : id, ends: [], duplex: null, loc, sends: 0, recvs: 0 };
-      this.pipes.set(id, pipe);
-    }
-    return pipe;
+    return getOrCreate(this.pipes, id, () => ({ id, name: loc ? `Pipe@${loc}` : id, ends: [], duplex: null, loc, sends: 0, recvs: 0 }));
   }
 
   private countEmptyPoll(loc: string, queue: string, pid: number, lane: LaneModel | null): void {
@@ -611,6 +597,15 @@ export class RunModel {
     proc.exitcode = code;
     proc.signal = signal;
   }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** A wait's target, from the event that ended it (a wait too short to be announced). */
