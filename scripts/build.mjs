@@ -1,5 +1,6 @@
-// One build for every entry point of the package. Later issues add the VS Code
-// extension host and the webview here, to this same list.
+// One build for every entry point of the package: the CLI (Node) and the
+// viewer (a browser bundle, inlined into reports and webviews). The VS Code
+// extension host joins this same list.
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -14,6 +15,16 @@ const entryPoints = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+  },
+  {
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    // Inlined into pages: a sourcemap comment would point at a file that is not there.
+    sourcemap: false,
   },
 ];
 

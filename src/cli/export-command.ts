@@ -1,8 +1,7 @@
-// `procview export TRACE --chrome FILE`: the run in the Chrome Trace Event
-// Format, for chrome://tracing and ui.perfetto.dev. `--html` is in the design
-// and not built yet: it is refused in words that say so.
+// `procview export TRACE (--chrome FILE | --html FILE)`: the run in the Chrome
+// Trace Event Format (chrome://tracing, ui.perfetto.dev), and/or as the
+// standalone HTML report (the viewer with the run inside, one file).
 
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { diagnose } from '../core/diagnosis/diagnose';
 import type { Diagnosis } from '../core/diagnosis/findings';
@@ -12,11 +11,10 @@ import { RunModel } from '../core/model/run-model';
 import { UsageError } from './errors';
 import { openTrace } from './summary-command';
 import { USAGE } from './usage';
-
-export const HTML_NOT_YET = '--html is not available yet (the HTML report is still to come); use --chrome FILE';
+import { prepareOutputFile, writeReport } from './viewer-output';
 
 export async function exportCommand(argv: readonly string[]): Promise<number> {
-  let chrome: string | undefined;
+  const outputs: { chrome?: string; html?: string } = {};
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -26,39 +24,40 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    if (name === '--chrome') {
+    if (name === '--chrome' || name === '--html') {
       const value = inlineValue ?? argv[++i];
-      if (value === undefined || value === '') throw new UsageError('--chrome needs a value');
-      chrome = value;
-    } else if (name === '--html') throw new UsageError(HTML_NOT_YET);
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option for export: ${arg}`);
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
+      outputs[name === '--chrome' ? 'chrome' : 'html'] = value;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option for export: ${arg}`);
     else paths.push(arg);
   }
   const [tracePath] = paths;
   if (tracePath === undefined || paths.length > 1) throw new UsageError('export needs exactly one TRACE file');
-  if (chrome === undefined) throw new UsageError('export needs --chrome FILE (the format to write)');
-  if (path.resolve(chrome) === path.resolve(tracePath)) throw new UsageError(`--chrome ${chrome} would overwrite the trace it reads`);
+  const { chrome, html } = outputs;
+  if (chrome === undefined && html === undefined) throw new UsageError('export needs --chrome FILE or --html FILE (the format to write)');
+  for (const [option, file] of [['--chrome', chrome], ['--html', html]] as const) {
+    if (file !== undefined && path.resolve(file) === path.resolve(tracePath)) throw new UsageError(`${option} ${file} would overwrite the trace it reads`);
+  }
+  if (chrome !== undefined && html !== undefined && path.resolve(chrome) === path.resolve(html)) throw new UsageError('--chrome and --html name the same file');
   const trace = await openTrace(tracePath);
   const model = new RunModel();
   for (const event of trace.events) model.add(event);
-  await exportChrome(chrome, model, diagnose(model), trace.header);
-  process.stderr.write(`procview: Chrome trace written to ${chrome}\n`);
-  return 0;
-}
-
-/** Makes the file's folder and creates the file now, so a path that cannot be written fails before anything else happens. */
-export function prepareChromeFile(file: string): void {
-  try {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    closeSync(openSync(file, 'w'));
-  } catch (error) {
-    throw new UsageError(`cannot write the Chrome trace ${file}: ${(error as Error).message}`);
+  const diagnosis = diagnose(model);
+  if (chrome !== undefined) {
+    await exportChrome(chrome, model, diagnosis, trace.header);
+    process.stderr.write(`procview: Chrome trace written to ${chrome}\n`);
   }
+  if (html !== undefined) {
+    prepareOutputFile(html, 'HTML report');
+    await writeReport(html, model, diagnosis, trace.header);
+    process.stderr.write(`procview: HTML report written to ${html}\n`);
+  }
+  return 0;
 }
 
 /** Writes the Chrome trace; every way that fails is one line for the user. */
 export async function exportChrome(file: string, model: RunModel, diagnosis: Diagnosis, header?: TraceHeader): Promise<void> {
-  prepareChromeFile(file);
+  prepareOutputFile(file, 'Chrome trace');
   try {
     await writeChromeTrace(file, model, diagnosis, header);
   } catch (error) {

@@ -7,6 +7,7 @@ import { exportCommand } from './export-command';
 import { runCommand } from './run-command';
 import { summaryCommand } from './summary-command';
 import { USAGE } from './usage';
+import { viewCommand } from './view-command';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -19,6 +20,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return diagnoseCommand(rest);
     case 'export':
       return exportCommand(rest);
+    case 'view':
+      return viewCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -3,7 +3,6 @@
 import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors';
-import { HTML_NOT_YET } from './export-command';
 
 export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string };
 
@@ -14,6 +13,10 @@ export interface RunArgs {
   out: string | undefined;
   /** Also write the run as Chrome trace JSON here. */
   chrome: string | undefined;
+  /** Also write the standalone HTML report here. */
+  html: string | undefined;
+  /** Serve the viewer on 127.0.0.1 while the program runs. */
+  view: boolean;
   python: string | undefined;
   /** Seconds without progress, every thread waiting, that make a hang. */
   hangTimeout: number;
@@ -28,6 +31,8 @@ export const DEFAULT_HANG_TIMEOUT_S = 3;
 export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   let out: string | undefined;
   let chrome: string | undefined;
+  let html: string | undefined;
+  let view = false;
   let python: string | undefined;
   let hangTimeout = DEFAULT_HANG_TIMEOUT_S;
   let onHang: OnHang = 'report';
@@ -43,19 +48,23 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       case '-h':
       case '--help':
         return 'help';
-      case '--html':
-        throw new UsageError(HTML_NOT_YET);
+      case '--view':
+        if (inlineValue !== undefined) throw new UsageError('--view takes no value');
+        view = true;
+        break;
       case '--out':
       case '--chrome':
+      case '--html':
       case '--python':
       case '--hang-timeout':
       case '--on-hang': {
         const value = inlineValue ?? optionValue(name, i);
         if (inlineValue === undefined) i++;
         if (name === '--out') out = value;
-        else if (name === '--chrome') {
-          if (value === '') throw new UsageError('--chrome needs a value');
-          chrome = value;
+        else if (name === '--chrome' || name === '--html') {
+          if (value === '') throw new UsageError(`${name} needs a value`);
+          if (name === '--chrome') chrome = value;
+          else html = value;
         } else if (name === '--python') python = value;
         else if (name === '--hang-timeout') hangTimeout = parseHangTimeout(value);
         else onHang = parseOnHang(value);
@@ -63,16 +72,16 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       }
       case '-m': {
         const module = optionValue('-m', i);
-        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, python, hangTimeout, onHang };
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, html, view, python, hangTimeout, onHang };
       }
       case '--': {
         const script = argv[i + 1];
         if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
-        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, html, view, python, hangTimeout, onHang };
       }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
-        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, html, view, python, hangTimeout, onHang };
     }
   }
   throw new UsageError('run needs a SCRIPT or -m MODULE');

@@ -18,12 +18,14 @@ import { startListener } from '../core/listener';
 import { signalNumber } from '../core/signals';
 import { TraceWriter } from '../core/trace-writer';
 import { UsageError } from './errors';
-import { exportChrome, prepareChromeFile } from './export-command';
+import { exportChrome } from './export-command';
 import { packageVersion, repoRoot } from './package-info';
 import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
 import { printableLines } from './diagnose-command';
 import { printable } from './text';
 import { USAGE } from './usage';
+import { LiveView } from './live-view';
+import { prepareOutputFile, runTitle, writeReport } from './viewer-output';
 
 const ROLE_OF_BEGIN = fieldIndex('process.begin', 'role');
 
@@ -43,9 +45,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const interpreter = resolveInterpreter(parsed.python, process.env);
   const tracePath = parsed.out ?? defaultTracePath(parsed.target, new Date());
   mkdirSync(path.dirname(path.resolve(tracePath)), { recursive: true });
-  if (parsed.chrome !== undefined) {
-    if (path.resolve(parsed.chrome) === path.resolve(tracePath)) throw new UsageError(`--chrome ${parsed.chrome} is also the trace file (--out)`);
-    prepareChromeFile(parsed.chrome);
+  const outputs = [['--chrome', parsed.chrome, 'Chrome trace'], ['--html', parsed.html, 'HTML report']] as const;
+  for (const [option, file, what] of outputs) {
+    if (file === undefined) continue;
+    if (path.resolve(file) === path.resolve(tracePath)) throw new UsageError(`${option} ${file} is also the trace file (--out)`);
+    prepareOutputFile(file, what);
+  }
+  if (parsed.chrome !== undefined && parsed.html !== undefined && path.resolve(parsed.chrome) === path.resolve(parsed.html)) {
+    throw new UsageError('--chrome and --html name the same file');
   }
   return traceRun(parsed, interpreter, tracePath);
 }
@@ -91,9 +98,11 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   const source = fileSourceLines(process.cwd());
   const reported = new Set<string>();
   const hangState = { killed: false };
+  let liveView: LiveView | null = null;
   const onHang = (report: HangReport): void => {
     listener.emit(0, 'run.hang', { stalled: Math.round(report.stalledMs * 1e6), action: parsed.onHang });
     const diagnosis = { verdict: 'hang' as const, at: model.hangs[model.hangs.length - 1] ?? report.at, findings: report.findings };
+    liveView?.hang(diagnosis);
     for (const finding of report.findings) reported.add(findingKey(finding));
     const what = parsed.onHang === 'kill' ? 'ending the whole process tree' : 'still waiting (Ctrl-C to stop)';
     process.stderr.write(
@@ -120,6 +129,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   });
   mainPid = child.pid ?? 0;
   watch.start();
+  if (parsed.view) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }));
   try {
     await spawned(child);
   } catch (error) {
@@ -165,12 +175,21 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
       process.stderr.write(`procview: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
+  if (parsed.html !== undefined) {
+    try {
+      await writeReport(parsed.html, model, final, writer.header);
+      process.stderr.write(`procview: HTML report written to ${parsed.html}\n`);
+    } catch (error) {
+      process.stderr.write(`procview: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
   const skipped = listener.malformed > 0 ? `, ${listener.malformed} malformed batch entries skipped` : '';
   process.stderr.write(`procview: trace written to ${tracePath} (${writer.eventCount} events${skipped})\n`);
   if (syntaxError) {
     const where = `${syntaxError.file ?? '?'}:${syntaxError.line ?? '?'}`;
     process.stderr.write(printable(`procview: ${where}: SyntaxError: ${syntaxError.message} (the script did not start)`) + '\n');
   }
+  await liveView?.finish(final);
   if (hangState.killed) return signal !== null ? 128 + (signalNumber(signal) ?? 0) : code === 0 || code === null ? 1 : code;
   if (signal !== null) return 128 + (signalNumber(signal) ?? 0);
   return code ?? 1;

@@ -192,6 +192,34 @@ export class QueueModel {
     return max;
   }
 
+  /** Depth over the whole run as a step function: `depth[i]` items from `t[i]` on. */
+  depthSteps(): { t: number[]; depth: number[] } {
+    const t: number[] = [];
+    const depth: number[] = [];
+    const puts = this.putTimes;
+    const gets = this.getTimes;
+    let now = 0;
+    let p = 0;
+    let g = 0;
+    while (p < puts.length || g < gets.length) {
+      const put = puts[p] ?? Infinity;
+      const get = gets[g] ?? Infinity;
+      const at = Math.min(put, get);
+      // Every change at one instant makes one step.
+      while ((puts[p] ?? Infinity) === at) {
+        now++;
+        p++;
+      }
+      while ((gets[g] ?? Infinity) === at) {
+        now--;
+        g++;
+      }
+      t.push(at);
+      depth.push(now);
+    }
+    return { t, depth };
+  }
+
   /** The items in the queue at `t`, oldest first (at most MAX_LISTED_ITEMS of them). */
   contentsAt(t: number, limit = MAX_LISTED_ITEMS): QueueItem[] {
     const upTo = countKeyAtOrBefore(this.items, t, putTimeOf);

@@ -1,0 +1,170 @@
+// The run model as the viewer's data (view-data.ts): a projection, nothing
+// derived anew. Every state, pair and hold comes from the model; this only
+// flattens them into columns and names them the way the diagnosis does.
+
+import type { Diagnosis } from '../diagnosis/findings';
+import { describeWait } from '../diagnosis/names';
+import type { LockModel } from '../model/locks';
+import type { QueueModel } from '../model/queues';
+import type { RunModel } from '../model/run-model';
+import type { LaneModel, ProcessModel, WaitOp } from '../model/types';
+import { LANE_STATES, VIEW_DATA_VERSION, type LaneState, type StringRef, type ViewData, type ViewLane, type ViewLock, type ViewProcess, type ViewQueue } from './view-data';
+
+const STATE_OF_OP: Readonly<Record<WaitOp, LaneState>> = {
+  'queue.get': 'get',
+  'queue.put': 'put',
+  'queue.join': 'sync',
+  lock: 'lock',
+  'process.join': 'join',
+  'thread.join': 'join',
+  sync: 'sync',
+  'pipe.recv': 'pipe',
+  'task.fetch': 'result',
+  'task.wait': 'result',
+  'pool.shutdown': 'join',
+  exit: 'exit',
+};
+
+const STATE_INDEX = new Map<LaneState, number>(LANE_STATES.map((state, index) => [state, index]));
+
+/** Strings sent once each; columns refer to them by index. */
+class StringTable {
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  ref(value: string | null | undefined): StringRef {
+    if (value === null || value === undefined) return -1;
+    let at = this.index.get(value);
+    if (at === undefined) {
+      at = this.strings.length;
+      this.strings.push(value);
+      this.index.set(value, at);
+    }
+    return at;
+  }
+}
+
+export interface ProjectOptions {
+  title: string;
+  live: boolean;
+  diagnosis: Diagnosis;
+}
+
+export function projectModel(model: RunModel, options: ProjectOptions): ViewData {
+  const strings = new StringTable();
+  const processes = [...model.processes.values()].sort((a, b) => a.start - b.start || a.pid - b.pid);
+  const lanes: ViewLane[] = [];
+  const viewProcesses = processes.map((proc) => {
+    const own = model.lanesOf(proc).sort((a, b) => Number(b.main) - Number(a.main) || a.start - b.start);
+    for (const lane of own) lanes.push(projectLane(model, lane, strings));
+    return projectProcess(proc, own);
+  });
+  const start = Math.min(0, ...processes.map((proc) => proc.start));
+  return {
+    version: VIEW_DATA_VERSION,
+    title: options.title,
+    start,
+    end: Math.max(model.end, start),
+    live: options.live,
+    events: model.events,
+    dropped: model.dropped,
+    strings: strings.strings,
+    processes: viewProcesses,
+    lanes,
+    queues: [...model.queues.values()].map((queue) => projectQueue(queue, strings)),
+    locks: [...model.locks.values()].map((lock) => projectLock(lock, strings)),
+    verdict: options.diagnosis.verdict,
+    hangAt: options.diagnosis.at,
+    findings: options.diagnosis.findings,
+  };
+}
+
+function projectProcess(proc: ProcessModel, lanes: readonly LaneModel[]): ViewProcess {
+  const error = proc.error;
+  const where = error?.file ? ` (${error.file}${error.line === null ? '' : `:${error.line}`})` : '';
+  return {
+    pid: proc.pid,
+    name: proc.name,
+    role: proc.role,
+    ppid: proc.ppid,
+    helper: proc.helper,
+    start: proc.start,
+    end: proc.end,
+    exitcode: proc.exitcode,
+    signal: proc.signal,
+    error: error ? `${error.type}${error.message ? `: ${error.message}` : ''}${where}` : null,
+    spawnLoc: proc.spawnLoc,
+    lanes: lanes.map((lane) => lane.key),
+  };
+}
+
+function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): ViewLane {
+  const spans: ViewLane['spans'] = { start: [], end: [], state: [], what: [], target: [], loc: [], outcome: [] };
+  for (const span of lane.blocked) {
+    spans.start.push(span.start);
+    spans.end.push(span.end ?? -1);
+    spans.state.push(STATE_INDEX.get(STATE_OF_OP[span.wait.op]) ?? 0);
+    spans.what.push(strings.ref(describeWait(model, span.wait)));
+    spans.target.push(strings.ref(span.wait.target));
+    spans.loc.push(strings.ref(span.wait.loc));
+    spans.outcome.push(strings.ref(span.outcome));
+  }
+  const tasks: ViewLane['tasks'] = { start: [], end: [], label: [], ok: [], result: [] };
+  for (const task of lane.tasks) {
+    tasks.start.push(task.start);
+    tasks.end.push(task.end ?? -1);
+    tasks.label.push(strings.ref(`${task.func}${task.args.startsWith('(') ? task.args : `(${task.args})`}`));
+    tasks.ok.push(task.ok === null ? -1 : task.ok ? 1 : 0);
+    tasks.result.push(strings.ref(task.result));
+  }
+  return {
+    key: lane.key,
+    pid: lane.pid,
+    tid: lane.tid,
+    name: lane.name,
+    main: lane.main,
+    internal: lane.internal,
+    start: lane.start,
+    end: lane.end,
+    error: lane.error,
+    spans,
+    tasks,
+  };
+}
+
+function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
+  const steps = queue.depthSteps();
+  const items: ViewQueue['items'] = { put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] };
+  for (const item of queue.items) {
+    items.put.push(item.putT);
+    items.get.push(item.getT ?? -1);
+    items.repr.push(strings.ref(item.lost === null ? item.repr : `${item.repr} (lost: ${item.lost})`));
+    items.putLane.push(strings.ref(`${item.putPid}:${item.putTid}`));
+    items.getLane.push(item.getPid === null ? -1 : strings.ref(`${item.getPid}:${item.getTid ?? 0}`));
+    items.putLoc.push(strings.ref(item.putLoc));
+    items.getLoc.push(strings.ref(item.getLoc));
+  }
+  return {
+    id: queue.id,
+    name: queue.name,
+    type: queue.type,
+    maxsize: queue.maxsize,
+    puts: queue.puts,
+    gets: queue.gets,
+    maxDepth: queue.maxDepth,
+    depthT: steps.t,
+    depth: steps.depth,
+    items,
+  };
+}
+
+function projectLock(lock: LockModel, strings: StringTable): ViewLock {
+  const holds: ViewLock['holds'] = { start: [], end: [], lane: [], loc: [] };
+  for (const hold of lock.holds) {
+    holds.start.push(hold.start);
+    holds.end.push(hold.end ?? -1);
+    holds.lane.push(strings.ref(hold.lane));
+    holds.loc.push(strings.ref(hold.loc));
+  }
+  return { id: lock.id, name: lock.name, type: lock.type, value: lock.value, holds };
+}

@@ -1,0 +1,92 @@
+// Where the viewer's data comes from and where its requests go. The same
+// bundle runs in three places: a VS Code webview (messages through the
+// webview API), a standalone HTML report (the data is in the page), and the
+// page `procview view` / `procview run --view` serves (a stream of data from
+// the server). Each is a Host.
+
+import type { HostMessage, ViewerMessage } from '../src/core/view/view-data';
+
+export interface Host {
+  /** Calls `receive` with every message from the host, starting now. */
+  connect(receive: (message: HostMessage) => void): void;
+  send(message: ViewerMessage): void;
+  /** Where "open file:line" goes: an editor in VS Code, nowhere in a report. */
+  readonly canOpen: boolean;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+
+declare global {
+  /** Defined only inside a VS Code webview. */
+  function acquireVsCodeApi(): VsCodeApi;
+}
+
+/** The page's configuration: a JSON block the host writes into the HTML. */
+export interface PageConfig {
+  source: 'vscode' | 'embedded' | 'stream';
+  /** For `stream`: the server-sent events URL. */
+  stream?: string;
+}
+
+export function hostFor(config: PageConfig): Host {
+  switch (config.source) {
+    case 'vscode':
+      return vscodeHost();
+    case 'embedded':
+      return embeddedHost();
+    case 'stream':
+      return streamHost(config.stream ?? 'stream');
+  }
+}
+
+function vscodeHost(): Host {
+  const api = acquireVsCodeApi();
+  return {
+    canOpen: true,
+    connect(receive) {
+      window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+        receive(event.data);
+      });
+      api.postMessage({ type: 'ready' } satisfies ViewerMessage);
+    },
+    send(message) {
+      api.postMessage(message);
+    },
+  };
+}
+
+/** The report: the data is a JSON block in the page itself. */
+function embeddedHost(): Host {
+  return {
+    canOpen: false,
+    connect(receive) {
+      const block = document.getElementById('pv-data');
+      if (!block?.textContent) {
+        receive({ type: 'error', message: 'This report holds no run data.' });
+        return;
+      }
+      receive(JSON.parse(block.textContent) as HostMessage);
+    },
+    send() {
+      // A file on disk has nobody to ask.
+    },
+  };
+}
+
+/** `procview view` and `run --view`: the server streams messages; requests go back by POST. */
+function streamHost(url: string): Host {
+  return {
+    canOpen: true,
+    connect(receive) {
+      const source = new EventSource(url);
+      source.onmessage = (event: MessageEvent<string>) => {
+        receive(JSON.parse(event.data) as HostMessage);
+      };
+    },
+    send(message) {
+      void fetch('message', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+    },
+  };
+}
