@@ -28,6 +28,8 @@ export interface Frame {
   highlighted: ReadonlySet<string>;
   arrows: boolean;
   ticks: readonly number[];
+  /** Text on the chart (exit codes, depths); off for the overview's thin strips. */
+  labels: boolean;
 }
 
 export interface FrameResult {
@@ -136,20 +138,22 @@ function drawLane(frame: Frame, lane: ViewLane, top: number, height: number, pro
   const end = lane.end ?? frame.data.end;
   const xa = Math.max(0, px(lane.start));
   const xb = Math.min(frame.width, px(end));
+  // A full row has room for insets and a task strip; the overview's thin strips do not.
+  const roomy = height >= 16;
   if (xb >= 0 && xa <= frame.width) {
     ctx.fillStyle = palette.state.running;
-    ctx.fillRect(xa, top + 4, Math.max(1, xb - xa), height - 8);
+    ctx.fillRect(xa, top + (roomy ? 4 : 0), Math.max(1, xb - xa), height - (roomy ? 8 : 0));
   }
   const states = lane.spans.state;
-  drawIntervals(frame, lane.spans.start, lane.spans.end, top + 3, height - 6, (i) => palette.state[LANE_STATES[states[i] ?? 0] ?? 'running']);
+  drawIntervals(frame, lane.spans.start, lane.spans.end, top + (roomy ? 3 : 0), height - (roomy ? 6 : 0), (i) => palette.state[LANE_STATES[states[i] ?? 0] ?? 'running']);
   const ok = lane.tasks.ok;
-  drawIntervals(frame, lane.tasks.start, lane.tasks.end, top + height - 5, 3, (i) => (ok[i] === 0 ? palette.taskError : palette.task));
+  if (roomy) drawIntervals(frame, lane.tasks.start, lane.tasks.end, top + height - 5, 3, (i) => (ok[i] === 0 ? palette.taskError : palette.task));
   if (process && lane.end !== null && xb >= -40 && xb <= frame.width) {
     const failed = (process.exitcode !== null && process.exitcode !== 0) || process.signal !== null;
     const label = process.signal ?? (process.exitcode === null ? '' : `exit ${process.exitcode}`);
     ctx.fillStyle = failed ? palette.error : palette.muted;
     ctx.fillRect(xb, top + 2, 2, height - 4);
-    if (label) ctx.fillText(label, xb + 4, top + height - 7);
+    if (label && frame.labels) ctx.fillText(label, xb + 4, top + height - 7);
   }
 }
 
@@ -173,8 +177,10 @@ function drawQueue(frame: Frame, queue: ViewQueue, top: number, height: number):
     if ((depthT[i] ?? Infinity) > until || (depthT[0] ?? 0) > until) continue;
     if (deepest > 0) ctx.fillRect(x, base - deepest * scale, 1, deepest * scale);
   }
-  ctx.fillStyle = palette.muted;
-  ctx.fillText(`max ${queue.maxDepth}`, 4, top + 11);
+  if (frame.labels) {
+    ctx.fillStyle = palette.muted;
+    ctx.fillText(`max ${queue.maxDepth}`, 4, top + 11);
+  }
 }
 
 function drawLock(frame: Frame, lock: ViewLock, top: number, height: number): void {

@@ -34,13 +34,37 @@ export function allRows(data: ViewData, options: Pick<RowOptions, 'showHelpers' 
     if (process.helper && !options.showHelpers) continue;
     const own = process.lanes.map((key) => lanes.get(key)).filter((lane): lane is ViewLane => lane !== undefined);
     const main = own.find((lane) => lane.main) ?? null;
-    const threads = own.filter((lane) => lane !== main && (options.showLibrary || !lane.internal));
+    const threads = own.filter((lane) => lane !== main && (options.showLibrary || !isLibraryOnly(lane)));
     rows.push({ kind: 'process', key: `p:${process.pid}`, label: processLabel(process), process, lane: main, children: threads.length, height: LANE_HEIGHT });
     for (const lane of threads) rows.push({ kind: 'thread', key: `t:${lane.key}`, label: lane.name, process, lane, height: LANE_HEIGHT });
   }
-  for (const queue of data.queues) rows.push({ kind: 'queue', key: `q:${queue.id}`, label: queue.name, queue, height: QUEUE_HEIGHT });
-  for (const lock of data.locks) rows.push({ kind: 'lock', key: `l:${lock.id}`, label: lock.name, lock, height: LANE_HEIGHT });
+  const queueLabels = distinctLabels(data.queues.map((queue) => queue.name));
+  data.queues.forEach((queue, i) => rows.push({ kind: 'queue', key: `q:${queue.id}`, label: queueLabels[i] ?? queue.name, queue, height: QUEUE_HEIGHT }));
+  const lockLabels = distinctLabels(data.locks.map((lock) => lock.name));
+  data.locks.forEach((lock, i) => rows.push({ kind: 'lock', key: `l:${lock.id}`, label: lockLabels[i] ?? lock.name, lock, height: LANE_HEIGHT }));
   return rows;
+}
+
+/**
+ * A thread the library started (a Queue's feeder, a Pool's handler) that
+ * never ran the user's code: folded away. An executor's or a ThreadPool's
+ * worker runs tasks and waits on the user's lines, so it shows.
+ */
+export function isLibraryOnly(lane: ViewLane): boolean {
+  return lane.internal && lane.tasks.start.length === 0 && lane.spans.loc.every((loc) => loc < 0);
+}
+
+/** Primitives made on one line (in a loop) share a name: number them, `Queue@a.py:3 #2`. */
+function distinctLabels(names: readonly string[]): string[] {
+  const total = new Map<string, number>();
+  for (const name of names) total.set(name, (total.get(name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    if ((total.get(name) ?? 0) < 2) return name;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return `${name} #${n}`;
+  });
 }
 
 /** The rows on screen: collapsed threads, hidden rows and rows the filter rules out are left out. */

@@ -19,6 +19,8 @@ export interface Palette {
   arrow: string;
   cursor: string;
   highlight: string;
+  /** Dims what lies outside the view on the overview. */
+  shade: string;
   font: string;
 }
 
@@ -42,6 +44,7 @@ export function readPalette(root: Element): Palette {
     arrow: read('--pv-arrow', 'rgba(60,60,200,0.6)'),
     cursor: read('--pv-cursor', '#e11'),
     highlight: read('--pv-highlight', 'rgba(255,200,0,0.25)'),
+    shade: read('--pv-shade', 'rgba(128,128,128,0.45)'),
     font: `${read('--pv-font-size', '12px')} ${read('--pv-font-family', 'sans-serif')}`,
   };
 }

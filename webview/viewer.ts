@@ -260,8 +260,9 @@ export class Viewer {
   private renderLabels(): void {
     const fragment = document.createDocumentFragment();
     this.shown.forEach((row, index) => {
+      const firstOfKind = (row.kind === 'queue' || row.kind === 'lock') && this.shown[index - 1]?.kind !== row.kind;
       const label = el('div', {
-        class: `pv-lane-label pv-row-${row.kind}${this.highlighted.has(row.key) ? ' pv-highlight' : ''}${row.key === this.selectedLane ? ' pv-selected' : ''}`,
+        class: `pv-lane-label pv-row-${row.kind}${firstOfKind ? ` pv-first-${row.kind}` : ''}${this.highlighted.has(row.key) ? ' pv-highlight' : ''}${row.key === this.selectedLane ? ' pv-selected' : ''}`,
         role: 'listitem',
         'data-row-key': row.key,
         'data-kind': row.kind,
@@ -526,7 +527,7 @@ export class Viewer {
     const [t0 = 0, t1 = 1] = scale.domain();
     const result = drawFrame({
       ctx, width: this.width, height: this.height, palette: this.palette, data, rows: this.shown, tops: this.tops,
-      scrollTop: this.body.scrollTop, t0, t1, cursor: this.cursor, highlighted: this.highlighted, arrows: this.arrows, ticks,
+      scrollTop: this.body.scrollTop, t0, t1, cursor: this.cursor, highlighted: this.highlighted, arrows: this.arrows, ticks, labels: true,
     });
     this.drawAxis(scale, ticks);
     this.drawOverviewWindow();
@@ -570,7 +571,7 @@ export class Viewer {
     });
     drawFrame({
       ctx, width: this.width, height: OVERVIEW_HEIGHT, palette: { ...this.palette, rowAlt: this.palette.background }, data, rows, tops,
-      scrollTop: 0, t0: data.start, t1: Math.max(data.end, data.start + MIN_VIEW_NS), cursor: null, highlighted: new Set(), arrows: false, ticks: [],
+      scrollTop: 0, t0: data.start, t1: Math.max(data.end, data.start + MIN_VIEW_NS), cursor: null, highlighted: new Set(), arrows: false, ticks: [], labels: false,
     });
     this.overviewImage = ctx.getImageData(0, 0, this.overview.width, this.overview.height);
   }
@@ -583,8 +584,10 @@ export class Viewer {
     const whole = pixelOf({ t0: data.start, t1: Math.max(data.end, data.start + MIN_VIEW_NS), width: this.width });
     const xa = Math.max(0, whole(this.viewStart()));
     const xb = Math.min(this.width, whole(this.viewEnd()));
-    ctx.fillStyle = this.palette.highlight;
-    ctx.fillRect(xa, 0, Math.max(2, xb - xa), OVERVIEW_HEIGHT);
+    // Dim what is outside the view; the view itself stays as drawn.
+    ctx.fillStyle = this.palette.shade;
+    ctx.fillRect(0, 0, xa, OVERVIEW_HEIGHT);
+    ctx.fillRect(xb, 0, this.width - xb, OVERVIEW_HEIGHT);
     ctx.strokeStyle = this.palette.foreground;
     ctx.strokeRect(xa + 0.5, 0.5, Math.max(2, xb - xa) - 1, OVERVIEW_HEIGHT - 1);
   }
@@ -601,7 +604,7 @@ export class Viewer {
       return;
     }
     const t = this.timeAtClientX(event.clientX);
-    const lines = tooltipLines(data, row, t);
+    const lines = tooltipLines(data, row, t, this.panelContext()?.laneName ?? ((key) => key));
     if (lines.length === 0) {
       this.tooltip.hidden = true;
       return;
@@ -615,7 +618,7 @@ export class Viewer {
 }
 
 /** What the tooltip says about `row` at instant `t`. */
-export function tooltipLines(data: ViewData, row: Row, t: number): string[] {
+export function tooltipLines(data: ViewData, row: Row, t: number, laneName: (key: string) => string): string[] {
   const span = data.end - data.start;
   const lane = laneOf(row);
   if (lane) {
@@ -659,7 +662,7 @@ export function tooltipLines(data: ViewData, row: Row, t: number): string[] {
   if (row.kind === 'lock') {
     const holds = holdsAt(row.lock, t, data.end);
     if (holds.length === 0) return [row.label, 'free'];
-    return [row.label, ...holds.map((hold) => `held by ${data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?'} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
+    return [row.label, ...holds.map((hold) => `held by ${laneName(data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?')} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
   }
   return [];
 }
