@@ -42,7 +42,7 @@ describe('procview help', () => {
 });
 
 describe('commands and options that do not exist yet are unknown', () => {
-  for (const command of ['view', 'frobnicate']) {
+  for (const command of ['frobnicate']) {
     it(`refuses the command ${command}`, () => {
       assertRefused(runCli([command, 'x.pvtrace']), new RegExp(`unknown command: ${command}`));
     });
@@ -50,9 +50,17 @@ describe('commands and options that do not exist yet are unknown', () => {
   it('refuses run --json', () => {
     assertRefused(runCli(['run', '--json', 'x', script]), /unknown option for run: --json/);
   });
-  it('refuses --html, which is not available yet, for run and export', () => {
-    assertRefused(runCli(['run', '--html', 'x', script]), /--html is not available yet/);
-    assertRefused(runCli(['export', 'a.pvtrace', '--html', 'x.html']), /--html is not available yet/);
+  it('refuses --html without a file, --view with a value, and a report that would overwrite the trace', () => {
+    assertRefused(runCli(['run', '--html=', script]), /--html needs a value/);
+    assertRefused(runCli(['run', '--view=yes', script]), /--view takes no value/);
+    assertRefused(runCli(['export', 'a.pvtrace', '--html']), /--html needs a value/);
+    assertRefused(runCli(['export', 'a.pvtrace', '--html', 'a.pvtrace']), /--html a.pvtrace would overwrite the trace it reads/);
+    assertRefused(runCli(['export', 'a.pvtrace', '--html', 'x', '--chrome', 'x']), /--chrome and --html name the same file/);
+  });
+  it('refuses view without exactly one trace, and a bad --port', () => {
+    assertRefused(runCli(['view']), /view needs exactly one TRACE file/);
+    assertRefused(runCli(['view', 'a.pvtrace', '--port', 'http']), /--port needs a port number/);
+    assertRefused(runCli(['view', path.join(dir, 'missing.pvtrace')]), /no such trace file/);
   });
   it('refuses a hang timeout that is not a positive number, and an unknown --on-hang', () => {
     assertRefused(runCli(['run', '--hang-timeout', 'soon', script]), /--hang-timeout needs a number of seconds greater than 0/);
