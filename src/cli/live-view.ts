@@ -58,6 +58,12 @@ export class LiveView {
     await this.server.close();
   }
 
+  /** The run could not start: stop serving. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.server.close();
+  }
+
   private publish(live = true): void {
     const began = Date.now();
     this.publishedEvents = this.model.events;

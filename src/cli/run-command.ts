@@ -116,6 +116,8 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     }
   };
 
+  // Served before the script starts (awaiting it later would miss the child's 'spawn' event).
+  if (parsed.view) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }));
   const child = spawn(interpreter, pythonArgs, {
     stdio: 'inherit',
     env: {
@@ -129,10 +131,10 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   });
   mainPid = child.pid ?? 0;
   watch.start();
-  if (parsed.view) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }));
   try {
     await spawned(child);
   } catch (error) {
+    await liveView?.close();
     await listener.close();
     await writer.close(unknownPython(interpreter)).catch(() => undefined);
     rmSync(tracePath, { force: true });
