@@ -17,6 +17,15 @@ const entryPoints = [
     target: 'node20',
   },
   {
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Given by the editor at run time.
+    external: ['vscode'],
+  },
+  {
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
     platform: 'browser',

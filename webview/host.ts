@@ -12,10 +12,13 @@ export interface Host {
   send(message: ViewerMessage): void;
   /** Where "open file:line" goes: an editor in VS Code, nowhere in a report. */
   readonly canOpen: boolean;
+  /** Someone can end a live run on request (not a report). */
+  readonly canStop: boolean;
 }
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  setState(state: unknown): void;
 }
 
 declare global {
@@ -45,9 +48,12 @@ function vscodeHost(): Host {
   const api = acquireVsCodeApi();
   return {
     canOpen: true,
+    canStop: true,
     connect(receive) {
       window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-        receive(event.data);
+        // Kept by VS Code for the panel serializer, which restores the panel after a reload.
+        if (event.data.type === 'persist') api.setState(event.data.state);
+        else receive(event.data);
       });
       api.postMessage({ type: 'ready' } satisfies ViewerMessage);
     },
@@ -61,6 +67,7 @@ function vscodeHost(): Host {
 function embeddedHost(): Host {
   return {
     canOpen: false,
+    canStop: false,
     connect(receive) {
       const block = document.getElementById('pv-data');
       if (!block?.textContent) {
@@ -79,6 +86,7 @@ function embeddedHost(): Host {
 function streamHost(url: string): Host {
   return {
     canOpen: true,
+    canStop: true,
     connect(receive) {
       const source = new EventSource(url);
       source.onmessage = (event: MessageEvent<string>) => {

@@ -61,6 +61,7 @@ export class Viewer {
   private readonly toolbar: HTMLElement;
   private readonly titleText: HTMLElement;
   private readonly followButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
   private readonly hiddenButton: HTMLButtonElement;
   private readonly overview: HTMLCanvasElement;
   private readonly axis: SVGSVGElement;
@@ -95,13 +96,19 @@ export class Viewer {
       this.setFollow(true);
     });
     this.followButton.hidden = true;
+    this.stopButton = button('Stop', 'End the run: its whole process tree', () => {
+      this.host.send({ type: 'stop' });
+      this.stopButton.disabled = true;
+    });
+    this.stopButton.classList.add('pv-stop');
+    this.stopButton.hidden = true;
     this.hiddenButton = button('', 'Show the hidden lanes again', () => {
       this.hidden.clear();
       this.rebuildRows();
     });
     this.hiddenButton.hidden = true;
     this.toolbar = el('div', { class: 'pv-toolbar', role: 'toolbar' },
-      this.titleText, search, fit, this.followButton, this.hiddenButton,
+      this.titleText, this.stopButton, search, fit, this.followButton, this.hiddenButton,
       toggle('Arrows', this.arrows, (on) => { this.arrows = on; this.requestDraw(); }),
       toggle('Helpers', this.showHelpers, (on) => { this.showHelpers = on; this.rebuildRows(); }),
       toggle('Library threads', this.showLibrary, (on) => { this.showLibrary = on; this.rebuildRows(); }));
@@ -219,6 +226,11 @@ export class Viewer {
         this.status.textContent = message.message;
         this.root.dataset.state = 'error';
         break;
+      case 'select':
+        if (this.data?.findings[message.finding]) this.selectFinding(message.finding);
+        break;
+      case 'persist':
+        break;
     }
   }
 
@@ -236,6 +248,7 @@ export class Viewer {
     }
     if (data.hangAt !== null && this.cursor === null) this.cursor = data.hangAt;
     this.followButton.hidden = !data.live || this.follow;
+    this.stopButton.hidden = !data.live || !this.host.canStop;
     this.renderFindings();
     this.renderAt();
     this.drawOverview();

@@ -1,9 +1,14 @@
-// `procview run --view`: the viewer served while the program runs, fed from
-// the live model. The whole view is sent again at intervals: a projection
+// `procview run --view` and `--serve FILE`: the viewer served while the
+// program runs, fed from the live model. `--view` is for a person (the URL is
+// printed, serving goes on after the run until Ctrl-C); `--serve` for a program
+// such as the VS Code extension (the URL goes into a file, serving ends with
+// the run, and the page may ask to stop the run). The whole view is sent again at intervals: a projection
 // costs time proportional to the run so far, so the interval grows with it
 // (never more than a tenth of the time goes to it).
 
+import { renameSync, writeFileSync } from 'node:fs';
 import type { Diagnosis } from '../core/diagnosis/findings';
+import type { ViewerMessage } from '../core/view/view-data';
 import type { RunModel } from '../core/model/run-model';
 import { ViewServer } from './view-server';
 import { untilInterrupted } from './view-command';
@@ -23,13 +28,24 @@ export class LiveView {
     private readonly server: ViewServer,
     private readonly model: RunModel,
     private readonly title: string,
+    private readonly linger: boolean,
   ) {}
 
-  static async start(model: RunModel, title: string): Promise<LiveView> {
-    const server = new ViewServer({ assets: viewerAssets(), title, onMessage: openRequestPrinter });
+  /** `urlFile` null: `--view`. `stop`: the page asked to end the run. */
+  static async start(model: RunModel, title: string, urlFile: string | null, stop: () => void): Promise<LiveView> {
+    const onMessage = (message: ViewerMessage): void => {
+      if (message.type === 'stop') stop();
+      else openRequestPrinter(message);
+    };
+    const server = new ViewServer({ assets: viewerAssets(), title, onMessage });
     const url = await server.start();
-    process.stderr.write(`procview: watch the run live at ${url}\n`);
-    const live = new LiveView(server, model, title);
+    if (urlFile === null) process.stderr.write(`procview: watch the run live at ${url}\n`);
+    else {
+      // Whole or not at all: a reader polling for the file never sees half a URL.
+      writeFileSync(`${urlFile}.part`, `${url}\n`, { mode: 0o600 });
+      renameSync(`${urlFile}.part`, urlFile);
+    }
+    const live = new LiveView(server, model, title, urlFile === null);
     live.publish();
     live.timer = setInterval(() => {
       if (live.model.events !== live.publishedEvents && Date.now() >= live.nextAt) live.publish();
@@ -48,13 +64,15 @@ export class LiveView {
     this.publish();
   }
 
-  /** The run is over: show the final diagnosis, keep serving until Ctrl-C. */
+  /** The run is over: show the final diagnosis; for `--view`, keep serving until Ctrl-C. */
   async finish(diagnosis: Diagnosis): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.diagnosis = diagnosis;
     this.publish(false);
-    process.stderr.write(`procview: the viewer stays at ${this.server.url} until Ctrl-C\n`);
-    await untilInterrupted();
+    if (this.linger) {
+      process.stderr.write(`procview: the viewer stays at ${this.server.url} until Ctrl-C\n`);
+      await untilInterrupted();
+    }
     await this.server.close();
   }
 

@@ -15,8 +15,10 @@ export interface RunArgs {
   chrome: string | undefined;
   /** Also write the standalone HTML report here. */
   html: string | undefined;
-  /** Serve the viewer on 127.0.0.1 while the program runs. */
+  /** Serve the viewer on 127.0.0.1 while the program runs, and after it until Ctrl-C. */
   view: boolean;
+  /** Serve the live view for another program (the VS Code extension): its URL goes into this file; serving ends with the run. */
+  serve: string | undefined;
   python: string | undefined;
   /** Seconds without progress, every thread waiting, that make a hang. */
   hangTimeout: number;
@@ -33,6 +35,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   let chrome: string | undefined;
   let html: string | undefined;
   let view = false;
+  let serve: string | undefined;
   let python: string | undefined;
   let hangTimeout = DEFAULT_HANG_TIMEOUT_S;
   let onHang: OnHang = 'report';
@@ -55,16 +58,18 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       case '--out':
       case '--chrome':
       case '--html':
+      case '--serve':
       case '--python':
       case '--hang-timeout':
       case '--on-hang': {
         const value = inlineValue ?? optionValue(name, i);
         if (inlineValue === undefined) i++;
         if (name === '--out') out = value;
-        else if (name === '--chrome' || name === '--html') {
+        else if (name === '--chrome' || name === '--html' || name === '--serve') {
           if (value === '') throw new UsageError(`${name} needs a value`);
           if (name === '--chrome') chrome = value;
-          else html = value;
+          else if (name === '--html') html = value;
+          else serve = value;
         } else if (name === '--python') python = value;
         else if (name === '--hang-timeout') hangTimeout = parseHangTimeout(value);
         else onHang = parseOnHang(value);
@@ -72,16 +77,16 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       }
       case '-m': {
         const module = optionValue('-m', i);
-        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, html, view, python, hangTimeout, onHang };
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, html, view, serve, python, hangTimeout, onHang };
       }
       case '--': {
         const script = argv[i + 1];
         if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
-        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, html, view, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, html, view, serve, python, hangTimeout, onHang };
       }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
-        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, html, view, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, html, view, serve, python, hangTimeout, onHang };
     }
   }
   throw new UsageError('run needs a SCRIPT or -m MODULE');

@@ -25,7 +25,8 @@ import { printableLines } from './diagnose-command';
 import { printable } from './text';
 import { USAGE } from './usage';
 import { LiveView } from './live-view';
-import { prepareOutputFile, runTitle, writeReport } from './viewer-output';
+import { prepareOutputFile, writeReport } from './viewer-output';
+import { runTitle } from '../core/view/project';
 
 const ROLE_OF_BEGIN = fieldIndex('process.begin', 'role');
 
@@ -41,6 +42,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (parsed.view && parsed.serve !== undefined) throw new UsageError('--view and --serve: one or the other');
   if (parsed.target.kind === 'script') checkScript(parsed.target.path);
   const interpreter = resolveInterpreter(parsed.python, process.env);
   const tracePath = parsed.out ?? defaultTracePath(parsed.target, new Date());
@@ -108,16 +110,23 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     process.stderr.write(
       `procview: no progress for ${(report.stalledMs / 1000).toFixed(1)} s: ${what}\n` + printableLines(formatDiagnosis(diagnosis, source)),
     );
-    if (parsed.onHang === 'kill' && !hangState.killed) {
-      hangState.killed = true;
-      const live = [...model.processes.values()].filter((proc) => proc.end === null).map((proc) => proc.pid);
-      for (const pid of live) model.process(pid, model.end).terminated ??= { t: model.end, loc: null, how: 'kill' };
-      killTree(mainPid, live);
-    }
+    if (parsed.onHang === 'kill') endTree();
+  };
+  /** Ends the whole process tree: every live process of the run, and what the main one left behind. */
+  const endTree = (): void => {
+    if (hangState.killed) return;
+    hangState.killed = true;
+    const live = [...model.processes.values()].filter((proc) => proc.end === null).map((proc) => proc.pid);
+    for (const pid of live) model.process(pid, model.end).terminated ??= { t: model.end, loc: null, how: 'kill' };
+    killTree(mainPid, live);
+  };
+  const onStop = (): void => {
+    process.stderr.write('procview: stopped from the viewer: ending the whole process tree\n');
+    endTree();
   };
 
   // Served before the script starts (awaiting it later would miss the child's 'spawn' event).
-  if (parsed.view) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }));
+  if (parsed.view || parsed.serve !== undefined) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }), parsed.serve ?? null, onStop);
   const child = spawn(interpreter, pythonArgs, {
     stdio: 'inherit',
     env: {

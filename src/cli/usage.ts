@@ -6,6 +6,8 @@ export const USAGE = `Usage:
       --html FILE         also write the standalone HTML report (the viewer, with the run inside)
       --view              serve the viewer live on 127.0.0.1 while the program runs (prints the URL;
                           after the run it keeps serving until Ctrl-C)
+      --serve FILE        serve the live view for a program (the VS Code extension): the URL is
+                          written into FILE, serving ends with the run, the page can stop the run
       --python PATH       interpreter (default: $PROCVIEW_PYTHON, then python3, then python)
       --hang-timeout SEC  no progress for this long, every thread waiting = a hang (default 3)
       --on-hang MODE      report: print why it hangs and keep waiting (default);

@@ -7,7 +7,8 @@ import { UsageError } from './errors';
 import { openTrace } from './summary-command';
 import { USAGE } from './usage';
 import { ViewServer } from './view-server';
-import { openRequestPrinter, parsePort, runTitle, viewData, viewerAssets } from './viewer-output';
+import { openRequestPrinter, parsePort, viewData, viewerAssets } from './viewer-output';
+import { runTitle } from '../core/view/project';
 
 export async function viewCommand(argv: readonly string[]): Promise<number> {
   const paths: string[] = [];

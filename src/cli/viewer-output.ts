@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { TraceHeader } from '../core/events';
 import type { RunModel } from '../core/model/run-model';
-import { projectModel } from '../core/view/project';
+import { projectModel, runTitle } from '../core/view/project';
 import { viewerPage } from '../core/view/report';
 import type { ViewData, ViewerMessage } from '../core/view/view-data';
 import { UsageError } from './errors';
@@ -34,12 +34,6 @@ export function viewerAssets(): ViewerAssets {
 
 export function newNonce(): string {
   return randomBytes(18).toString('base64url');
-}
-
-/** "python pipeline.py --fast", as the page's title. */
-export function runTitle(header: Pick<TraceHeader, 'argv'> | undefined): string {
-  const argv = header?.argv ?? [];
-  return argv.length > 0 ? `python ${argv.join(' ')}` : 'Python run';
 }
 
 /**

@@ -44,6 +44,12 @@ class StringTable {
   }
 }
 
+/** "python pipeline.py --fast", as a page's or a panel's title. */
+export function runTitle(header: { argv: readonly string[] } | undefined): string {
+  const argv = header?.argv ?? [];
+  return argv.length > 0 ? `python ${argv.join(' ')}` : 'Python run';
+}
+
 export interface ProjectOptions {
   title: string;
   live: boolean;

@@ -16,7 +16,7 @@ export interface PageParts {
   nonce: string;
   title: string;
   /** The page's source of data: in the page (a report) or streamed from the server that serves it. */
-  config: { source: 'embedded' } | { source: 'stream'; stream: string };
+  config: { source: 'embedded' } | { source: 'stream'; stream: string } | { source: 'vscode' };
   /** For a report: the data itself. */
   message?: HostMessage;
   /** Extra CSP sources for fetch and EventSource (the serving page talks back to its server). */

@@ -166,9 +166,20 @@ export interface ViewData {
 /** What the host tells the viewer. */
 export type HostMessage =
   | { type: 'data'; data: ViewData }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Select finding `index` (highlight its culprits), as "Show" on a hang notification asks. */
+  | { type: 'select'; finding: number }
+  /** What a VS Code webview keeps across reloads, so its panel can be restored. */
+  | { type: 'persist'; state: PanelState };
+
+/** Enough to draw a panel again after a reload: the run's trace file. */
+export interface PanelState {
+  tracePath: string;
+}
 
 /** What the viewer asks of the host. */
 export type ViewerMessage =
   | { type: 'ready' }
-  | { type: 'open'; file: string; line: number };
+  | { type: 'open'; file: string; line: number }
+  /** End the run: its whole process tree. */
+  | { type: 'stop' };

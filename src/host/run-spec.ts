@@ -1,0 +1,67 @@
+// The command line the extension runs in a terminal: `procview run` on the
+// person's script with the chosen interpreter and settings, serving its live
+// view for the panel. Plain data in, plain data out.
+
+import path from 'node:path';
+
+export type OnHangSetting = 'report' | 'kill';
+
+export interface RunRequest {
+  /** The extension's own folder: dist/cli.js and the Python runtime are inside. */
+  extensionPath: string;
+  /** The Node that runs the CLI (the extension host's own executable). */
+  nodePath: string;
+  script: string;
+  args: readonly string[];
+  cwd: string;
+  python: string;
+  hangTimeout: number;
+  onHang: OnHangSetting;
+  /** Extra environment for the script, from the settings. */
+  env: Readonly<Record<string, string>>;
+  tracePath: string;
+  urlFile: string;
+}
+
+export interface RunSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export function runSpec(request: RunRequest): RunSpec {
+  return {
+    command: request.nodePath,
+    args: [
+      path.join(request.extensionPath, 'dist', 'cli.js'),
+      'run',
+      '--out', request.tracePath,
+      '--serve', request.urlFile,
+      '--python', request.python,
+      '--hang-timeout', String(request.hangTimeout),
+      '--on-hang', request.onHang,
+      '--',
+      request.script,
+      ...request.args,
+    ],
+    cwd: request.cwd,
+    // Inside Electron (desktop VS Code) the executable is Node only when told so.
+    env: { ...request.env, ELECTRON_RUN_AS_NODE: '1' },
+  };
+}
+
+/** "pipeline.py" → `.procview/pipeline-20261129-171500.pvtrace` under `folder`. */
+export function traceFileFor(folder: string, script: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join(folder, '.procview', `${path.basename(script, '.py')}-${stamp}.pvtrace`);
+}
+
+/** Arguments typed in one line, split as a shell would on spaces, with quotes kept together. */
+export function splitArguments(line: string): string[] {
+  const out: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(line)) !== null) out.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3] ?? '');
+  return out;
+}
