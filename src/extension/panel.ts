@@ -1,7 +1,6 @@
 // A viewer inside VS Code: a webview (a panel beside the editor, or a
 // .pvtrace editor) showing the page the CLI's report shows, talking through
-// messages. Whatever was last sent is kept, so a webview that reloads (hidden
-// then shown, the window reloaded) asks again and loses nothing.
+// messages (src/host/panel-channel.ts decides what goes when).
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,6 +8,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { viewerPage } from '../core/view/report';
 import type { HostMessage, ViewerMessage } from '../core/view/view-data';
+import { PanelChannel } from '../host/panel-channel';
 
 export interface Assets {
   script: string;
@@ -27,51 +27,35 @@ export function viewerHtml(assets: Assets, title: string): string {
 }
 
 export class ViewerWebview implements vscode.Disposable {
-  private latest: HostMessage | null = null;
-  private persisted: HostMessage | null = null;
-  private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel: PanelChannel;
+  private readonly subscription: vscode.Disposable;
 
   constructor(
     readonly webview: vscode.Webview,
     assets: Assets,
     title: string,
-    private readonly onStop: () => void,
+    onStop: () => void,
     /** Where relative `file:line` locations start from. */
-    private readonly baseFolder: () => string | undefined,
+    baseFolder: () => string | undefined,
   ) {
     webview.options = { enableScripts: true, localResourceRoots: [] };
     webview.html = viewerHtml(assets, title);
-    this.disposables.push(webview.onDidReceiveMessage((message: ViewerMessage) => {
-      this.receive(message);
-    }));
+    this.channel = new PanelChannel({
+      deliver: (message) => void webview.postMessage(message),
+      open: (file, line) => void openLocation(file, line, baseFolder()),
+      stop: onStop,
+    });
+    this.subscription = webview.onDidReceiveMessage((message: ViewerMessage) => {
+      this.channel.receive(message);
+    });
   }
 
   post(message: HostMessage): void {
-    if (message.type === 'persist') this.persisted = message;
-    else if (message.type === 'data') this.latest = message;
-    if (this.ready) void this.webview.postMessage(message);
+    this.channel.post(message);
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
-  }
-
-  private receive(message: ViewerMessage): void {
-    switch (message.type) {
-      case 'ready':
-        // A new page (first load, or reloaded): everything again.
-        this.ready = true;
-        if (this.persisted) void this.webview.postMessage(this.persisted);
-        if (this.latest) void this.webview.postMessage(this.latest);
-        break;
-      case 'open':
-        void openLocation(message.file, message.line, this.baseFolder());
-        break;
-      case 'stop':
-        this.onStop();
-        break;
-    }
+    this.subscription.dispose();
   }
 }
 

@@ -131,6 +131,29 @@ SCRIPTS = {
         sys.stdout.flush()
         os._exit(9)
     """,
+    # Several threads blocked in get() on one Queue: each waits on its own, as without procview.
+    "threads_share_a_queue": """
+        import multiprocessing as mp, threading, time
+
+        def take(q, out, lock):
+            for _ in range(50):
+                item = q.get()
+                with lock:
+                    out.append(item)
+
+        if __name__ == "__main__":
+            q = mp.Queue()
+            got, lock = [], threading.Lock()
+            takers = [threading.Thread(target=take, args=(q, got, lock)) for _ in range(4)]
+            for t in takers:
+                t.start()
+            time.sleep(0.2)  # every taker waits in get() before the first put
+            for i in range(200):
+                q.put(i)
+            for t in takers:
+                t.join()
+            print(sorted(got) == list(range(200)))
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()

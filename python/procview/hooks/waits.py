@@ -49,6 +49,7 @@ the put would wait on without procview.
 
 import select
 import sys
+import threading
 
 from .. import callsite, recorder
 
@@ -123,16 +124,21 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
 def readiness(fd):
     """``ready(seconds) -> bool``: is there something to read on ``fd``, waiting at most that long?
 
-    One ``poll`` object per file, made once: far cheaper than the selector that
-    ``Connection.poll`` builds on every call, and it reads nothing.
+    One ``poll`` object per file and thread, made once: far cheaper than the
+    selector that ``Connection.poll`` builds on every call, and it reads
+    nothing. Per thread, because a poll object refuses to be polled by two
+    threads at once, and several threads may wait on one queue.
     """
     if not _HAVE_POLL:
         return None
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    poll = poller.poll
+    mine = threading.local()
 
     def ready(seconds):
+        poll = getattr(mine, "poll", None)
+        if poll is None:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poll = mine.poll = poller.poll
         return bool(poll(seconds * 1000.0))
 
     return ready
