@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Process View benchmark: plain `python3 WORKLOAD` against `procview run WORKLOAD`.
+// Process View benchmark: plain `python3 WORKLOAD` against `procview run WORKLOAD`,
+// then the viewer at scale (bench/viewer.ts: the HTML report of a ~1M-event
+// trace and of a 1,000-process trace in headless Chromium).
 //
 //   npm run bench [-- OPTIONS]        (same as: node bench/run.mjs [OPTIONS])
 //
@@ -14,9 +16,13 @@
 // Options:
 //   --runs N           measured pairs per workload (default 5, at least 1)
 //   --warmup N         unmeasured pairs before them (default 1)
-//   --only NAME        run only this workload (pipeline | locks); repeatable
+//   --only NAME        run only this workload (pipeline | locks | viewer); repeatable
 //   --items N          passed to pipeline_heavy.py (default: its own, 100000)
 //   --n N              passed to lock_pingpong.py (default: its own, 100000)
+//   --viewer-items N   passed to viewer_mix.py for the viewer's big trace
+//                      (default: its own, 85000 items: about 1M events)
+//   --viewer-processes N  passed to many_processes.py (default: its own, 1000)
+//   --viewer-loads N   timed page loads per report (default 5)
 //   --python PATH      interpreter (default: $PROCVIEW_PYTHON, then python3)
 //   --traced-cmd TPL   command used for the traced runs instead of the CLI,
 //                      also read from $PROCVIEW_BENCH_TRACED_CMD. A template,
@@ -32,10 +38,11 @@
 // Every run, plain or traced, must exit 0 and print the workload's "...: OK"
 // line, so a traced command that does not really run the script is caught.
 //   --keep             keep the temporary folder with the last trace of each workload
+//                      (and the viewer's traces and reports, under viewer/)
 //   -h, --help         this text
 
 import { spawn, spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +57,8 @@ const WORKLOADS = [
   { name: "pipeline", script: "pipeline_heavy.py", sizeFlag: "--items", target: 1.15 },
   { name: "locks", script: "lock_pingpong.py", sizeFlag: "--n", target: 1.5 },
 ];
+/** Not a plain-against-traced workload: bench/viewer.ts, after the others. */
+const VIEWER = "viewer";
 
 function usage() {
   const text = [];
@@ -72,6 +81,7 @@ function parseArgs(argv) {
     only: [],
     items: undefined,
     n: undefined,
+    viewer: [],
     python: process.env.PROCVIEW_PYTHON || "python3",
     tracedCmd: process.env.PROCVIEW_BENCH_TRACED_CMD || "",
     keep: false,
@@ -92,10 +102,13 @@ function parseArgs(argv) {
       case "--warmup": opts.warmup = intArg(flag, value(), 0); break;
       case "--items": opts.items = intArg(flag, value(), 1); break;
       case "--n": opts.n = intArg(flag, value(), 1); break;
+      case "--viewer-items": opts.viewer.push("--items", String(intArg(flag, value(), 1))); break;
+      case "--viewer-processes": opts.viewer.push("--processes", String(intArg(flag, value(), 1))); break;
+      case "--viewer-loads": opts.viewer.push("--loads", String(intArg(flag, value(), 1))); break;
       case "--only": {
         const name = value();
-        if (!WORKLOADS.some((w) => w.name === name)) {
-          fail(`--only takes one of: ${WORKLOADS.map((w) => w.name).join(", ")}`);
+        if (name !== VIEWER && !WORKLOADS.some((w) => w.name === name)) {
+          fail(`--only takes one of: ${[...WORKLOADS.map((w) => w.name), VIEWER].join(", ")}`);
         }
         opts.only.push(name);
         break;
@@ -194,8 +207,13 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const fake = Boolean(opts.tracedCmd);
   const template = opts.tracedCmd || DEFAULT_TRACED;
+  const workloads = WORKLOADS.filter((w) => !opts.only.length || opts.only.includes(w.name));
+  const viewer = !opts.only.length || opts.only.includes(VIEWER);
   if (!fake && !existsSync(CLI)) {
     fail(`${path.relative(process.cwd(), CLI) || CLI} not found: build the CLI first, or pass --traced-cmd (see --help)`);
+  }
+  if (viewer && !existsSync(CLI)) {
+    fail(`${path.relative(process.cwd(), CLI) || CLI} not found: the viewer bench needs the built CLI and viewer (npm run build), whatever --traced-cmd says`);
   }
   // A template that names {out} promises a trace file; one that does not (a
   // plain-python stand-in) has no events to count.
@@ -204,16 +222,18 @@ async function main() {
   console.log(`machine: ${cpus.length} x ${cpus[0]?.model?.trim() ?? "unknown cpu"}, ${os.platform()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   console.log(`python:  ${pythonVersion(opts.python)}`);
   console.log(`node:    ${process.version}`);
-  console.log(`traced:  ${template}${fake ? "   (from --traced-cmd or $PROCVIEW_BENCH_TRACED_CMD)" : ""}`);
-  console.log(`runs:    ${opts.runs} interleaved pairs per workload, after ${opts.warmup} warm-up pair(s)\n`);
+  if (workloads.length) {
+    console.log(`traced:  ${template}${fake ? "   (from --traced-cmd or $PROCVIEW_BENCH_TRACED_CMD)" : ""}`);
+    console.log(`runs:    ${opts.runs} interleaved pairs per workload, after ${opts.warmup} warm-up pair(s)`);
+  }
+  console.log("");
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), "procview-bench-"));
   const rows = [["workload", "plain s", "traced s", "ratio", "target", "result", "events", "trace MB"]];
   const cleanup = () => { if (!opts.keep) rmSync(tmp, { recursive: true, force: true }); };
   process.on("SIGINT", () => { cleanup(); process.exit(130); });
   try {
-    for (const w of WORKLOADS) {
-      if (opts.only.length && !opts.only.includes(w.name)) continue;
+    for (const w of workloads) {
       const script = path.join(BENCH_DIR, w.script);
       const size = w.name === "pipeline" ? opts.items : opts.n;
       const args = size === undefined ? [] : [w.sizeFlag, String(size)];
@@ -256,10 +276,12 @@ async function main() {
       console.log(`  plain:  ${plain.map((s) => s.toFixed(3)).join(" ")}`);
       console.log(`  traced: ${traced.map((s) => s.toFixed(3)).join(" ")}`);
     }
-    console.log("\n" + table(rows));
-    // What the lock target is up against: recording from Python at all (bench/wrapper_floor.py).
-    const floor = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py")], { encoding: "utf8" });
-    if (floor.status === 0) console.log("\nfloor:  " + floor.stdout.trim());
+    if (workloads.length) {
+      console.log("\n" + table(rows));
+      // What the lock target is up against: recording from Python at all (bench/wrapper_floor.py).
+      const floor = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py")], { encoding: "utf8" });
+      if (floor.status === 0) console.log("\nfloor:  " + floor.stdout.trim());
+    }
     // Reading and modelling the pipeline's trace (issue: the model, at least 500k events).
     const pipelineTrace = path.join(tmp, "pipeline.pvtrace");
     if (existsSync(pipelineTrace)) {
@@ -267,6 +289,17 @@ async function main() {
         encoding: "utf8", cwd: REPO_ROOT,
       });
       console.log(model.status === 0 ? model.stdout.trim() : `model:  failed: ${model.stderr.trim()}`);
+    }
+    // The viewer at scale (issue: a 1M-event trace ready within 2 s, 16 ms frames, 1,000 lanes).
+    if (viewer) {
+      if (workloads.length) console.log("");
+      const dir = path.join(tmp, "viewer");
+      mkdirSync(dir);
+      const args = ["--import", "tsx", path.join(BENCH_DIR, "viewer.ts"), "--tmp", dir, "--python", opts.python, ...opts.viewer];
+      const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: "inherit" });
+      if (run.status !== 0) {
+        throw new Error(`node ${args.join(" ")}\n  exited with ${run.signal ? "signal " + run.signal : "status " + run.status}`);
+      }
     }
     if (opts.keep) console.log(`\ntraces kept in ${tmp}`);
   } catch (err) {
