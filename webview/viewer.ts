@@ -9,6 +9,7 @@
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { LANE_STATES, STATE_LABELS, type HostMessage, type ViewData } from '../src/core/view/view-data';
+import { decodeViewData } from '../src/core/view/wire';
 import { clear, el } from './dom';
 import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
@@ -220,7 +221,7 @@ export class Viewer {
   receive(message: HostMessage): void {
     switch (message.type) {
       case 'data':
-        this.setData(message.data);
+        this.setData(decodeViewData(message.data));
         break;
       case 'error':
         this.status.textContent = message.message;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentSecurityPolicy, viewerPage } from '../core/view/report';
+import { contentSecurityPolicy, forTheWire, viewerPage } from '../core/view/report';
 import type { HostMessage, ViewerMessage } from '../core/view/view-data';
 import { newNonce, type ViewerAssets } from './viewer-output';
 
@@ -53,7 +53,7 @@ export class ViewServer {
 
   /** Sends `message` to every open page, and to every page that opens later. */
   publish(message: HostMessage): void {
-    this.latest = `data: ${JSON.stringify(message)}\n\n`;
+    this.latest = `data: ${JSON.stringify(forTheWire(message))}\n\n`;
     for (const client of this.clients) client.write(this.latest);
   }
 

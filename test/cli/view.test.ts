@@ -16,6 +16,7 @@ import { RunModel } from '../../src/core/model/run-model';
 import { laneStateAt } from '../../src/core/model/snapshot';
 import { projectModel } from '../../src/core/view/project';
 import type { ViewData } from '../../src/core/view/view-data';
+import { decodeViewData, encodeViewData } from '../../src/core/view/wire';
 import { contentsAt, depthAt, holdsAt, laneAt } from '../../webview/query';
 import { cliPath, repoRoot, runCli, scratchDir } from '../helpers';
 
@@ -75,6 +76,10 @@ function assertSameAnswers(model: RunModel, data: ViewData): void {
 describe('view data: the viewer answers as the model does', () => {
   it('on the pipeline (four queues, many items, reads and writes interleaved)', async () => {
     const { model, data } = await recorded('pipeline');
+    // As it travels (time columns written small) and back: the same data, exactly.
+    const wire = encodeViewData(data);
+    assert.ok(JSON.stringify(wire).length < JSON.stringify(data).length * 0.9, 'smaller on the wire');
+    assert.deepEqual(decodeViewData(JSON.parse(JSON.stringify(wire)) as ViewData), data);
     assert.equal(data.queues.length, 4);
     assert.ok(data.queues.every((queue) => queue.items.put.length === queue.puts));
     assertSameAnswers(model, data);

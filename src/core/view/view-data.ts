@@ -143,6 +143,8 @@ export interface ViewLock {
 
 export interface ViewData {
   version: typeof VIEW_DATA_VERSION;
+  /** Set while the time columns are written small for the wire (wire.ts); the viewer decodes on arrival. */
+  encoding?: 'delta';
   /** The script and its arguments. */
   title: string;
   /** The run's clock: nanoseconds since its start. */
