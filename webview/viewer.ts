@@ -15,7 +15,7 @@ import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
 import type { Host } from './host';
 import { findingRows, locationButton, renderAtCursor, renderFindings, type PanelContext } from './panels';
-import { countAtOrBefore, depthAt, holdsAt, laneAt, laneEventTimes, stepFrom, taskAt } from './query';
+import { countAtOrBefore, depthAt, holdsAt, laneAt, laneEventTimes, lockWaitersAt, stepFrom, taskAt } from './query';
 import { allRows, laneOf, layout, visibleRows, type Row } from './rows';
 import { readPalette, watchTheme, type Palette } from './theme';
 
@@ -310,12 +310,11 @@ export class Viewer {
       this.hidden.add(key);
       this.rebuildRows();
     } else if (target?.closest('.pv-disclosure')) {
-      if (this.collapsed.has(key)) this.collapsed.delete(key);
-      else this.collapsed.add(key);
-      this.rebuildRows();
+      this.toggleCollapsed(key);
     } else {
       this.selectedLane = key;
       this.renderLabels();
+      this.renderAt();
     }
   }
 
@@ -424,6 +423,20 @@ export class Viewer {
     const context = this.panelContext();
     if (!context || this.cursor === null) return;
     renderAtCursor(this.atPanel, context, this.cursor);
+    // Stepping through the selected lane's events, for the mouse too (the keys are [ and ]).
+    const lane = this.shown.find((row) => row.key === this.selectedLane);
+    const heading = this.atPanel.querySelector('h2');
+    if (lane && laneOf(lane) && heading) {
+      const previous = button('◀', `Previous event of ${lane.label} ([)`, () => {
+        this.stepLane(-1);
+      });
+      const next = button('▶', `Next event of ${lane.label} (])`, () => {
+        this.stepLane(1);
+      });
+      previous.classList.add('pv-step');
+      next.classList.add('pv-step');
+      heading.append(' ', previous, next);
+    }
   }
 
   private renderFindings(): void {
@@ -484,10 +497,37 @@ export class Viewer {
       case '/':
         this.toolbar.querySelector<HTMLInputElement>('.pv-search')?.focus();
         break;
+      case 'ArrowUp':
+      case 'ArrowDown':
+        this.selectNextLane(event.key === 'ArrowDown' ? 1 : -1);
+        break;
+      case 'Enter':
+        if (this.selectedLane?.startsWith('p:')) this.toggleCollapsed(this.selectedLane);
+        break;
       default:
         return;
     }
     event.preventDefault();
+  }
+
+  /** Selects the lane above or below the selected one, and scrolls it into view. */
+  private selectNextLane(direction: 1 | -1): void {
+    const at = this.shown.findIndex((row) => row.key === this.selectedLane);
+    const next = Math.min(this.shown.length - 1, Math.max(0, at < 0 ? 0 : at + direction));
+    const row = this.shown[next];
+    if (!row) return;
+    this.selectedLane = row.key;
+    this.renderLabels();
+    const top = this.tops[next] ?? 0;
+    if (top < this.body.scrollTop) this.body.scrollTop = top;
+    else if (top + row.height > this.body.scrollTop + this.body.clientHeight) this.body.scrollTop = top + row.height - this.body.clientHeight;
+    this.renderAt();
+  }
+
+  private toggleCollapsed(key: string): void {
+    if (this.collapsed.has(key)) this.collapsed.delete(key);
+    else this.collapsed.add(key);
+    this.rebuildRows();
   }
 
   /** Moves the cursor to the previous or next change on the selected lane (or the first lane). */
@@ -675,8 +715,10 @@ export function tooltipLines(data: ViewData, row: Row, t: number, laneName: (key
   if (row.kind === 'queue') return [row.label, `${depthAt(row.queue, t)} items at ${formatTime(t, span)}`, `${row.queue.puts} puts, ${row.queue.gets} gets, at most ${row.queue.maxDepth} at once`];
   if (row.kind === 'lock') {
     const holds = holdsAt(row.lock, t, data.end);
-    if (holds.length === 0) return [row.label, 'free'];
-    return [row.label, ...holds.map((hold) => `held by ${laneName(data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?')} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
+    const waiting = lockWaitersAt(data, row.lock.id, t).map(laneName);
+    const waiters = waiting.length > 0 ? [`waiting: ${waiting.join(', ')}`] : [];
+    if (holds.length === 0) return [row.label, 'free', ...waiters];
+    return [row.label, ...waiters, ...holds.map((hold) => `held by ${laneName(data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?')} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
   }
   return [];
 }

@@ -177,6 +177,16 @@ if __name__ == "__main__":
     await clickAt(page, (lastGet + released) / 2);
     assert.equal(await panelQueue.locator('.pv-item').count(), 0);
     assert.match((await page.locator(`.pv-at-lock[data-lock-id="${lock.id}"] .pv-owner`).textContent()) ?? '', /^held by holder/);
+    // Stepping from event to event of one lane: the consumer's next change is when its wait for the items ends.
+    await page.locator('.pv-lane-label[data-kind="process"]', { hasText: 'consumer' }).locator('.pv-name').click();
+    await clickAt(page, t);
+    const before = await page.locator('#pv-at h2').textContent();
+    await page.locator('#pv-at .pv-step').nth(1).click();
+    const after = await page.locator('#pv-at h2').textContent();
+    assert.notEqual(after, before);
+    await page.locator('#pv-chart').focus();
+    await page.keyboard.press('[');
+    assert.notEqual(await page.locator('#pv-at h2').textContent(), after, 'back with [');
     assert.deepEqual(errors, []);
   });
 });
