@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { repoRoot } from '../helpers';
 import { openPage, saveScreenshot } from '../browser/browser';
 
@@ -438,9 +438,49 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     await input.fill(`>${title} `);
     await input.fill(`>${title}`);
   }
+  await chooseRow(page, row, `>${title}`);
+}
+
+/**
+ * Chooses the item labelled exactly `label` in the quick pick now open (one an
+ * extension shows with `window.showQuickPick`, say), typing it into the filter
+ * first. Waits (default 30 s) for the item to be listed.
+ */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 30_000): Promise<void> {
+  const input = page.locator(paletteInput);
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(label);
+  const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
+  const row = page
+    .locator(paletteRows)
+    .filter({ has: page.locator('.quick-input-list-label .label-name', { hasText: exact }) })
+    .first();
+  try {
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch (cause) {
+    const rows = await page.locator(paletteRows).allInnerTexts();
+    throw new Error(`the quick pick has no item "${label}"; it lists: ${JSON.stringify(rows)}`, { cause });
+  }
+  await chooseRow(page, row, label);
+}
+
+/**
+ * Enter when the row is the focused one, a click otherwise; then waits until
+ * the quick input is closed or shows something else (a command may open a
+ * quick pick of its own in the same widget).
+ */
+async function chooseRow(page: Page, row: Locator, typed: string): Promise<void> {
   if (await row.evaluate((element) => element.classList.contains('focused'))) await page.keyboard.press('Enter');
   else await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await page.waitForFunction(
+    ([selector, value]) => {
+      const input = document.querySelector<HTMLInputElement>(selector);
+      if (!input?.offsetParent) return true; // gone, or hidden
+      return input.value !== value;
+    },
+    [paletteInput, typed] as const,
+    { timeout: 10_000 },
+  );
 }
 
 function escapeRegExp(text: string): string {

@@ -4,6 +4,7 @@
 // Its commands:
 //   "Smoke: Say Hello"        an information message "Hello from the smoke extension"
 //   "Smoke: Open Webview"     a WebviewPanel whose document is <div id="smoke">hi</div>
+//   "Smoke: Pick a Letter"    a quick pick of alpha, beta, gamma; then "Picked <letter>"
 //   "Smoke: Probe Terminals"  creates terminals whose process ends in different ways and
 //                             writes what the API said about each to
 //                             <workspace>/terminal-facts.json (TerminalFacts[])
@@ -48,6 +49,7 @@ const packageJson = {
     commands: [
       { command: 'smoke.hello', title: 'Smoke: Say Hello' },
       { command: 'smoke.webview', title: 'Smoke: Open Webview' },
+      { command: 'smoke.pick', title: 'Smoke: Pick a Letter' },
       { command: 'smoke.terminals', title: 'Smoke: Probe Terminals' },
       { command: 'smoke.leave', title: 'Smoke: Leave Processes' },
     ],
@@ -111,6 +113,10 @@ exports.activate = (context) => {
       panel.webview.html =
         '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';">' +
         '</head><body><div id="smoke">hi</div></body></html>';
+    }),
+    vscode.commands.registerCommand('smoke.pick', async () => {
+      const picked = await vscode.window.showQuickPick(['alpha', 'beta', 'gamma'], { placeHolder: 'A letter' });
+      void vscode.window.showInformationMessage('Picked ' + picked);
     }),
     vscode.commands.registerCommand('smoke.terminals', async () => {
       const sh = (script) => ({ shellPath: '/bin/sh', shellArgs: ['-c', script] });

@@ -12,6 +12,7 @@ import { scratchDir } from '../helpers';
 import {
   notifications,
   openWorkbench,
+  pickQuickItem,
   runCommand,
   screenshot,
   startCodeServer,
@@ -105,6 +106,14 @@ describe('VS Code (code-server) with an extension under development', () => {
     } finally {
       await screenshot(page, 'vscode-smoke-webview');
     }
+  });
+
+  it('picks an item in the quick pick a command opens', async () => {
+    const lap = timed();
+    await runCommand(page, 'Smoke: Pick a Letter');
+    await pickQuickItem(page, 'beta');
+    assert.equal(await waitForNotification(page, 'Picked'), 'Picked beta');
+    lap('quick pick answered');
   });
 
   it('shows how VS Code tells an extension that a terminal process ended', async () => {
