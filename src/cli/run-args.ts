@@ -17,6 +17,8 @@ export interface RunArgs {
   html: string | undefined;
   /** Serve the viewer on 127.0.0.1 while the program runs, and after it until Ctrl-C. */
   view: boolean;
+  /** After the run, wait for a key before exiting (a terminal that closes with its process keeps the output until then). */
+  hold: boolean;
   /** Serve the live view for another program (the VS Code extension): its URL goes into this file; serving ends with the run. */
   serve: string | undefined;
   python: string | undefined;
@@ -36,6 +38,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   let html: string | undefined;
   let view = false;
   let serve: string | undefined;
+  let hold = false;
   let python: string | undefined;
   let hangTimeout = DEFAULT_HANG_TIMEOUT_S;
   let onHang: OnHang = 'report';
@@ -52,8 +55,10 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       case '--help':
         return 'help';
       case '--view':
-        if (inlineValue !== undefined) throw new UsageError('--view takes no value');
-        view = true;
+      case '--hold':
+        if (inlineValue !== undefined) throw new UsageError(`${name} takes no value`);
+        if (name === '--view') view = true;
+        else hold = true;
         break;
       case '--out':
       case '--chrome':
@@ -77,16 +82,16 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
       }
       case '-m': {
         const module = optionValue('-m', i);
-        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, html, view, serve, python, hangTimeout, onHang };
+        return { target: { kind: 'module', name: module }, args: argv.slice(i + 2), out, chrome, html, view, serve, hold, python, hangTimeout, onHang };
       }
       case '--': {
         const script = argv[i + 1];
         if (script === undefined) throw new UsageError('run needs a SCRIPT or -m MODULE');
-        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, html, view, serve, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: script }, args: argv.slice(i + 2), out, chrome, html, view, serve, hold, python, hangTimeout, onHang };
       }
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option for run: ${arg}`);
-        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, html, view, serve, python, hangTimeout, onHang };
+        return { target: { kind: 'script', path: arg }, args: argv.slice(i + 1), out, chrome, html, view, serve, hold, python, hangTimeout, onHang };
     }
   }
   throw new UsageError('run needs a SCRIPT or -m MODULE');

@@ -201,9 +201,21 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     process.stderr.write(printable(`procview: ${where}: SyntaxError: ${syntaxError.message} (the script did not start)`) + '\n');
   }
   await liveView?.finish(final);
+  if (parsed.hold) await waitForKey();
   if (hangState.killed) return signal !== null ? 128 + (signalNumber(signal) ?? 0) : code === 0 || code === null ? 1 : code;
   if (signal !== null) return 128 + (signalNumber(signal) ?? 0);
   return code ?? 1;
+}
+
+/** "Press any key": for a terminal that would close, and take the script's output with it, when we exit. */
+async function waitForKey(): Promise<void> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return;
+  process.stderr.write('procview: the run is over; press any key to close\n');
+  stdin.setRawMode(true);
+  await new Promise((resolve) => stdin.once('data', resolve));
+  stdin.setRawMode(false);
+  stdin.pause();
 }
 
 function findingKey(finding: Finding): string {

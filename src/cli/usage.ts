@@ -8,6 +8,8 @@ export const USAGE = `Usage:
                           after the run it keeps serving until Ctrl-C)
       --serve FILE        serve the live view for a program (the VS Code extension): the URL is
                           written into FILE, serving ends with the run, the page can stop the run
+      --hold              after the run, wait for a key before exiting (in a terminal that closes
+                          when its process ends)
       --python PATH       interpreter (default: $PROCVIEW_PYTHON, then python3, then python)
       --hang-timeout SEC  no progress for this long, every thread waiting = a hang (default 3)
       --on-hang MODE      report: print why it hangs and keep waiting (default);

@@ -41,6 +41,8 @@ export function runSpec(request: RunRequest): RunSpec {
       '--python', request.python,
       '--hang-timeout', String(request.hangTimeout),
       '--on-hang', request.onHang,
+      // VS Code closes a terminal when its process ends: keep the script's output on screen until a key.
+      '--hold',
       '--',
       request.script,
       ...request.args,

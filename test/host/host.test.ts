@@ -70,7 +70,7 @@ describe('the command line a run gets', () => {
       hangTimeout: 2.5, onHang: 'kill', env: { A: '1' }, tracePath: '/w/.procview/t.pvtrace', urlFile: '/tmp/u',
     });
     assert.equal(spec.command, '/bin/node');
-    assert.deepEqual(spec.args, ['/ext/dist/cli.js', 'run', '--out', '/w/.procview/t.pvtrace', '--serve', '/tmp/u', '--python', '/usr/bin/python3', '--hang-timeout', '2.5', '--on-hang', 'kill', '--', '/w/a b.py', '--n', '3']);
+    assert.deepEqual(spec.args, ['/ext/dist/cli.js', 'run', '--out', '/w/.procview/t.pvtrace', '--serve', '/tmp/u', '--python', '/usr/bin/python3', '--hang-timeout', '2.5', '--on-hang', 'kill', '--hold', '--', '/w/a b.py', '--n', '3']);
     assert.deepEqual(spec.env, { A: '1', ELECTRON_RUN_AS_NODE: '1' });
   });
   it('splits typed arguments like a shell, keeping quoted ones whole', () => {

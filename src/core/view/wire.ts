@@ -4,7 +4,9 @@
 // from one row to the next (times go up by microseconds; a string reference
 // repeats, or counts up as new reprs are met), so each is sent as the steps
 // between successive values; an end is sent as its interval's length (-1,
-// "still open", stays -1). Exact both ways: every value is an integer.
+// "still open", stays -1; a negative length, an end stamped a little before its
+// start by another process's clock, is sent one lower so it never reads as
+// -1). Exact both ways: every value is an integer.
 
 import type { ViewData } from './view-data';
 
@@ -36,7 +38,11 @@ export function encodeViewData(data: ViewData): ViewData {
   const copy = structuredClone(data);
   for (const table of tables(copy)) {
     for (const [start, end] of table.intervals) {
-      for (let i = 0; i < end.length; i++) end[i] = (end[i] ?? -1) < 0 ? -1 : (end[i] ?? 0) - (start[i] ?? 0);
+      for (let i = 0; i < end.length; i++) {
+        const e = end[i] ?? -1;
+        const length = e - (start[i] ?? 0);
+        end[i] = e === -1 ? -1 : length >= 0 ? length : length - 1;
+      }
     }
     for (const column of table.stepped) for (let i = column.length - 1; i > 0; i--) column[i] = (column[i] ?? 0) - (column[i - 1] ?? 0);
   }
@@ -71,6 +77,6 @@ function undoLengths(start: Column, end: Column): void {
   const n = end.length;
   for (let i = 0; i < n; i++) {
     const length = end[i] ?? -1;
-    if (length >= 0) end[i] = length + (start[i] ?? 0);
+    if (length !== -1) end[i] = (start[i] ?? 0) + (length >= 0 ? length : length + 1);
   }
 }

@@ -1,0 +1,142 @@
+// The extension in a real VS Code (code-server, driven by headless Chromium as
+// the person at the keyboard): "Run with process view" on a pipeline shows a
+// lane for every process in the panel; a hanging program brings the hang
+// notification and its finding; Stop leaves no process behind; a saved
+// .pvtrace opens again. Screenshots go to test-results/screenshots/.
+
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readTraceFile } from '../../src/core/ingest/reader';
+import { RunModel } from '../../src/core/model/run-model';
+import { launchBrowser, type Page } from '../browser/browser';
+import { repoRoot, scratchDir } from '../helpers';
+import { openWorkbench, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
+
+const HANG = `import multiprocessing as mp
+import time
+
+
+def worker(first, second):
+    with first:
+        time.sleep(0.3)
+        with second:
+            pass
+
+
+if __name__ == "__main__":
+    a, b = mp.Lock(), mp.Lock()
+    ab = mp.Process(target=worker, args=(a, b), name="ab")
+    ba = mp.Process(target=worker, args=(b, a), name="ba")
+    ab.start()
+    ba.start()
+    ab.join()
+    ba.join()
+`;
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Opens a workspace file in the editor through Quick Open. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
+}
+
+/** The newest trace of `script` in the workspace's .procview, once its run is over. */
+function traceOf(workspace: string, script: string): string {
+  const folder = path.join(workspace, '.procview');
+  const name = readdirSync(folder).filter((file) => file.startsWith(`${script}-`) && file.endsWith('.pvtrace')).sort().pop();
+  assert.ok(name, `a trace of ${script} in ${folder}`);
+  return path.join(folder, name);
+}
+
+async function processesIn(tracePath: string): Promise<{ pid: number; name: string; helper: boolean }[]> {
+  const model = new RunModel();
+  for (const event of (await readTraceFile(tracePath)).events) model.add(event);
+  return [...model.processes.values()].map((proc) => ({ pid: proc.pid, name: proc.name, helper: proc.helper }));
+}
+
+describe('Process View in VS Code', () => {
+  const scratch = scratchDir();
+  const workspace = path.join(scratch, 'workspace');
+  let server: CodeServer;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(workspace);
+    copyFileSync(path.join(repoRoot, 'examples', 'pipeline.py'), path.join(workspace, 'pipeline.py'));
+    writeFileSync(path.join(workspace, 'deadlock.py'), HANG);
+    server = await startCodeServer({ workspace, extensionPath: repoRoot, settings: { 'procview.hangTimeout': 1.5 } });
+    page = await openWorkbench(await launchBrowser(), server.url);
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
+  it('runs the pipeline from the command palette: the panel shows a lane named for every process', async () => {
+    await openFile(page, 'pipeline.py');
+    await runCommand(page, 'Process View: Run with process view');
+    const frame = await waitForWebviewFrame(page, '#procview[data-state="ready"]', 60_000);
+    // The run is over when the panel stops saying "live".
+    await frame.waitForFunction(() => {
+      const status = document.querySelector('.pv-status')?.textContent ?? '';
+      return status.includes('processes') && !status.includes('live');
+    }, undefined, { timeout: 60_000 });
+    const tracePath = traceOf(workspace, 'pipeline');
+    const processes = (await processesIn(tracePath)).filter((proc) => !proc.helper);
+    assert.ok(processes.length >= 5, JSON.stringify(processes));
+    const labels = await frame.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
+    for (const proc of processes) assert.ok(labels.includes(`${proc.name} (pid ${proc.pid})`), `${proc.name} in ${labels.join(', ')}`);
+    assert.equal(await frame.locator('.pv-verdict').textContent(), 'No problem found');
+    await screenshot(page, 'vscode-pipeline-panel');
+  });
+
+  it('notices the hang: a notification names it, Show selects the finding, Stop ends every process', async () => {
+    await openFile(page, 'deadlock.py');
+    await runCommand(page, 'Process View: Run with process view');
+    const toast = await waitForNotification(page, /The program hangs/, 60_000);
+    assert.match(toast, /Deadlock/);
+    await screenshot(page, 'vscode-hang-notification');
+    await page.locator('.notification-toast', { hasText: 'The program hangs' }).getByRole('button', { name: 'Show' }).click();
+    const frame = await waitForWebviewFrame(page, '.pv-finding[aria-selected="true"][data-kind="lock-cycle"]', 30_000);
+    const highlighted = await frame.locator('.pv-lane-label.pv-highlight .pv-name').allTextContents();
+    assert.ok(highlighted.some((name) => name.startsWith('ab (pid')) && highlighted.some((name) => name.startsWith('ba (pid')), highlighted.join(', '));
+    await screenshot(page, 'vscode-hang-finding');
+    // The finding is also a problem on the lines involved.
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'Deadlock' }).first().waitFor({ timeout: 30_000 });
+
+    await runCommand(page, 'Process View: Stop');
+    await frame.waitForFunction(() => !(document.querySelector('.pv-status')?.textContent ?? 'live').includes('live'), undefined, { timeout: 60_000 });
+    const tracePath = traceOf(workspace, 'deadlock');
+    const pids = (await processesIn(tracePath)).map((proc) => proc.pid);
+    assert.ok(pids.length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(pids.filter(isAlive), [], 'no process of the run is left');
+    await screenshot(page, 'vscode-stopped');
+  });
+
+  it('opens a saved .pvtrace as a document, read-only, with the run inside', async () => {
+    const tracePath = traceOf(workspace, 'pipeline');
+    await openFile(page, path.basename(tracePath));
+    const frame = await waitForWebviewFrame(page, '#procview[data-state="ready"] .pv-lane-label[data-kind="queue"]', 60_000);
+    const labels = await frame.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
+    assert.ok(labels.some((label) => label.startsWith('MainProcess (pid')));
+    assert.equal(await frame.locator('.pv-stop:not([hidden])').count(), 0, 'a saved run cannot be stopped');
+    await screenshot(page, 'vscode-trace-editor');
+  });
+});
