@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { killTree } from '../../src/core/process-tree';
 import type { HostMessage, ViewData } from '../../src/core/view/view-data';
+import { exportChromeFile, exportHtmlFile } from '../../src/host/exports';
 import { chooseInterpreter } from '../../src/host/interpreter';
 import { LiveClient } from '../../src/host/live-client';
 import { PanelChannel } from '../../src/host/panel-channel';
@@ -126,6 +127,16 @@ if __name__ == "__main__":
     assert.deepEqual(restored.processes.map((p) => [p.pid, p.name, p.exitcode]), final.processes.map((p) => [p.pid, p.name, p.exitcode]));
     assert.equal(restored.events, final.events);
     assert.equal(await run.client.send({ type: 'stop' }), false, 'a run that is over cannot be stopped');
+    // Saved in the other forms, as the extension's export commands do.
+    const chrome = path.join(dir, 'follow.json');
+    await exportChromeFile(run.tracePath, chrome);
+    const chromeTrace = JSON.parse(readFileSync(chrome, 'utf8')) as { traceEvents: { name: string; args?: { name?: string } }[] };
+    assert.ok(chromeTrace.traceEvents.some((event) => event.name === 'process_name' && event.args?.name === 'producer'));
+    const html = path.join(dir, 'follow.html');
+    await exportHtmlFile(run.tracePath, html, { script: '/* viewer */', css: '/* style */' }, 'n0nce-for-the-test');
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /script-src 'nonce-n0nce-for-the-test'/);
+    assert.match(page, /id="pv-data"[^>]*>\{"type":"data"/);
   });
 
   it('reports a hang in the view (for the notification and the problems), and a stop ends the whole tree', async () => {

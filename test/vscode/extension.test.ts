@@ -103,6 +103,14 @@ describe('Process View in VS Code', () => {
     for (const proc of processes) assert.ok(labels.includes(`${proc.name} (pid ${proc.pid})`), `${proc.name} in ${labels.join(', ')}`);
     assert.equal(await frame.locator('.pv-verdict').textContent(), 'No problem found');
     await screenshot(page, 'vscode-pipeline-panel');
+
+    // A reloaded window restores the panel with the same run.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const restored = await waitForWebviewFrame(page, '#procview[data-state="ready"] .pv-lane-label[data-kind="process"]', 90_000);
+    const again = await restored.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
+    for (const proc of processes) assert.ok(again.includes(`${proc.name} (pid ${proc.pid})`), `after the reload: ${proc.name} in ${again.join(', ')}`);
+    await screenshot(page, 'vscode-pipeline-restored');
   });
 
   it('notices the hang: a notification names it, Show selects the finding, Stop ends every process', async () => {
@@ -116,6 +124,13 @@ describe('Process View in VS Code', () => {
     const highlighted = await frame.locator('.pv-lane-label.pv-highlight .pv-name').allTextContents();
     assert.ok(highlighted.some((name) => name.startsWith('ab (pid')) && highlighted.some((name) => name.startsWith('ba (pid')), highlighted.join(', '));
     await screenshot(page, 'vscode-hang-finding');
+    // A location in the finding opens the editor at that line.
+    const link = frame.locator('.pv-finding[aria-selected="true"] .pv-link').first();
+    const line = Number(await link.getAttribute('data-line'));
+    assert.ok(line > 0);
+    await link.click();
+    await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).first().waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('.tab.active').first().getAttribute('aria-label')) ?? '', /^deadlock\.py/);
     // The finding is also a problem on the lines involved.
     await page.keyboard.press('Control+Shift+M');
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'Deadlock' }).first().waitFor({ timeout: 30_000 });
