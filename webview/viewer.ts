@@ -54,6 +54,8 @@ export class Viewer {
   private palette: Palette;
   private transform: ZoomTransform = zoomIdentity;
   private drawPending = false;
+  /** What the lane names now in the DOM show (labelSignature). */
+  private labelsDrawn = '';
   private drawnOnce = false;
   private width = 0;
   private height = 0;
@@ -265,13 +267,16 @@ export class Viewer {
     const { tops, height } = layout(this.shown);
     this.tops = tops;
     this.spacer.style.height = `${height}px`;
-    this.renderLabels();
+    // Live data comes several times a second; the names change far more rarely.
+    const signature = labelSignature(this.shown, this.highlighted, this.selectedLane, this.collapsed);
+    if (signature !== this.labelsDrawn) this.renderLabels();
     this.hiddenButton.hidden = this.hidden.size === 0;
     this.hiddenButton.textContent = `Show ${this.hidden.size} hidden`;
     this.requestDraw();
   }
 
   private renderLabels(): void {
+    this.labelsDrawn = labelSignature(this.shown, this.highlighted, this.selectedLane, this.collapsed);
     const fragment = document.createDocumentFragment();
     this.shown.forEach((row, index) => {
       const firstOfKind = (row.kind === 'queue' || row.kind === 'lock') && this.shown[index - 1]?.kind !== row.kind;
@@ -669,6 +674,16 @@ export class Viewer {
     this.tooltip.style.left = `${Math.min(event.clientX + 12, window.innerWidth - 320)}px`;
     this.tooltip.style.top = `${event.clientY + 14}px`;
   }
+}
+
+/** Everything a lane name shows, in one string: equal signatures, same DOM. */
+function labelSignature(rows: readonly Row[], highlighted: ReadonlySet<string>, selected: string | null, collapsed: ReadonlySet<string>): string {
+  const parts = rows.map((row) => {
+    const failed = row.kind === 'process' && (row.process.signal !== null || (row.process.exitcode ?? 0) !== 0);
+    const children = row.kind === 'process' ? row.children : 0;
+    return `${row.key}|${row.label}|${row.height}|${failed ? 1 : 0}|${children}|${highlighted.has(row.key) ? 1 : 0}|${collapsed.has(row.key) ? 1 : 0}`;
+  });
+  return `${selected ?? ''}\n${parts.join('\n')}`;
 }
 
 /** What the tooltip says about `row` at instant `t`. */
