@@ -28,15 +28,13 @@ export type LaneNow =
   | { state: 'running'; since: number; task: number | null }
   | { state: Exclude<LaneState, 'running'>; since: number; span: number };
 
-/** The span of `lane` covering `t`, as its index, or -1. */
+/**
+ * The span of `lane` covering `t`, as its index, or -1: the last one begun by
+ * `t`, if it has not ended (the model's own rule, snapshot.ts's blockedAt).
+ */
 export function spanAt(lane: ViewLane, t: number, now: number): number {
-  const { start, end } = lane.spans;
-  // Spans of one thread rarely overlap (a library's nested wait); look back a few.
-  const upTo = countAtOrBefore(start, t);
-  for (let i = upTo - 1; i >= 0 && i >= upTo - 4; i--) {
-    if (endOr(end[i] ?? 0, now) > t) return i;
-  }
-  return -1;
+  const at = countAtOrBefore(lane.spans.start, t) - 1;
+  return at >= 0 && endOr(lane.spans.end[at] ?? 0, now) > t ? at : -1;
 }
 
 export function taskAt(lane: ViewLane, t: number, now: number): number {
