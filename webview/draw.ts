@@ -5,7 +5,8 @@
 // frame costs about (visible rows × width × log n), whatever the trace's size.
 
 import { LANE_STATES, type ViewData, type ViewLane, type ViewLock, type ViewProcess, type ViewQueue } from '../src/core/view/view-data';
-import { countAtOrBefore, endOr } from './query';
+import { countAtOrBefore } from '../src/core/model/sorted';
+import { endOr } from './query';
 import { laneOf, type Row } from './rows';
 import type { Palette } from './theme';
 

@@ -3,19 +3,8 @@
 // t, what a queue holds at t, who holds a lock at t. No DOM here, so node's
 // tests run it directly.
 
+import { countAtOrBefore } from '../src/core/model/sorted';
 import { LANE_STATES, type LaneState, type ViewData, type ViewLane, type ViewLock, type ViewQueue } from '../src/core/view/view-data';
-
-/** The number of values `<= t` in an ascending column. */
-export function countAtOrBefore(sorted: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] ?? t) <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The end of a span, hold or item; -1 (open) reads as "the run's end". */
 export function endOr(end: number, now: number): number {

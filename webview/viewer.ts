@@ -15,7 +15,8 @@ import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
 import type { Host } from './host';
 import { findingRows, locationButton, renderAtCursor, renderFindings, type PanelContext } from './panels';
-import { countAtOrBefore, depthAt, holdsAt, laneAt, laneEventTimes, lockWaitersAt, stepFrom, taskAt } from './query';
+import { countAtOrBefore } from '../src/core/model/sorted';
+import { depthAt, holdsAt, laneAt, laneEventTimes, lockWaitersAt, stepFrom, taskAt } from './query';
 import { allRows, laneOf, layout, visibleRows, type Row } from './rows';
 import { readPalette, watchTheme, type Palette } from './theme';
 

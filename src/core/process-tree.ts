@@ -40,6 +40,23 @@ export function killTree(root: number, others: Iterable<number> = []): number[] 
   return killed;
 }
 
+/** The process is running (or stopped): not gone, and not a zombie waiting for its parent's wait. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function parentLinks(): [number, number][] {
   if (process.platform === 'linux') {
     const links: [number, number][] = [];

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { killTree } from '../../src/core/process-tree';
+import { isProcessAlive, killTree } from '../../src/core/process-tree';
 import type { HostMessage, ViewData } from '../../src/core/view/view-data';
 import { exportChromeFile, exportHtmlFile } from '../../src/host/exports';
 import { chooseInterpreter } from '../../src/host/interpreter';
@@ -54,15 +54,6 @@ function startRun(script: string, onHang: 'report' | 'kill' = 'report') {
 
 const dataOf = (messages: HostMessage[]): ViewData[] => messages.flatMap((m) => (m.type === 'data' ? [m.data] : []));
 
-/** Running, or stopped: anything but gone or a zombie (this machine's init may leave zombies unreaped). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('the command line a run gets', () => {
   it('runs the CLI with the trace, the served view, the interpreter and the hang settings, then the script and its arguments', () => {
@@ -178,7 +169,7 @@ if __name__ == "__main__":
     assert.notEqual(status, 0);
     assert.match(run.stderr(), /stopped from the viewer/);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(pids.filter(isAlive), [], 'no process of the run is left');
+    assert.deepEqual(pids.filter(isProcessAlive), [], 'no process of the run is left');
     assert.ok(existsSync(run.tracePath));
   });
 });

@@ -20,6 +20,7 @@
 // file ends (and, failing that, when the test process exits).
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { isProcessAlive } from '../../src/core/process-tree';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -150,21 +151,12 @@ function hasTag(pid: number, tag: string): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    // A zombie has exited: only its parent's wait is missing.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** The root, its descendants, and every process carrying the tag. */
 function processesOf(rootPid: number | undefined, tag: string): Set<number> {
   const pids = allPids().filter((pid) => pid !== process.pid);
   const found = new Set<number>();
-  if (rootPid !== undefined && isAlive(rootPid)) found.add(rootPid);
+  if (rootPid !== undefined && isProcessAlive(rootPid)) found.add(rootPid);
   const children = new Map<number, number[]>();
   for (const pid of pids) {
     const parent = parentOf(pid);
@@ -183,7 +175,7 @@ function processesOf(rootPid: number | undefined, tag: string): Set<number> {
     }
   }
   for (const pid of pids) if (hasTag(pid, tag)) found.add(pid);
-  return new Set([...found].filter(isAlive));
+  return new Set([...found].filter(isProcessAlive));
 }
 
 function signalAll(pids: Iterable<number>, signal: NodeJS.Signals): void {

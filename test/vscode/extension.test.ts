@@ -5,11 +5,12 @@
 // .pvtrace opens again. Screenshots go to test-results/screenshots/.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
 import { RunModel } from '../../src/core/model/run-model';
+import { isProcessAlive } from '../../src/core/process-tree';
 import { launchBrowser, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
 import { openWorkbench, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
@@ -35,14 +36,6 @@ if __name__ == "__main__":
     ba.join()
 `;
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 /** Opens a workspace file in the editor through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
@@ -141,7 +134,7 @@ describe('Process View in VS Code', () => {
     const pids = (await processesIn(tracePath)).map((proc) => proc.pid);
     assert.ok(pids.length >= 3);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.deepEqual(pids.filter(isAlive), [], 'no process of the run is left');
+    assert.deepEqual(pids.filter(isProcessAlive), [], 'no process of the run is left');
     await screenshot(page, 'vscode-stopped');
   });
 

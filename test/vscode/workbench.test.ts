@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isProcessAlive } from '../../src/core/process-tree';
 import { launchBrowser, type Page } from '../browser/browser';
 import { scratchDir } from '../helpers';
 import {
@@ -49,14 +50,6 @@ async function waitForFile(file: string, timeoutMs: number): Promise<string> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 describe('VS Code (code-server) with an extension under development', () => {
   const scratch = scratchDir();
@@ -171,12 +164,12 @@ describe('VS Code (code-server) with an extension under development', () => {
     const left = JSON.parse(await waitForFile(path.join(workspace, 'left.json'), 30_000)) as Record<string, number>;
     const pids = Object.values(left);
     assert.equal(pids.length, 3);
-    for (const pid of pids) assert.ok(isAlive(pid), `${pid} runs before stop()`);
+    for (const pid of pids) assert.ok(isProcessAlive(pid), `${pid} runs before stop()`);
     for (const pid of pids) assert.ok(server.processes().includes(pid), `${pid} is one of the server's processes`);
     await page.close();
     await server.stop();
     lap('code-server stopped');
-    assert.deepEqual(pids.filter(isAlive), []);
+    assert.deepEqual(pids.filter(isProcessAlive), []);
     assert.deepEqual(server.processes(), []);
   });
 });
