@@ -71,9 +71,10 @@ const errorsOf = new WeakMap<Page, string[]>();
 /**
  * Opens a URL, or a file (a path, absolute or from the current folder), in a
  * new page of its own context, once it has loaded. Errors are collected from
- * before the first request.
+ * before the first request. `beforeLoad` runs on the page before it navigates
+ * (to expose a function to the page, say).
  */
-export async function openPage(browser: Browser, urlOrFile: string): Promise<OpenedPage> {
+export async function openPage(browser: Browser, urlOrFile: string, beforeLoad?: (page: Page) => Promise<void>): Promise<OpenedPage> {
   const url = /^[a-z][a-z0-9+.-]*:/i.test(urlOrFile) ? urlOrFile : pathToFileURL(path.resolve(urlOrFile)).href;
   const page = await browser.newPage();
   const errors: string[] = [];
@@ -86,6 +87,7 @@ export async function openPage(browser: Browser, urlOrFile: string): Promise<Ope
   page.on('pageerror', (error) => {
     errors.push(`uncaught ${error.name}: ${error.message}`);
   });
+  await beforeLoad?.(page);
   await page.goto(url);
   return { page, errors };
 }

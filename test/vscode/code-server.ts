@@ -380,10 +380,11 @@ export function workbenchConsole(page: Page): string[] {
 /**
  * Opens the workbench in a new page and resolves once it is ready: the
  * workbench is drawn, the title says "[Extension Development Host]" and the
- * status bar is there. Times out after `timeoutMs` (default 60 s).
+ * status bar is there. Times out after `timeoutMs` (default 60 s). `beforeLoad`
+ * runs on the page before it navigates (e.g. `page.exposeFunction`).
  */
-export async function openWorkbench(browser: Browser, url: string, timeoutMs = 60_000): Promise<Page> {
-  const { page } = await openPage(browser, url);
+export async function openWorkbench(browser: Browser, url: string, timeoutMs = 60_000, beforeLoad?: (page: Page) => Promise<void>): Promise<Page> {
+  const { page } = await openPage(browser, url, beforeLoad);
   const lines: string[] = [];
   consoleOf.set(page, lines);
   page.on('console', (message) => lines.push(`${message.type()}: ${message.text()}`));
