@@ -6,11 +6,13 @@
 // `procview run --view` runs bench/live_steady.py, which makes events at a
 // steady rate (about 50,000 a second under procview) for --seconds. Chromium
 // opens the URL the CLI prints as soon as it is printed and waits for
-// data-state=ready. From then until the workload has ended (its OK line), a
+// data-state=ready. From then (or from the workload's start, if later) until
+// it stops sending (it says both on stdout): the live period. A
 // requestAnimationFrame loop in the page counts frames in each 1-second window
 // and the gaps between them, takes the viewer's own draw times
 // (window.procview.frames) and reads the status line (.pv-status: the event
-// count) every frame, so each data message shows as a new count.
+// count) every frame, so each data message shows as a new count. The target
+// is met when every live second has at least 30 frames.
 //
 // How fps is measured: rAF fires only when the page paints, and the viewer
 // paints only when something changes, so the loop changes something every
@@ -24,10 +26,10 @@
 // on the final picture (no more messages) for --after seconds: the control.
 //
 // Events arriving: the trace's events per second of run time (by the events'
-// own timestamps) over the live windows, and in the page the event count
+// own timestamps) over the live period, and in the page the event count
 // shown over time, which also says how far the view lags the run. CPU: from
 // /proc, the whole machine's and each of our processes' (the CLI, the workload,
-// Chromium) over the live windows. Long animation frames (over 50 ms, Chrome's
+// Chromium) over the live period and second by second. Long animation frames (over 50 ms, Chrome's
 // own attribution) say what held the main thread. Then (unless --no-profile)
 // one more run, with the viewer unminified, the JSON.parse of each message
 // timed, and V8's sampling profiler and Chrome's tracing on for the live
@@ -283,17 +285,25 @@ function whose(pid: number, snap: CpuSnapshot, cliPid: number): string | null {
   return null;
 }
 
-/** Cores used (CPU seconds per second) over [from, to], by whose. */
-function cpuUse(snaps: readonly CpuSnapshot[], from: number, to: number, cliPid: number): { seconds: number; machine: number; by: Map<string, number> } {
-  const by = new Map<string, number>();
-  let seconds = 0;
-  let machine = 0;
+const MAIN_THREAD = 'of which its main thread';
+
+interface CpuInterval {
+  /** Epoch ms. */
+  from: number;
+  to: number;
+  /** CPU seconds in the interval: the machine's, and by whose. */
+  machine: number;
+  by: Map<string, number>;
+}
+
+/** CPU seconds between successive snapshots, by whose. */
+function cpuIntervals(snaps: readonly CpuSnapshot[], cliPid: number): CpuInterval[] {
+  const intervals: CpuInterval[] = [];
   for (let i = 1; i < snaps.length; i++) {
     const a = snaps[i - 1];
     const b = snaps[i];
-    if (!a || !b || a.at < from || b.at > to) continue;
-    seconds += (b.at - a.at) / 1000;
-    machine += (b.machineBusy - a.machineBusy) / CLOCK_TICKS;
+    if (!a || !b) continue;
+    const by = new Map<string, number>();
     for (const [pid, proc] of b.procs) {
       const before = a.procs.get(pid);
       const who = before ? whose(pid, b, cliPid) : null;
@@ -301,9 +311,24 @@ function cpuUse(snaps: readonly CpuSnapshot[], from: number, to: number, cliPid:
     }
     for (const [pid, ticks] of b.rendererMains) {
       const before = a.rendererMains.get(pid);
-      const who = 'of which its main thread';
-      if (before !== undefined) by.set(who, (by.get(who) ?? 0) + (ticks - before) / CLOCK_TICKS);
+      if (before !== undefined) by.set(MAIN_THREAD, (by.get(MAIN_THREAD) ?? 0) + (ticks - before) / CLOCK_TICKS);
     }
+    intervals.push({ from: a.at, to: b.at, machine: (b.machineBusy - a.machineBusy) / CLOCK_TICKS, by });
+  }
+  return intervals;
+}
+
+/** Cores used (CPU seconds per second) by the intervals whose middle is in [from, to) (epoch ms): the machine's, and by whose. */
+function cpuUse(intervals: readonly CpuInterval[], from: number, to: number): { seconds: number; machine: number; by: Map<string, number> } {
+  const by = new Map<string, number>();
+  let seconds = 0;
+  let machine = 0;
+  for (const interval of intervals) {
+    const middle = (interval.from + interval.to) / 2;
+    if (middle < from || middle >= to) continue;
+    seconds += (interval.to - interval.from) / 1000;
+    machine += interval.machine;
+    for (const [who, cpu] of interval.by) by.set(who, (by.get(who) ?? 0) + cpu);
   }
   for (const [who, cpu] of by) by.set(who, seconds > 0 ? cpu / seconds : NaN);
   return { seconds, machine: seconds > 0 ? machine / seconds : NaN, by };
@@ -468,7 +493,7 @@ interface RunResult {
   sendingAfterMs: number;
   trace: TraceTimes;
   traceBytes: number;
-  cpu: ReturnType<typeof cpuUse>;
+  cpu: CpuInterval[];
   cpuTotals: { cli: number; workload: number } | null;
   errors: string[];
   profile?: { cpu: CpuProfile; chrome: Buffer; url: string; seconds: number };
@@ -554,7 +579,7 @@ async function liveRun(browser: Browser, opts: Options, tmp: string, name: strin
     return {
       log, liveFrom, liveTo, urlAfterMs: urlAt - spawnedAt, readyAfterMs: readyAt - urlAt, sendingAfterMs: sendingAt - spawnedAt,
       trace: await traceTimes(trace), traceBytes: statSync(trace).size,
-      cpu: cpuUse(snaps, log.origin + liveFrom, stoppedAt, cliPid), cpuTotals, errors, ...(profile ? { profile } : {}),
+      cpu: cpuIntervals(snaps, cliPid), cpuTotals, errors, ...(profile ? { profile } : {}),
     };
   } finally {
     await stopCli(cli);
@@ -617,6 +642,7 @@ function report(result: RunResult, opts: Options, name: string): void {
 
   // Long animation frames: what held the main thread, by Chrome's attribution.
   const loaf = log.loaf.filter((f) => f.start >= liveFrom && f.start < liveTo);
+  timeline(result, windows, perSecond, liveCounts);
   if (loaf.length || log.loafError === undefined) {
     const byInvoker = new Map<string, { n: number; ms: number }>();
     let rendering = 0;
@@ -650,13 +676,41 @@ function report(result: RunResult, opts: Options, name: string): void {
       `(gaps median ${ms(median(controlGaps))}, max ${ms(Math.max(...controlGaps))}; draw JS median ${ms(median(controlDraws))})`);
   }
 
-  const { cpu } = result;
+  const cpu = cpuUse(result.cpu, log.origin + liveFrom, log.origin + liveTo);
   const cores = (who: string): string => fixed(cpu.by.get(who) ?? NaN, 2);
   say(`  CPU while live, in cores (of ${os.cpus().length}): the machine ${fixed(cpu.machine, 2)} (everything, other jobs too; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}); ` +
     `procview CLI (node) ${cores('procview CLI (node)')}, workload (python) ${cores('workload (python)')}, Chromium renderer ${cores('Chromium renderer')} ` +
     `(its main thread ${cores('of which its main thread')}), Chromium other ${cores('Chromium other')}, bench ${cores('bench (node, playwright)')}` +
     (result.cpuTotals ? `; whole run: CLI ${fixed(result.cpuTotals.cli)} s, workload ${fixed(result.cpuTotals.workload)} s of CPU` : ''));
   if (result.errors.length) say(`  errors in the page: ${result.errors.join(' | ')}`);
+}
+
+/** Second by second: frames, messages, events, what held the main thread, and who had the CPU. */
+function timeline(result: RunResult, windows: number, perSecond: readonly number[], liveCounts: readonly [number, number, number][]): void {
+  const { log, liveFrom } = result;
+  const rows: string[][] = [['s', 'fps', 'max gap', 'msgs', 'shown', 'events/s', 'long frames', 'onmessage', 'rAF', 'main thr', 'renderer', 'CLI', 'python', 'machine']];
+  const cores = (value: number | undefined): string => fixed(value ?? NaN, 2);
+  for (let k = 0; k < windows; k++) {
+    const a = liveFrom + k * 1000;
+    const b = a + 1000;
+    const frames = log.frames.filter((t) => t >= a && t < b);
+    const before = log.frames.filter((t) => t < a).at(-1);
+    const times = before === undefined ? frames : [before, ...frames];
+    const maxGap = Math.max(0, ...times.slice(1).map((t, i) => t - (times[i] ?? t)));
+    const shown = log.counts.filter(([t, count]) => t < b && count >= 0).at(-1)?.[1] ?? 0;
+    const loaf = log.loaf.filter((f) => f.start >= a && f.start < b);
+    const script = (what: string): number => loaf.reduce((sum, f) => sum + f.scripts.filter((x) => x.invoker.includes(what)).reduce((t, x) => t + x.duration, 0), 0);
+    const cpu = cpuUse(result.cpu, log.origin + a, log.origin + b);
+    rows.push([
+      String(k + 1), String(frames.length), fixed(maxGap, 0), String(liveCounts.filter(([t]) => t >= a && t < b).length), thousands(shown), thousands(perSecond[k] ?? NaN),
+      fixed(loaf.reduce((sum, f) => sum + f.duration, 0), 0), fixed(script('EventSource'), 0), fixed(script('FrameRequestCallback'), 0),
+      cores(cpu.by.get(MAIN_THREAD)), cores(cpu.by.get('Chromium renderer')), cores(cpu.by.get('procview CLI (node)')), cores(cpu.by.get('workload (python)')), cores(cpu.machine),
+    ]);
+  }
+  say('  by live second (ms; CPU in cores): frames, the longest gap, data messages drawn and the event count shown at its end, the trace\'s events in it; ' +
+    'long animation frames (over 50 ms) starting in it, and the script in them run by EventSource.onmessage and by rAF callbacks (the draws); CPU of the renderer\'s main thread, the whole renderer, the CLI, the workload and the machine');
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  for (const row of rows) say(`    ${row.map((cell, c) => cell.padStart(widths[c] ?? 0)).join('  ')}`);
 }
 
 /** The profiled run: where the page's main thread spends the live period. */
@@ -691,6 +745,16 @@ function reportProfile(result: RunResult, name: string, tmp: string): void {
   };
   const steps = ['source.onmessage', 'benchJsonParse', 'receive', 'decodeViewData', 'setData', 'rebuildRows', 'allRows', 'visibleRows', 'renderLabels', 'renderFindings', 'renderAt', 'drawOverview', 'draw', 'drawFrame', 'drawAxis', 'drawOverviewWindow'];
   say(`  JS, total ms of the viewer's steps: ${steps.map((fn) => `${fn} ${byName(fn).toFixed(0)}`).join(', ')}; (garbage collector) ${(self.get('(garbage collector)') ?? 0).toFixed(0)}`);
+  // Per frame and per message, over the profiled period.
+  const frames = log.frames.filter((t) => t >= liveFrom && t < liveTo).length;
+  const messages = Math.max(1, parses.length);
+  const cpuOf = (event: string): number => blink.cpu.get(event) ?? 0;
+  say(`  per frame (${frames} frames while live), ms (JS: the sampling profile; the rest: CPU by the trace): draw JS ${fixed(byName('draw') / frames, 1)} (drawFrame ${fixed(byName('drawFrame') / frames, 1)}, ` +
+    `drawAxis ${fixed(byName('drawAxis') / frames, 1)}, drawOverviewWindow ${fixed(byName('drawOverviewWindow') / frames, 1)}), layout ${fixed(cpuOf('LocalFrameView::performLayout') / frames, 1)}, ` +
+    `style ${fixed(cpuOf('Document::recalcStyle') / frames, 1)}, paint ${fixed(cpuOf('Paint') / frames, 1)}, commit ${fixed(cpuOf('Commit') / frames, 1)}; ` +
+    `per data message (${parses.length}): the stream's bytes in (Resource::appendData) ${fixed(cpuOf('Resource::appendData') / messages, 0)}, ` +
+    `EventSource.onmessage ${fixed(byName('source.onmessage') / messages, 0)} (JSON.parse ${fixed(byName('benchJsonParse') / messages, 0)}, decodeViewData ${fixed(byName('decodeViewData') / messages, 0)}, ` +
+    `setData ${fixed(byName('setData') / messages, 0)})`);
   say(`    JS, total ms by function: ${top(total, 14, internal)}`);
   say(`    JS, self ms by function: ${top(self, 10, internal)}`);
 }
@@ -701,9 +765,10 @@ async function main(): Promise<void> {
   const cleanup = (): void => { if (opts.tmp === undefined && !opts.keep) rmSync(tmp, { recursive: true, force: true }); };
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000 });
   say(`Chromium ${browser.version()}, headless, viewport ${VIEWPORT.width}x${VIEWPORT.height}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cpus`);
-  say(`method: from data-state=ready to the workload's end, a requestAnimationFrame loop in the page counts frames per 1-s window; it sets the view again every frame ` +
+  say(`method: from data-state=ready (or the workload's start) until it stops sending, a requestAnimationFrame loop in the page counts frames per 1-s window; it sets the view again every frame ` +
     `(window.procview.setView: ${opts.window > 0 ? `the last ${opts.window} s of the run, moved on by the clock` : 'the same range, the whole run so far, as the viewer shows a live run'}), ` +
-    `so the viewer redraws every frame and fps says how much room the main thread leaves; each new event count in .pv-status is a data message drawn`);
+    `so the viewer redraws every frame and fps says how much room the main thread leaves; each new event count in .pv-status is a data message drawn; ` +
+    `target met when every live second has >= ${TARGET_FPS} frames`);
   try {
     for (let i = 0; i < opts.runs; i++) {
       const name = opts.runs > 1 ? `run ${i + 1}` : 'run';
