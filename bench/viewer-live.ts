@@ -318,17 +318,18 @@ function cpuIntervals(snaps: readonly CpuSnapshot[], cliPid: number): CpuInterva
   return intervals;
 }
 
-/** Cores used (CPU seconds per second) by the intervals whose middle is in [from, to) (epoch ms): the machine's, and by whose. */
+/** Cores used (CPU seconds per second) over [from, to) (epoch ms), each interval counted for its overlap: the machine's, and by whose. */
 function cpuUse(intervals: readonly CpuInterval[], from: number, to: number): { seconds: number; machine: number; by: Map<string, number> } {
   const by = new Map<string, number>();
   let seconds = 0;
   let machine = 0;
   for (const interval of intervals) {
-    const middle = (interval.from + interval.to) / 2;
-    if (middle < from || middle >= to) continue;
-    seconds += (interval.to - interval.from) / 1000;
-    machine += interval.machine;
-    for (const [who, cpu] of interval.by) by.set(who, (by.get(who) ?? 0) + cpu);
+    const overlap = Math.min(to, interval.to) - Math.max(from, interval.from);
+    if (overlap <= 0 || interval.to <= interval.from) continue;
+    const share = overlap / (interval.to - interval.from);
+    seconds += overlap / 1000;
+    machine += interval.machine * share;
+    for (const [who, cpu] of interval.by) by.set(who, (by.get(who) ?? 0) + cpu * share);
   }
   for (const [who, cpu] of by) by.set(who, seconds > 0 ? cpu / seconds : NaN);
   return { seconds, machine: seconds > 0 ? machine / seconds : NaN, by };
@@ -640,6 +641,13 @@ function report(result: RunResult, opts: Options, name: string): void {
     `gaps over 100 ms: ${gaps.filter((g) => g > 100).length} (${fixed(gaps.filter((g) => g > 100).reduce((a, b) => a + b, 0) / 1000, 1)} s in all); ` +
     `viewer draw JS (window.procview.frames): ${draws.length} draws, median ${ms(median(draws))}, p95 ${ms(quantile(draws, 0.95))}, max ${ms(Math.max(...draws))}`);
 
+  // The draw that first showed each message (the loop sees its count in the same frame as its draw time).
+  const messageFrames = new Set(liveCounts.map(([t]) => t));
+  const firstDraws = log.draws.filter(([t]) => messageFrames.has(t)).map(([, d]) => d);
+  const otherDraws = log.draws.filter(([t]) => t >= liveFrom && t < liveTo && !messageFrames.has(t)).map(([, d]) => d);
+  if (firstDraws.length) {
+    say(`  the draw that first showed each message: ${firstDraws.map((d) => d.toFixed(0)).join(', ')} ms (other draws while live: median ${ms(median(otherDraws))}, p95 ${ms(quantile(otherDraws, 0.95))})`);
+  }
   // Long animation frames: what held the main thread, by Chrome's attribution.
   const loaf = log.loaf.filter((f) => f.start >= liveFrom && f.start < liveTo);
   timeline(result, windows, perSecond, liveCounts);
