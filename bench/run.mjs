@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Process View benchmark: plain `python3 WORKLOAD` against `procview run WORKLOAD`,
 // then the viewer at scale (bench/viewer.ts: the HTML report of a ~1M-event
-// trace and of a 1,000-process trace in headless Chromium).
+// trace and of a 1,000-process trace in headless Chromium), then the viewer
+// live (bench/viewer-live.ts: frames per second while ~50k events/s arrive).
 //
 //   npm run bench [-- OPTIONS]        (same as: node bench/run.mjs [OPTIONS])
 //
@@ -16,13 +17,16 @@
 // Options:
 //   --runs N           measured pairs per workload (default 5, at least 1)
 //   --warmup N         unmeasured pairs before them (default 1)
-//   --only NAME        run only this workload (pipeline | locks | viewer); repeatable
+//   --only NAME        run only this workload (pipeline | locks | viewer | live); repeatable
 //   --items N          passed to pipeline_heavy.py (default: its own, 100000)
 //   --n N              passed to lock_pingpong.py (default: its own, 100000)
 //   --viewer-items N   passed to viewer_mix.py for the viewer's big trace
 //                      (default: its own, 85000 items: about 1M events)
 //   --viewer-processes N  passed to many_processes.py (default: its own, 1000)
 //   --viewer-loads N   timed page loads per report (default 5)
+//   --live-seconds N   how long bench/live_steady.py sends events (default 15)
+//   --live-rate N      events per second it aims at (default 50000)
+//   --live-runs N      measured live runs, before the profiled one (default 1)
 //   --python PATH      interpreter (default: $PROCVIEW_PYTHON, then python3)
 //   --traced-cmd TPL   command used for the traced runs instead of the CLI,
 //                      also read from $PROCVIEW_BENCH_TRACED_CMD. A template,
@@ -38,7 +42,8 @@
 // Every run, plain or traced, must exit 0 and print the workload's "...: OK"
 // line, so a traced command that does not really run the script is caught.
 //   --keep             keep the temporary folder with the last trace of each workload
-//                      (and the viewer's traces and reports, under viewer/)
+//                      (and the viewer's traces and reports, under viewer/; the live
+//                      runs' traces and Chrome trace, under live/)
 //   -h, --help         this text
 
 import { spawn, spawnSync } from "node:child_process";
@@ -57,8 +62,9 @@ const WORKLOADS = [
   { name: "pipeline", script: "pipeline_heavy.py", sizeFlag: "--items", target: 1.15 },
   { name: "locks", script: "lock_pingpong.py", sizeFlag: "--n", target: 1.5 },
 ];
-/** Not a plain-against-traced workload: bench/viewer.ts, after the others. */
+/** Not plain-against-traced workloads: bench/viewer.ts and bench/viewer-live.ts, after the others. */
 const VIEWER = "viewer";
+const LIVE = "live";
 
 function usage() {
   const text = [];
@@ -82,6 +88,7 @@ function parseArgs(argv) {
     items: undefined,
     n: undefined,
     viewer: [],
+    live: [],
     python: process.env.PROCVIEW_PYTHON || "python3",
     tracedCmd: process.env.PROCVIEW_BENCH_TRACED_CMD || "",
     keep: false,
@@ -105,10 +112,13 @@ function parseArgs(argv) {
       case "--viewer-items": opts.viewer.push("--items", String(intArg(flag, value(), 1))); break;
       case "--viewer-processes": opts.viewer.push("--processes", String(intArg(flag, value(), 1))); break;
       case "--viewer-loads": opts.viewer.push("--loads", String(intArg(flag, value(), 1))); break;
+      case "--live-seconds": opts.live.push("--seconds", String(intArg(flag, value(), 1))); break;
+      case "--live-rate": opts.live.push("--rate", String(intArg(flag, value(), 1))); break;
+      case "--live-runs": opts.live.push("--runs", String(intArg(flag, value(), 0))); break;
       case "--only": {
         const name = value();
-        if (name !== VIEWER && !WORKLOADS.some((w) => w.name === name)) {
-          fail(`--only takes one of: ${[...WORKLOADS.map((w) => w.name), VIEWER].join(", ")}`);
+        if (name !== VIEWER && name !== LIVE && !WORKLOADS.some((w) => w.name === name)) {
+          fail(`--only takes one of: ${[...WORKLOADS.map((w) => w.name), VIEWER, LIVE].join(", ")}`);
         }
         opts.only.push(name);
         break;
@@ -209,11 +219,12 @@ async function main() {
   const template = opts.tracedCmd || DEFAULT_TRACED;
   const workloads = WORKLOADS.filter((w) => !opts.only.length || opts.only.includes(w.name));
   const viewer = !opts.only.length || opts.only.includes(VIEWER);
+  const live = !opts.only.length || opts.only.includes(LIVE);
   if (!fake && !existsSync(CLI)) {
     fail(`${path.relative(process.cwd(), CLI) || CLI} not found: build the CLI first, or pass --traced-cmd (see --help)`);
   }
-  if (viewer && !existsSync(CLI)) {
-    fail(`${path.relative(process.cwd(), CLI) || CLI} not found: the viewer bench needs the built CLI and viewer (npm run build), whatever --traced-cmd says`);
+  if ((viewer || live) && !existsSync(CLI)) {
+    fail(`${path.relative(process.cwd(), CLI) || CLI} not found: the viewer benches need the built CLI and viewer (npm run build), whatever --traced-cmd says`);
   }
   // A template that names {out} promises a trace file; one that does not (a
   // plain-python stand-in) has no events to count.
@@ -296,6 +307,17 @@ async function main() {
       const dir = path.join(tmp, "viewer");
       mkdirSync(dir);
       const args = ["--import", "tsx", path.join(BENCH_DIR, "viewer.ts"), "--tmp", dir, "--python", opts.python, ...opts.viewer];
+      const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: "inherit" });
+      if (run.status !== 0) {
+        throw new Error(`node ${args.join(" ")}\n  exited with ${run.signal ? "signal " + run.signal : "status " + run.status}`);
+      }
+    }
+    // The viewer live (issue: 50k events/s arriving keep the view above 30 frames per second).
+    if (live) {
+      if (workloads.length || viewer) console.log("");
+      const dir = path.join(tmp, "live");
+      mkdirSync(dir);
+      const args = ["--import", "tsx", path.join(BENCH_DIR, "viewer-live.ts"), "--tmp", dir, "--python", opts.python, ...opts.live];
       const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: "inherit" });
       if (run.status !== 0) {
         throw new Error(`node ${args.join(" ")}\n  exited with ${run.signal ? "signal " + run.signal : "status " + run.status}`);

@@ -35,20 +35,18 @@
 //   -h, --help           this text
 
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-const REPO_ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+import {
+  CHROMIUM_ARGS, CHROMIUM_PATH, CLI, countEvents, mainThreadTimes, mb, median, ms, profileTimes, quantile, READY, readableViewer,
+  REPO_ROOT, top, TRACE_CATEGORIES, VIEWPORT, verdict, withViewerScript, type CpuProfile, type MainThread, type TraceEvent,
+} from './chromium';
 
 const TARGET_READY_MS = 2_000;
 const TARGET_FRAME_MS = 16;
-const VIEWPORT = { width: 1400, height: 800 };
-const READY = '#procview[data-state="ready"]';
 const LOAD_TIMEOUT_MS = 120_000;
 /** Where bench/viewer_mix.py's big load is, and where the 1,000 lanes come from. */
 const WORKLOADS = {
@@ -56,19 +54,6 @@ const WORKLOADS = {
   lanes: { script: 'many_processes.py', sizeFlag: '--processes' },
 } as const;
 type WorkloadName = keyof typeof WORKLOADS;
-
-// The same Chromium and flags as the browser tests (test/browser/browser.ts,
-// not imported: it registers node:test hooks).
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 interface Options {
   only: WorkloadName[];
@@ -152,36 +137,6 @@ function timed(argv: readonly string[]): Promise<{ seconds: number; stdout: stri
     });
   });
 }
-
-/** Events in a .pvtrace: its lines minus the header. */
-function countEvents(file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let lines = 0;
-    let last = 0x0a;
-    createReadStream(file)
-      .on('data', (chunk) => {
-        const bytes = chunk as Buffer;
-        for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) lines++;
-        if (bytes.length) last = bytes[bytes.length - 1] ?? 0x0a;
-      })
-      .on('end', () => { resolve(Math.max(0, lines + (last !== 0x0a ? 1 : 0) - 1)); })
-      .on('error', reject);
-  });
-}
-
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return (s[lo] ?? 0) + ((s[hi] ?? 0) - (s[lo] ?? 0)) * (at - lo);
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
-const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
-const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
-const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 function say(name: string, text: string): void {
   console.log(`viewer: ${name}: ${text}`);
@@ -377,121 +332,7 @@ async function interact(page: Page, steps: number): Promise<{ zoom: PhaseResult;
 
 /** The report again, with the viewer bundled unminified: the profile then names its functions. */
 async function readableReport(html: string, out: string): Promise<void> {
-  const bundle = await build({
-    entryPoints: [path.join(REPO_ROOT, 'webview', 'main.ts')], bundle: true, write: false, platform: 'browser',
-    format: 'iife', target: 'es2022', minify: false, sourcemap: false, logLevel: 'warning',
-  });
-  const script = (bundle.outputFiles[0]?.text ?? '').replace(/<\/script/gi, '<\\/script');
-  const page = readFileSync(html, 'utf8');
-  const open = page.lastIndexOf('<script nonce="');
-  const body = page.indexOf('>', open) + 1;
-  const close = page.lastIndexOf('</script>');
-  if (open < 0 || close < body) throw new Error(`cannot find the viewer's script in ${html}`);
-  writeFileSync(out, `${page.slice(0, body)}\n${script}\n${page.slice(close)}`);
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Self and total ms per function, from V8's sampling profile. */
-function profileTimes(profile: CpuProfile, pageUrl: string): { self: Map<string, number>; total: Map<string, number> } {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  // The page's own code by name and line (of the HTML file).
-  const label = (node: ProfileNode): string => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName.startsWith('(')) return functionName;
-    // The probe's wrappers (JSON.parse among them) and playwright's utility scripts have no url.
-    if (url !== pageUrl) return `${functionName || '(anonymous)'} [${url === '' ? 'no url' : url}]`;
-    return `${functionName || '(anonymous)'}:${lineNumber + 1}`;
-  };
-  const self = new Map<string, number>();
-  const total = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const dt = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
-    const node = byId.get(id);
-    if (!node) return;
-    self.set(label(node), (self.get(label(node)) ?? 0) + dt);
-    const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const name = label(byId.get(at) ?? node);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      total.set(name, (total.get(name) ?? 0) + dt);
-    }
-  });
-  return { self, total };
-}
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  /** The thread's CPU time, µs: what the event cost, however busy the machine. */
-  tdur?: number;
-  args?: { name?: string };
-}
-
-interface MainThread {
-  /** Self CPU ms per trace event name. */
-  cpu: Map<string, number>;
-  /** Self wall ms per trace event name. */
-  wall: Map<string, number>;
-  /** CPU and wall ms of the top-level tasks: how long the thread was busy. */
-  busyCpu: number;
-  busyWall: number;
-}
-
-/**
- * Self ms per trace event name on the page's main thread (CrRendererMain),
- * from Chrome's own tracing: HTML parsing, script, style, layout, paint.
- */
-function mainThreadTimes(trace: { traceEvents: TraceEvent[] }): MainThread {
-  const events = trace.traceEvents;
-  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  // The page's is the renderer main thread that spent the longest parsing HTML.
-  const parsing = new Map<string, number>();
-  for (const e of events) {
-    const key = `${e.pid}:${e.tid}`;
-    if (e.name === 'ParseHTML' && mains.has(key)) parsing.set(key, (parsing.get(key) ?? 0) + (e.dur ?? 0));
-  }
-  const thread = [...parsing].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const spans = events.filter((e) => e.ph === 'X' && e.dur !== undefined && `${e.pid}:${e.tid}` === thread)
-    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-  const result: MainThread = { cpu: new Map(), wall: new Map(), busyCpu: 0, busyWall: 0 };
-  const add = (map: Map<string, number>, name: string, us: number): void => { map.set(name, (map.get(name) ?? 0) + us / 1000); };
-  const stack: { end: number; name: string }[] = [];
-  for (const span of spans) {
-    const end = span.ts + (span.dur ?? 0);
-    while (stack.length && (stack[stack.length - 1]?.end ?? 0) <= span.ts) stack.pop();
-    const parent = stack[stack.length - 1];
-    const wall = span.dur ?? 0;
-    const cpu = span.tdur ?? wall;
-    if (parent) {
-      add(result.wall, parent.name, -wall);
-      add(result.cpu, parent.name, -cpu);
-    } else {
-      result.busyWall += wall / 1000;
-      result.busyCpu += cpu / 1000;
-    }
-    add(result.wall, span.name, wall);
-    add(result.cpu, span.name, cpu);
-    stack.push({ end, name: span.name });
-  }
-  return result;
+  writeFileSync(out, withViewerScript(readFileSync(html, 'utf8'), await readableViewer(), html));
 }
 
 interface Profiled {
@@ -504,7 +345,7 @@ interface Profiled {
 async function profiledLoad(browser: Browser, html: string, traceFile: string): Promise<Profiled> {
   let stop: (() => Promise<CpuProfile>) | null = null;
   const { page } = await openReport(browser, html, async (p) => {
-    await browser.startTracing(p, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'loading'] });
+    await browser.startTracing(p, { categories: TRACE_CATEGORIES });
     const cdp = await p.context().newCDPSession(p);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
@@ -520,11 +361,6 @@ async function profiledLoad(browser: Browser, html: string, traceFile: string): 
   await page.context().close();
   if (!profile) throw new Error('no profile');
   return { ...profileTimes(profile, pathToFileURL(html).href), blink: mainThreadTimes(trace), readyMs };
-}
-
-function top(map: Map<string, number>, n: number, skip: (name: string) => boolean = () => false, more: (name: string) => string = () => ''): string {
-  return [...map].filter(([name]) => !skip(name)).sort((a, b) => b[1] - a[1]).slice(0, n)
-    .map(([name, value]) => `${name} ${value.toFixed(0)}${more(name)}`).join(', ');
 }
 
 async function benchTrace(browser: Browser, name: WorkloadName, opts: Options, tmp: string): Promise<void> {
