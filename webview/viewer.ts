@@ -55,6 +55,8 @@ export class Viewer {
   private palette: Palette;
   private transform: ZoomTransform = zoomIdentity;
   private drawPending = false;
+  private labelsWidth = 0;
+  private axisDrawn = '';
   /** What the lane names now in the DOM show (labelSignature). */
   private labelsDrawn = '';
   private drawnOnce = false;
@@ -558,7 +560,9 @@ export class Viewer {
     this.canvas.style.height = `${this.height}px`;
     this.overview.width = Math.max(1, Math.floor(this.width * ratio));
     this.overview.style.width = `${this.width}px`;
-    this.overview.style.marginLeft = `${this.labels.offsetWidth}px`;
+    // Read here, on resize, not in every frame: reading a layout value after a DOM write forces a layout.
+    this.labelsWidth = this.labels.offsetWidth;
+    this.overview.style.marginLeft = `${this.labelsWidth}px`;
     this.zoomBehavior.extent([[0, 0], [Math.max(1, this.width), Math.max(1, this.height)]]);
     this.zoomBehavior.scaleExtent([1, Math.max(1, ((this.data?.end ?? 1) - (this.data?.start ?? 0)) / MIN_VIEW_NS)]);
     this.drawOverview();
@@ -595,7 +599,8 @@ export class Viewer {
     this.root.dataset.viewStart = String(Math.round(t0));
     this.root.dataset.viewEnd = String(Math.round(t1));
     const arrowsNote = !this.arrows ? '' : result.arrows > MAX_ARROWS ? ' · too many put→get arrows here to draw; zoom in' : '';
-    this.status.textContent = `${data.events.toLocaleString('en')} events · ${data.processes.length} processes · ${data.lanes.length} threads · ${data.queues.length} queues · ${data.locks.length} locks · view ${formatTime(t0, t1 - t0)} – ${formatTime(t1, t1 - t0)} (${formatDuration(t1 - t0)})${data.dropped > 0 ? ` · ${data.dropped} events dropped` : ''}${data.live ? ' · live' : ''}${arrowsNote}`;
+    const status = `${data.events.toLocaleString('en')} events · ${data.processes.length} processes · ${data.lanes.length} threads · ${data.queues.length} queues · ${data.locks.length} locks · view ${formatTime(t0, t1 - t0)} – ${formatTime(t1, t1 - t0)} (${formatDuration(t1 - t0)})${data.dropped > 0 ? ` · ${data.dropped} events dropped` : ''}${data.live ? ' · live' : ''}${arrowsNote}`;
+    if (this.status.textContent !== status) this.status.textContent = status;
     const frames = this.hooks.frames;
     frames.push(performance.now() - began);
     if (frames.length > KEPT_FRAME_TIMES) frames.splice(0, frames.length - KEPT_FRAME_TIMES);
@@ -609,8 +614,12 @@ export class Viewer {
   private drawAxis(scale: ReturnType<typeof scaleLinear<number, number>>, ticks: number[]): void {
     const [t0 = 0, t1 = 1] = scale.domain();
     const axis = axisTop(scale).tickValues(ticks).tickFormat((t) => formatTime(Number(t), t1 - t0));
-    select(this.axis).attr('width', this.width + this.labels.offsetWidth).attr('height', 22);
-    select(this.axisGroup).attr('transform', `translate(${this.labels.offsetWidth},21)`).call(axis);
+    // The same range and width draw the same axis: skip the DOM work.
+    const key = `${t0}|${t1}|${this.width}|${this.labelsWidth}`;
+    if (key === this.axisDrawn) return;
+    this.axisDrawn = key;
+    select(this.axis).attr('width', this.width + this.labelsWidth).attr('height', 22);
+    select(this.axisGroup).attr('transform', `translate(${this.labelsWidth},21)`).call(axis);
   }
 
   /** The whole run, small: each lane a strip, drawn again only when the data changes. */
