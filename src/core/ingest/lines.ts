@@ -24,11 +24,14 @@ export class LineSplitter {
     const lines: string[] = [];
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      const piece = chunk.subarray(start, newline);
-      const whole = this.pending.length === 0 ? piece : Buffer.concat([...this.pending, piece]);
-      this.pending = [];
-      this.pendingBytes = 0;
-      lines.push(whole.toString('utf8'));
+      if (this.pending.length === 0) {
+        // The common case: decoded straight from the chunk (a subarray per line costs a Buffer object).
+        lines.push(chunk.toString('utf8', start, newline));
+      } else {
+        lines.push(Buffer.concat([...this.pending, chunk.subarray(start, newline)]).toString('utf8'));
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
       start = newline + 1;
     }
     if (start < chunk.length) {
