@@ -98,16 +98,22 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
 
 /** Names a positional event after `kinds`; undefined when its values do not fit the kind's list. */
 export function nameEvent(raw: readonly unknown[], kinds: KindTable): AnyEvent | undefined {
+  return nameValues(raw, raw.length, kinds);
+}
+
+/** nameEvent of the first `count` values of `raw` (a reader's array, reused line after line). */
+export function nameValues(raw: readonly unknown[], count: number, kinds: KindTable): AnyEvent | undefined {
   // The hot path of every reader (a trace holds millions of these): one object, no intermediate,
   // and the kind's field list worked out once, not per event.
   const t = raw[0];
   const pid = raw[1];
   const tid = raw[2];
   const kind = raw[3];
+  if (count < 4) return undefined;
   if (typeof t !== 'number' || !Number.isFinite(t) || !Number.isSafeInteger(pid) || !Number.isSafeInteger(tid)) return undefined;
   if (typeof kind !== 'string' || kind === '') return undefined;
   const naming = namingOf(kind, kinds);
-  if (naming !== undefined && raw.length !== naming.length) return undefined;
+  if (naming !== undefined && count !== naming.length) return undefined;
   const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind };
   if (naming !== undefined) {
     for (const field of naming.fields) event[field.name] = raw[field.at];

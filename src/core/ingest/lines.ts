@@ -22,15 +22,28 @@ export class LineSplitter {
   /** The complete lines this chunk ends, without their '\n'. */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
+    this.eachLine(chunk, (bytes, start, end) => {
+      lines.push(bytes.toString('utf8', start, end));
+    });
+    return lines;
+  }
+
+  /**
+   * Calls `onLine` with each complete line this chunk ends, as bytes:
+   * `bytes[start..end)`, without its '\n' (a reader that decodes values
+   * itself needs no string for the line). `bytes` may be the chunk itself.
+   */
+  eachLine(chunk: Buffer, onLine: (bytes: Buffer, start: number, end: number) => void): void {
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
       if (this.pending.length === 0) {
-        // The common case: decoded straight from the chunk (a subarray per line costs a Buffer object).
-        lines.push(chunk.toString('utf8', start, newline));
+        // The common case: straight from the chunk (a subarray per line would cost a Buffer object).
+        onLine(chunk, start, newline);
       } else {
-        lines.push(Buffer.concat([...this.pending, chunk.subarray(start, newline)]).toString('utf8'));
+        const whole = Buffer.concat([...this.pending, chunk.subarray(start, newline)]);
         this.pending = [];
         this.pendingBytes = 0;
+        onLine(whole, 0, whole.length);
       }
       start = newline + 1;
     }
@@ -41,7 +54,6 @@ export class LineSplitter {
         throw new LineTooLongError(this.maxLineBytes);
       }
     }
-    return lines;
   }
 
   /** The last line if the stream did not end with '\n' (a file cut short), else undefined. */

@@ -5,8 +5,9 @@
 
 import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
-import { buildEvent, isPlainObject, isTraceEvent, nameEvent, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
+import { buildEvent, isPlainObject, isTraceEvent, nameEvent, nameValues, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
+import { scanLine, StringCache } from './scan';
 
 /** The file cannot be read as a trace; the message says why, for a person. */
 export class TraceFileError extends Error {
@@ -35,10 +36,28 @@ export class TraceReader {
   unknownEvents = 0;
   private readonly splitter = new LineSplitter(MAX_HEADER_BYTES);
   private kinds: KindTable = RUN_KINDS;
+  /**
+   * The values of the line being read, reused from line to line. Made a list of
+   * any values from the start (`[null]`): an empty one would hold the first line's
+   * small integers as doubles, boxed, and a pid boxed once makes V8 box the pid of
+   * every event after it (the events' shared shape learns "double").
+   */
+  private readonly values: unknown[] = [null];
+  private readonly strings = new StringCache();
+  private readonly eventLine = (bytes: Buffer, start: number, end: number): void => {
+    const count = scanLine(bytes, start, end, this.values, this.strings);
+    if (count < 0) this.readLine(bytes.toString('utf8', start, end));
+    else this.readEvent(nameValues(this.values, count, this.kinds));
+  };
 
   constructor(private readonly onEvent: (event: TraceEvent) => void) {}
 
   push(chunk: Buffer): void {
+    // Past the header, events are read from the bytes (scan.ts); the header's chunk goes the plain way.
+    if (this.header) {
+      this.splitter.eachLine(chunk, this.eventLine);
+      return;
+    }
     let lines: string[];
     try {
       lines = this.splitter.push(chunk);
@@ -72,12 +91,14 @@ export class TraceReader {
       if (line.trim() !== '') this.skippedLines++;
       return;
     }
-    let event: AnyEvent | undefined;
-    if (Array.isArray(value)) event = nameEvent(value, this.kinds);
+    if (Array.isArray(value)) this.readEvent(nameEvent(value, this.kinds));
     else {
       const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
-      event = buildEvent(t, pid, tid, kind, fields);
+      this.readEvent(buildEvent(t, pid, tid, kind, fields));
     }
+  }
+
+  private readEvent(event: AnyEvent | undefined): void {
     if (!event) this.skippedLines++;
     else if (!isTraceEvent(event)) this.unknownEvents++;
     else this.onEvent(event);
