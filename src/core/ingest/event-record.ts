@@ -58,6 +58,12 @@ export function isTraceEvent(event: AnyEvent): event is AnyEvent & TraceEvent {
 
 /** How to name one kind's values: the raw event's length, and each field's name and place. */
 interface Naming {
+  /**
+   * The kind, as the table's own key: every event of the kind gets this one
+   * string, which V8 compares by identity (a kind read from a line is a string
+   * of its own, compared letter by letter by every `switch (event.kind)`).
+   */
+  kind: string;
   /** The head and one value per field. */
   length: number;
   /** Without fields named like the head: a field must never change whose event it is. */
@@ -72,8 +78,12 @@ interface Naming {
 const namingsByTable = new WeakMap<KindTable, Map<string, Naming>>();
 let lastTable: KindTable | undefined;
 let lastNamings = new Map<string, Naming>();
+// Events come in runs of one kind (a batch of puts, of sends...).
+let lastKind = '';
+let lastNaming: Naming | undefined;
 
 function namingOf(kind: string, kinds: KindTable): Naming | undefined {
+  if (kind === lastKind && kinds === lastTable) return lastNaming;
   if (kinds !== lastTable) {
     let namings = namingsByTable.get(kinds);
     if (!namings) {
@@ -88,11 +98,14 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
     const fields = fieldsOf(kind, kinds);
     if (fields === undefined) return undefined;
     naming = {
+      kind: Object.keys(kinds).find((key) => key === kind) ?? kind,
       length: 4 + fields.length,
       fields: fields.map((name, i) => ({ name, at: 4 + i })).filter(({ name }) => !reservedKeys.has(name)),
     };
     lastNamings.set(kind, naming);
   }
+  lastKind = kind;
+  lastNaming = naming;
   return naming;
 }
 
@@ -114,7 +127,7 @@ export function nameValues(raw: readonly unknown[], count: number, kinds: KindTa
   if (typeof kind !== 'string' || kind === '') return undefined;
   const naming = namingOf(kind, kinds);
   if (naming !== undefined && count !== naming.length) return undefined;
-  const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind };
+  const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind: naming?.kind ?? kind };
   if (naming !== undefined) {
     for (const field of naming.fields) event[field.name] = raw[field.at];
   }

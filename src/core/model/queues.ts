@@ -66,6 +66,8 @@ export class QueueModel {
   buffered = 0;
   /** Items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...). */
   private readonly bySeq = new Map<number, (QueueItem | undefined)[]>();
+  private seqPid: number | null = null;
+  private seqItems: (QueueItem | undefined)[] | undefined;
   /** Sent, not yet taken, by crc (then size), in send order. */
   private readonly sentWaiting = new Map<number, OneOrMore<QueueItem>>();
   /** Gets whose put (or send) has not arrived yet: by crc for pickled items, by seq for the queue module's. */
@@ -267,22 +269,32 @@ export class QueueModel {
     this.took(item, get.t, get.pid, get.tid, get.loc);
   }
 
+  /** A putter's items by seq; the last one asked for is at hand (puts and sends come in runs from one process). */
+  private seqsOf(pid: number): (QueueItem | undefined)[] | undefined {
+    if (pid !== this.seqPid) {
+      this.seqPid = pid;
+      this.seqItems = this.bySeq.get(pid);
+    }
+    return this.seqItems;
+  }
+
   private remember(pid: number, seq: number, item: QueueItem): void {
-    let items = this.bySeq.get(pid);
+    let items = this.seqsOf(pid);
     if (!items) {
       items = [];
       this.bySeq.set(pid, items);
+      this.seqItems = items;
     }
     items[seq] = item;
   }
 
   private recall(pid: number, seq: number): QueueItem | undefined {
-    return this.bySeq.get(pid)?.[seq];
+    return this.seqsOf(pid)?.[seq];
   }
 
   /** Done with the seq: the item is kept in `items`; this index needs it no more. */
   private forget(pid: number, seq: number): void {
-    const items = this.bySeq.get(pid);
+    const items = this.seqsOf(pid);
     if (items) items[seq] = undefined;
   }
 
