@@ -1,18 +1,19 @@
-// scanLine reads event lines from bytes; whatever it reads must be exactly what
-// JSON.parse reads, and a line JSON.parse refuses must never be read by it.
+// LineScanner reads event lines from bytes; whatever it reads must be exactly
+// what JSON.parse reads, a line JSON.parse refuses must never be read by it,
+// and the line it reads ends at the first '\n'.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scanLine, StringCache } from '../../src/core/ingest/scan';
+import { LineScanner } from '../../src/core/ingest/scan';
 
-function scan(line: string, strings = new StringCache()): unknown[] | undefined {
+function scan(line: string, scanner = new LineScanner()): unknown[] | undefined {
   // The line sits between others, as in a chunk of a file.
   const bytes = Buffer.from(`[0]\n${line}\n[1]`, 'utf8');
   const start = 4;
-  const end = bytes.length - 4;
-  const out: unknown[] = [null];
-  const count = scanLine(bytes, start, end, out, strings);
-  return count < 0 ? undefined : out.slice(0, count);
+  const newline = scanner.read(bytes, start);
+  if (newline === -1) return undefined;
+  assert.equal(newline, bytes.indexOf('\n', start), line);
+  return scanner.values.slice(0, scanner.count);
 }
 
 function jsonArray(line: string): unknown[] | undefined {
@@ -24,7 +25,7 @@ function jsonArray(line: string): unknown[] | undefined {
   }
 }
 
-describe('scanLine', () => {
+describe('LineScanner', () => {
   it('reads what the trace writer writes', () => {
     const line = '[411348263,4508,140275155037056,"queue.put","q:15:1486425",0,"bench/pipeline_heavy.py:61","(1, \'item-1\')",true,0,"ok",null,null]';
     assert.deepEqual(scan(line), JSON.parse(line));
@@ -65,8 +66,18 @@ describe('scanLine', () => {
     }
   });
 
+  it('gives up on a line without its end', () => {
+    const scanner = new LineScanner();
+    for (const cut of ['[1,2]', '[1,2', '[1,"ab', '[1,[2,3]', '[1,{"a":"b"}', '[1,tr', '[1,2.5e']) {
+      assert.equal(scanner.read(Buffer.from(cut), 0), -1, cut);
+    }
+    assert.equal(scanner.read(Buffer.from('[1,"a\nb"]\n'), 0), -1);
+    assert.equal(scanner.read(Buffer.from('[1,["a\nb"]]\n'), 0), -1);
+    assert.equal(scanner.read(Buffer.from('[1,"a\\\nb"]\n'), 0), -1);
+  });
+
   it('reuses the string of a value that repeats, and tells apart values whose hashes collide', () => {
-    const strings = new StringCache(1); // two slots: every string collides with half of the others
+    const strings = new LineScanner(1); // two slots: every string collides with half of the others
     const a = scan('[1,"q:15:1486425","bench/x.py:61"]', strings);
     const b = scan('[1,"q:15:1486425","bench/x.py:62"]', strings);
     assert.deepEqual(a, [1, 'q:15:1486425', 'bench/x.py:61']);

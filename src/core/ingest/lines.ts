@@ -56,6 +56,46 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * eachLine for a reader that finds the end of most lines itself, as it reads
+   * them: `read(bytes, start)` reads the line at `start` and returns the index of
+   * its '\n' (the first one after `start`), or -1 to have the line found by its
+   * '\n' and given to `onLine` instead. `read` is only ever given a line whose
+   * '\n' is in `bytes` (so it may read up to it without looking at the length):
+   * a line begun in an earlier chunk is joined first, its '\n' included.
+   */
+  eachLineRead(
+    chunk: Buffer,
+    read: (bytes: Buffer, start: number) => number,
+    onLine: (bytes: Buffer, start: number, end: number) => void,
+  ): void {
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    let start = 0;
+    if (this.pending.length > 0 && lastNewline !== -1) {
+      const newline = chunk.indexOf(NEWLINE);
+      const whole = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
+      this.pending = [];
+      this.pendingBytes = 0;
+      if (read(whole, 0) === -1) onLine(whole, 0, whole.length - 1);
+      start = newline + 1;
+    }
+    while (start <= lastNewline) {
+      let newline = read(chunk, start);
+      if (newline === -1) {
+        newline = chunk.indexOf(NEWLINE, start);
+        onLine(chunk, start, newline);
+      }
+      start = newline + 1;
+    }
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxLineBytes) {
+        throw new LineTooLongError(this.maxLineBytes);
+      }
+    }
+  }
+
   /** The last line if the stream did not end with '\n' (a file cut short), else undefined. */
   end(): string | undefined {
     if (this.pending.length === 0) return undefined;

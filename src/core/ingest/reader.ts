@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
 import { buildEvent, isPlainObject, isTraceEvent, nameEvent, nameValues, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
-import { scanLine, StringCache } from './scan';
+import { LineScanner } from './scan';
 
 /** The file cannot be read as a trace; the message says why, for a person. */
 export class TraceFileError extends Error {
@@ -36,18 +36,15 @@ export class TraceReader {
   unknownEvents = 0;
   private readonly splitter = new LineSplitter(MAX_HEADER_BYTES);
   private kinds: KindTable = RUN_KINDS;
-  /**
-   * The values of the line being read, reused from line to line. Made a list of
-   * any values from the start (`[null]`): an empty one would hold the first line's
-   * small integers as doubles, boxed, and a pid boxed once makes V8 box the pid of
-   * every event after it (the events' shared shape learns "double").
-   */
-  private readonly values: unknown[] = [null];
-  private readonly strings = new StringCache();
-  private readonly eventLine = (bytes: Buffer, start: number, end: number): void => {
-    const count = scanLine(bytes, start, end, this.values, this.strings);
-    if (count < 0) this.readLine(bytes.toString('utf8', start, end));
-    else this.readEvent(nameValues(this.values, count, this.kinds));
+  private readonly scanner = new LineScanner();
+  /** Reads a plain event line from its bytes; -1 leaves the line to `otherLine`. */
+  private readonly plainLine = (bytes: Buffer, start: number): number => {
+    const newline = this.scanner.read(bytes, start);
+    if (newline !== -1) this.readEvent(nameValues(this.scanner.values, this.scanner.count, this.kinds));
+    return newline;
+  };
+  private readonly otherLine = (bytes: Buffer, start: number, end: number): void => {
+    this.readLine(bytes.toString('utf8', start, end));
   };
 
   constructor(private readonly onEvent: (event: TraceEvent) => void) {}
@@ -55,7 +52,7 @@ export class TraceReader {
   push(chunk: Buffer): void {
     // Past the header, events are read from the bytes (scan.ts); the header's chunk goes the plain way.
     if (this.header) {
-      this.splitter.eachLine(chunk, this.eventLine);
+      this.splitter.eachLineRead(chunk, this.plainLine, this.otherLine);
       return;
     }
     let lines: string[];
