@@ -346,6 +346,8 @@ type OneOrMore<V> = V | V[];
 
 /** Removes and returns the first value under `key` that `fits` (given `arg`). */
 function takeFirst<V extends object, A>(map: Map<number, OneOrMore<V>>, key: number, fits: (value: V, arg: A) => boolean, arg: A): V | undefined {
+  // Mostly nothing waits on one side (gets come after the sends, or before): no lookup then.
+  if (map.size === 0) return undefined;
   const waiting = map.get(key);
   if (waiting === undefined) return undefined;
   if (!Array.isArray(waiting)) {
