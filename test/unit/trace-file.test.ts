@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { KIND_FIELDS } from '../../src/core/events';
 import { RunClock } from '../../src/core/ingest/clock';
-import { NewerTraceVersionError, NotATraceError, readTraceFile } from '../../src/core/ingest/reader';
+import { NewerTraceVersionError, NotATraceError, readTraceFile, TraceReader } from '../../src/core/ingest/reader';
 import { TraceWriter } from '../../src/core/trace-writer';
 import { scratchDir } from '../helpers';
 
@@ -76,6 +76,41 @@ describe('readTraceFile', () => {
     assert.deepEqual(trace.events, [exitEvent]);
     assert.equal(trace.unknownEvents, 1);
     assert.equal(trace.skippedLines, 3);
+  });
+
+  it('reads events past the header\'s chunk (from bytes) exactly as the header\'s chunk (by JSON.parse)', () => {
+    const lines = [
+      JSON.stringify(exitLine),
+      '[6,10,1,"lock.release","l:1","a.py:3"]',
+      '[7,10,1,"lock.release","l:\\"1","Grüße 🐍.py:3"]',
+      '[8,10,2,"wait.still","lock.wait",1.5e9]',
+      ' [9,10,1,"lock.release","l:1","a.py:3"] ',
+      '[10,10,1,"lock.release","l:1"]',
+      '[11,10.5,1,"lock.release","l:1","a.py:3"]',
+      '[12,10,1,"gpu.launch"]',
+      '[13,10,1,"lock.wait","l:1","a.py:3",[["a.py:9","<module>"],["a.py:3","take"]]]',
+      '',
+      'not json',
+      '[14,10,1,"lock.release","l:1","a.py:3"]\r',
+      '[15,10,1,"lock.release","l:1","a.py:3",]',
+    ];
+    const text = lines.join('\n') + '\n';
+    const read = (chunks: Buffer[]): { events: unknown[]; skipped: number; unknown: number } => {
+      const events: unknown[] = [];
+      const reader = new TraceReader((event) => events.push(event));
+      for (const chunk of chunks) reader.push(chunk);
+      reader.end();
+      return { events, skipped: reader.skippedLines, unknown: reader.unknownEvents };
+    };
+    const headerLine = JSON.stringify(header) + '\n';
+    const parsed = read([Buffer.from(headerLine + text)]);
+    assert.equal(parsed.events.length, 7);
+    const bytes = Buffer.from(text);
+    for (const size of [1, 7, 64, bytes.length]) {
+      const chunks = [Buffer.from(headerLine)];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      assert.deepEqual(read(chunks), parsed, `chunks of ${size}`);
+    }
   });
 
   it('refuses a file that is not a trace', async () => {

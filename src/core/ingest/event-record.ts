@@ -56,22 +56,80 @@ export function isTraceEvent(event: AnyEvent): event is AnyEvent & TraceEvent {
   return isKnownKind(event.kind);
 }
 
+/** How to name one kind's values: the raw event's length, and each field's name and place. */
+interface Naming {
+  /**
+   * The kind, as the table's own key: every event of the kind gets this one
+   * string, which V8 compares by identity (a kind read from a line is a string
+   * of its own, compared letter by letter by every `switch (event.kind)`).
+   */
+  kind: string;
+  /** The head and one value per field. */
+  length: number;
+  /** Without fields named like the head: a field must never change whose event it is. */
+  fields: { name: string; at: number }[];
+}
+
+/**
+ * Namings by kind, made once per kinds table (tables are never changed once
+ * made: this version's, or a header's). Only kinds the table lists are kept,
+ * so a file of made-up kinds cannot grow it.
+ */
+const namingsByTable = new WeakMap<KindTable, Map<string, Naming>>();
+let lastTable: KindTable | undefined;
+let lastNamings = new Map<string, Naming>();
+// Events come in runs of one kind (a batch of puts, of sends...).
+let lastKind = '';
+let lastNaming: Naming | undefined;
+
+function namingOf(kind: string, kinds: KindTable): Naming | undefined {
+  if (kind === lastKind && kinds === lastTable) return lastNaming;
+  if (kinds !== lastTable) {
+    let namings = namingsByTable.get(kinds);
+    if (!namings) {
+      namings = new Map();
+      namingsByTable.set(kinds, namings);
+    }
+    lastTable = kinds;
+    lastNamings = namings;
+  }
+  let naming = lastNamings.get(kind);
+  if (naming === undefined) {
+    const fields = fieldsOf(kind, kinds);
+    if (fields === undefined) return undefined;
+    naming = {
+      kind: Object.keys(kinds).find((key) => key === kind) ?? kind,
+      length: 4 + fields.length,
+      fields: fields.map((name, i) => ({ name, at: 4 + i })).filter(({ name }) => !reservedKeys.has(name)),
+    };
+    lastNamings.set(kind, naming);
+  }
+  lastKind = kind;
+  lastNaming = naming;
+  return naming;
+}
+
 /** Names a positional event after `kinds`; undefined when its values do not fit the kind's list. */
 export function nameEvent(raw: readonly unknown[], kinds: KindTable): AnyEvent | undefined {
-  // The hot path of every reader (a trace holds millions of these): one object, no intermediate.
+  return nameValues(raw, raw.length, kinds);
+}
+
+/** nameEvent of the first `count` values of `raw` (a reader's array, reused line after line). */
+export function nameValues(raw: readonly unknown[], count: number, kinds: KindTable): AnyEvent | undefined {
+  // The hot path of every reader (a trace holds millions of these): one object, no intermediate,
+  // and the kind's field list worked out once, not per event.
   const t = raw[0];
   const pid = raw[1];
   const tid = raw[2];
   const kind = raw[3];
+  if (count < 4) return undefined;
   if (typeof t !== 'number' || !Number.isFinite(t) || !Number.isSafeInteger(pid) || !Number.isSafeInteger(tid)) return undefined;
   if (typeof kind !== 'string' || kind === '') return undefined;
-  const names = fieldsOf(kind, kinds);
-  if (names !== undefined && raw.length - 4 !== names.length) return undefined;
-  const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind };
-  if (names !== undefined) {
-    names.forEach((name, i) => {
-      if (!reservedKeys.has(name)) event[name] = raw[4 + i];
-    });
+  const naming = namingOf(kind, kinds);
+  if (naming !== undefined && count !== naming.length) return undefined;
+  const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind: naming?.kind ?? kind };
+  if (naming !== undefined) {
+    for (const field of naming.fields) event[field.name] = raw[field.at];
   }
   return event;
 }

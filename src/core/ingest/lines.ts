@@ -22,13 +22,29 @@ export class LineSplitter {
   /** The complete lines this chunk ends, without their '\n'. */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
+    this.eachLine(chunk, (bytes, start, end) => {
+      lines.push(bytes.toString('utf8', start, end));
+    });
+    return lines;
+  }
+
+  /**
+   * Calls `onLine` with each complete line this chunk ends, as bytes:
+   * `bytes[start..end)`, without its '\n' (a reader that decodes values
+   * itself needs no string for the line). `bytes` may be the chunk itself.
+   */
+  eachLine(chunk: Buffer, onLine: (bytes: Buffer, start: number, end: number) => void): void {
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      const piece = chunk.subarray(start, newline);
-      const whole = this.pending.length === 0 ? piece : Buffer.concat([...this.pending, piece]);
-      this.pending = [];
-      this.pendingBytes = 0;
-      lines.push(whole.toString('utf8'));
+      if (this.pending.length === 0) {
+        // The common case: straight from the chunk (a subarray per line would cost a Buffer object).
+        onLine(chunk, start, newline);
+      } else {
+        const whole = Buffer.concat([...this.pending, chunk.subarray(start, newline)]);
+        this.pending = [];
+        this.pendingBytes = 0;
+        onLine(whole, 0, whole.length);
+      }
       start = newline + 1;
     }
     if (start < chunk.length) {
@@ -38,7 +54,46 @@ export class LineSplitter {
         throw new LineTooLongError(this.maxLineBytes);
       }
     }
-    return lines;
+  }
+
+  /**
+   * eachLine for a reader that finds the end of most lines itself, as it reads
+   * them: `read(bytes, start)` reads the line at `start` and returns the index of
+   * its '\n' (the first one after `start`), or -1 to have the line found by its
+   * '\n' and given to `onLine` instead. `read` is only ever given a line whose
+   * '\n' is in `bytes` (so it may read up to it without looking at the length):
+   * a line begun in an earlier chunk is joined first, its '\n' included.
+   */
+  eachLineRead(
+    chunk: Buffer,
+    read: (bytes: Buffer, start: number) => number,
+    onLine: (bytes: Buffer, start: number, end: number) => void,
+  ): void {
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    let start = 0;
+    if (this.pending.length > 0 && lastNewline !== -1) {
+      const newline = chunk.indexOf(NEWLINE);
+      const whole = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
+      this.pending = [];
+      this.pendingBytes = 0;
+      if (read(whole, 0) === -1) onLine(whole, 0, whole.length - 1);
+      start = newline + 1;
+    }
+    while (start <= lastNewline) {
+      let newline = read(chunk, start);
+      if (newline === -1) {
+        newline = chunk.indexOf(NEWLINE, start);
+        onLine(chunk, start, newline);
+      }
+      start = newline + 1;
+    }
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxLineBytes) {
+        throw new LineTooLongError(this.maxLineBytes);
+      }
+    }
   }
 
   /** The last line if the stream did not end with '\n' (a file cut short), else undefined. */

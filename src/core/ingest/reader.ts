@@ -5,8 +5,9 @@
 
 import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
-import { buildEvent, isPlainObject, isTraceEvent, nameEvent, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
+import { buildEvent, isPlainObject, isTraceEvent, nameEvent, nameValues, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
+import { LineScanner } from './scan';
 
 /** The file cannot be read as a trace; the message says why, for a person. */
 export class TraceFileError extends Error {
@@ -35,10 +36,25 @@ export class TraceReader {
   unknownEvents = 0;
   private readonly splitter = new LineSplitter(MAX_HEADER_BYTES);
   private kinds: KindTable = RUN_KINDS;
+  private readonly scanner = new LineScanner();
+  /** Reads a plain event line from its bytes; -1 leaves the line to `otherLine`. */
+  private readonly plainLine = (bytes: Buffer, start: number): number => {
+    const newline = this.scanner.read(bytes, start);
+    if (newline !== -1) this.readEvent(nameValues(this.scanner.values, this.scanner.count, this.kinds));
+    return newline;
+  };
+  private readonly otherLine = (bytes: Buffer, start: number, end: number): void => {
+    this.readLine(bytes.toString('utf8', start, end));
+  };
 
   constructor(private readonly onEvent: (event: TraceEvent) => void) {}
 
   push(chunk: Buffer): void {
+    // Past the header, events are read from the bytes (scan.ts); the header's chunk goes the plain way.
+    if (this.header) {
+      this.splitter.eachLineRead(chunk, this.plainLine, this.otherLine);
+      return;
+    }
     let lines: string[];
     try {
       lines = this.splitter.push(chunk);
@@ -64,20 +80,22 @@ export class TraceReader {
       this.splitter.maxLineBytes = Number.POSITIVE_INFINITY;
       return;
     }
-    if (line.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      this.skippedLines++;
+      // A blank line is no event and no damage either (looked at only here: lines are rarely blank).
+      if (line.trim() !== '') this.skippedLines++;
       return;
     }
-    let event: AnyEvent | undefined;
-    if (Array.isArray(value)) event = nameEvent(value, this.kinds);
+    if (Array.isArray(value)) this.readEvent(nameEvent(value, this.kinds));
     else {
       const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
-      event = buildEvent(t, pid, tid, kind, fields);
+      this.readEvent(buildEvent(t, pid, tid, kind, fields));
     }
+  }
+
+  private readEvent(event: AnyEvent | undefined): void {
     if (!event) this.skippedLines++;
     else if (!isTraceEvent(event)) this.unknownEvents++;
     else this.onEvent(event);

@@ -34,8 +34,10 @@ export class LockModel {
   readonly holds: Hold[] = [];
   private readonly open: Hold[] = [];
 
-  constructor(readonly id: string, loc: string | null) {
+  /** @param made when it was made (its first sighting, if its creation was not seen) */
+  constructor(readonly id: string, loc: string | null, made = 0) {
     this.name = loc ? `Lock@${loc}` : id;
+    this.made = made;
   }
 
   get reentrant(): boolean {

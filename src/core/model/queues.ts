@@ -66,6 +66,8 @@ export class QueueModel {
   buffered = 0;
   /** Items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...). */
   private readonly bySeq = new Map<number, (QueueItem | undefined)[]>();
+  private seqPid: number | null = null;
+  private seqItems: (QueueItem | undefined)[] | undefined;
   /** Sent, not yet taken, by crc (then size), in send order. */
   private readonly sentWaiting = new Map<number, OneOrMore<QueueItem>>();
   /** Gets whose put (or send) has not arrived yet: by crc for pickled items, by seq for the queue module's. */
@@ -75,25 +77,43 @@ export class QueueModel {
   /** Processes that put (producers) and that got (consumers). */
   readonly putters = new Set<number>();
   readonly getters = new Set<number>();
+  // Asked at every put and get: worked out again only when the type changes.
+  private pairingType: string | null | undefined = undefined;
+  private pairingNow: QueuePairing = 'bytes';
+  // Items come from a handful of lines: each item keeps the same string for the same line,
+  // not a copy of its own (less memory, and less for the garbage collector to move).
+  private putLoc = '';
+  private getLoc = '';
+  // Whoever put or got last is already in putters / getters.
+  private lastPutter: number | null = null;
+  private lastGetter: number | null = null;
 
-  constructor(readonly id: string, loc: string | null) {
+  /** @param made when it was made (its first sighting, if its creation was not seen) */
+  constructor(readonly id: string, loc: string | null, made = 0) {
     this.name = loc ? `Queue@${loc}` : id;
+    this.made = made;
   }
 
   get pairing(): QueuePairing {
-    if (this.type === null) return this.id.startsWith('mgr:') ? 'order' : this.id.startsWith('tq') ? 'seq' : 'bytes';
-    if (this.type.startsWith('Manager.')) return 'order';
-    if (this.type.startsWith('queue.')) return 'seq';
-    return 'bytes';
+    if (this.type !== this.pairingType) {
+      this.pairingNow = pairingOf(this.id, this.type);
+      this.pairingType = this.type;
+    }
+    return this.pairingNow;
   }
 
   put(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): void {
+    if (loc === this.putLoc) loc = this.putLoc;
+    else this.putLoc = loc;
     const item: QueueItem = {
       putT: t, putPid: pid, putTid: tid, putLoc: loc, repr, seq, size, crc,
       sendT: null, getT: null, getPid: null, getTid: null, getLoc: null, lost: null,
     };
     this.puts++;
-    this.putters.add(pid);
+    if (pid !== this.lastPutter) {
+      this.putters.add(pid);
+      this.lastPutter = pid;
+    }
     insertByKey(this.items, item, putTimeOf);
     insertTime(this.putTimes, t);
     if (seq !== null) this.remember(pid, seq, item);
@@ -132,26 +152,30 @@ export class QueueModel {
   }
 
   get(t: number, pid: number, tid: number, loc: string, size: number | null, crc: number | null, seq: number | null): void {
+    if (loc === this.getLoc) loc = this.getLoc;
+    else this.getLoc = loc;
     this.gets++;
-    this.getters.add(pid);
+    if (pid !== this.lastGetter) {
+      this.getters.add(pid);
+      this.lastGetter = pid;
+    }
     insertTime(this.getTimes, t);
     switch (this.pairing) {
       case 'bytes': {
         if (size === null || crc === null) return;
-        const pending: PendingGet = { crc, size, t, pid, tid, loc };
-        const item = takeFirst(this.sentWaiting, crc, (sent) => sent.size === size);
-        if (item) this.took(item, pending);
-        else addWaiting(this.getsWaiting, crc, pending);
+        // Usually its item was sent already: the get is kept only when it has to wait for it.
+        const item = takeFirst(this.sentWaiting, crc, sizeIs, size);
+        if (item) this.took(item, t, pid, tid, loc);
+        else addWaiting(this.getsWaiting, crc, { crc, size, t, pid, tid, loc });
         return;
       }
       case 'seq': {
         if (seq === null) return;
-        const pending: PendingGet = { crc: seq, size: pid, t, pid, tid, loc };
         const item = this.recall(pid, seq);
         if (item) {
           this.forget(pid, seq);
-          this.took(item, pending);
-        } else addWaiting(this.getsWaiting, seq, pending);
+          this.took(item, t, pid, tid, loc);
+        } else addWaiting(this.getsWaiting, seq, { crc: seq, size: pid, t, pid, tid, loc });
         return;
       }
       case 'order':
@@ -261,34 +285,44 @@ export class QueueModel {
   private sent(item: QueueItem, t: number): void {
     item.sendT = t;
     const crc = item.crc ?? 0;
-    const get = takeFirst(this.getsWaiting, crc, (waiting) => waiting.size === item.size);
-    if (get) this.took(item, get);
+    const get = takeFirst(this.getsWaiting, crc, sizeIs, item.size);
+    if (get) this.took(item, get.t, get.pid, get.tid, get.loc);
     else addWaiting(this.sentWaiting, crc, item);
   }
 
   private takeWaitingGet(pid: number, seq: number, item: QueueItem): void {
-    const get = takeFirst(this.getsWaiting, seq, (waiting) => waiting.pid === pid);
+    const get = takeFirst(this.getsWaiting, seq, pidIs, pid);
     if (!get) return;
     this.forget(pid, seq);
-    this.took(item, get);
+    this.took(item, get.t, get.pid, get.tid, get.loc);
+  }
+
+  /** A putter's items by seq; the last one asked for is at hand (puts and sends come in runs from one process). */
+  private seqsOf(pid: number): (QueueItem | undefined)[] | undefined {
+    if (pid !== this.seqPid) {
+      this.seqPid = pid;
+      this.seqItems = this.bySeq.get(pid);
+    }
+    return this.seqItems;
   }
 
   private remember(pid: number, seq: number, item: QueueItem): void {
-    let items = this.bySeq.get(pid);
+    let items = this.seqsOf(pid);
     if (!items) {
       items = [];
       this.bySeq.set(pid, items);
+      this.seqItems = items;
     }
     items[seq] = item;
   }
 
   private recall(pid: number, seq: number): QueueItem | undefined {
-    return this.bySeq.get(pid)?.[seq];
+    return this.seqsOf(pid)?.[seq];
   }
 
   /** Done with the seq: the item is kept in `items`; this index needs it no more. */
   private forget(pid: number, seq: number): void {
-    const items = this.bySeq.get(pid);
+    const items = this.seqsOf(pid);
     if (items) items[seq] = undefined;
   }
 
@@ -296,20 +330,36 @@ export class QueueModel {
     while (this.unpairedInOrder.length > 0 && this.getsInOrder.length > 0) {
       const item = this.unpairedInOrder.shift();
       const get = this.getsInOrder.shift();
-      if (item && get) this.took(item, get);
+      if (item && get) this.took(item, get.t, get.pid, get.tid, get.loc);
     }
   }
 
-  private took(item: QueueItem, get: PendingGet): void {
-    item.getT = get.t;
-    item.getPid = get.pid;
-    item.getTid = get.tid;
-    item.getLoc = get.loc;
+  private took(item: QueueItem, t: number, pid: number, tid: number, loc: string): void {
+    item.getT = t;
+    item.getPid = pid;
+    item.getTid = tid;
+    item.getLoc = loc;
   }
+}
+
+function pairingOf(id: string, type: string | null): QueuePairing {
+  if (type === null) return id.startsWith('mgr:') ? 'order' : id.startsWith('tq') ? 'seq' : 'bytes';
+  if (type.startsWith('Manager.')) return 'order';
+  if (type.startsWith('queue.')) return 'seq';
+  return 'bytes';
 }
 
 function putTimeOf(item: QueueItem): number {
   return item.putT;
+}
+
+// What takeFirst looks for, as plain functions with an argument: no closure made per call.
+function sizeIs(value: { size: number | null }, size: number | null): boolean {
+  return value.size === size;
+}
+
+function pidIs(value: PendingGet, pid: number): boolean {
+  return value.pid === pid;
 }
 
 function isInAt(item: QueueItem, t: number): boolean {
@@ -322,16 +372,18 @@ function isInAt(item: QueueItem, t: number): boolean {
  */
 type OneOrMore<V> = V | V[];
 
-/** Removes and returns the first value under `key` that `fits`. */
-function takeFirst<V extends object>(map: Map<number, OneOrMore<V>>, key: number, fits: (value: V) => boolean): V | undefined {
+/** Removes and returns the first value under `key` that `fits` (given `arg`). */
+function takeFirst<V extends object, A>(map: Map<number, OneOrMore<V>>, key: number, fits: (value: V, arg: A) => boolean, arg: A): V | undefined {
+  // Mostly nothing waits on one side (gets come after the sends, or before): no lookup then.
+  if (map.size === 0) return undefined;
   const waiting = map.get(key);
   if (waiting === undefined) return undefined;
   if (!Array.isArray(waiting)) {
-    if (!fits(waiting)) return undefined;
+    if (!fits(waiting, arg)) return undefined;
     map.delete(key);
     return waiting;
   }
-  const at = waiting.findIndex(fits);
+  const at = waiting.findIndex((value) => fits(value, arg));
   if (at < 0) return undefined;
   const [value] = waiting.splice(at, 1);
   if (waiting.length === 0) map.delete(key);

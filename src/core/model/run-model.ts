@@ -60,13 +60,14 @@ export class RunModel {
   private retired = 0;
   // Events come in runs from one thread: remember the last lane and the last use.
   private lastLane: LaneModel | undefined;
-  private lastUse: { pid: number; id: string } = { pid: 0, id: '' };
+  private lastUsePid = 0;
+  private lastUseId = '';
 
   add(event: TraceEvent): void {
     this.events++;
     if (event.t > this.end) this.end = event.t;
     const lane = event.pid !== 0 && event.tid !== LISTENER_TID ? this.laneFor(event) : null;
-    if (lane) lane.last = Math.max(lane.last, event.t);
+    if (lane && event.t > lane.last) lane.last = event.t;
     const endsOp = OP_ENDED_BY[event.kind];
     if (lane && endsOp) this.endWait(lane, endsOp, event.t, event);
 
@@ -431,32 +432,29 @@ export class RunModel {
   }
 
   // Primitives whose creation was not seen still count, named after their first use.
+  // Found first, made only when missing: these run for nearly every event.
   queue(id: string, loc: string | null): QueueModel {
-    return getOrCreate(this.queues, id, () => {
-      const queue = new QueueModel(id, loc);
-      queue.made = this.end;
-      return queue;
-    });
+    return this.queues.get(id) ?? made(this.queues, id, new QueueModel(id, loc, this.end));
   }
 
   lock(id: string, loc: string | null): LockModel {
-    return getOrCreate(this.locks, id, () => {
-      const lock = new LockModel(id, loc);
-      lock.made = this.end;
-      return lock;
-    });
+    return this.locks.get(id) ?? made(this.locks, id, new LockModel(id, loc, this.end));
   }
 
   sync(id: string, loc: string | null): SyncModel {
-    return getOrCreate(this.syncs, id, () => ({
-      id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, made: this.end, isSet: false, signals: [],
-    }));
+    return (
+      this.syncs.get(id) ??
+      made(this.syncs, id, {
+        id, name: loc ? `Event@${loc}` : id, type: null, scope: null, parties: null, loc, made: this.end, isSet: false, signals: [],
+      })
+    );
   }
 
   pool(id: string): PoolModel {
-    return getOrCreate(this.pools, id, () => ({
-      id, name: id, type: null, workers: null, owner: null, loc: null, broken: null, shutdown: false,
-    }));
+    return (
+      this.pools.get(id) ??
+      made(this.pools, id, { id, name: id, type: null, workers: null, owner: null, loc: null, broken: null, shutdown: false })
+    );
   }
 
   job(pool: string | null, job: number, t: number, pid: number): JobModel {
@@ -473,7 +471,7 @@ export class RunModel {
   }
 
   private pipe(id: string, loc: string | null): PipeModel {
-    return getOrCreate(this.pipes, id, () => ({ id, name: loc ? `Pipe@${loc}` : id, ends: [], duplex: null, loc, sends: 0, recvs: 0 }));
+    return this.pipes.get(id) ?? made(this.pipes, id, { id, name: loc ? `Pipe@${loc}` : id, ends: [], duplex: null, loc, sends: 0, recvs: 0 });
   }
 
   private countEmptyPoll(loc: string, queue: string, pid: number, lane: LaneModel | null): void {
@@ -490,9 +488,10 @@ export class RunModel {
   }
 
   private uses(pid: number, id: string): void {
-    if (pid === 0 || (this.lastUse.pid === pid && this.lastUse.id === id)) return;
+    if (pid === 0 || (this.lastUsePid === pid && this.lastUseId === id)) return;
     this.process(pid, this.end).used.add(id);
-    this.lastUse = { pid, id };
+    this.lastUsePid = pid;
+    this.lastUseId = id;
   }
 
   private laneFor(event: TraceEvent): LaneModel {
@@ -599,12 +598,9 @@ export class RunModel {
   }
 }
 
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
+/** `value`, now kept in `map` under `key` (the second half of a get-or-create). */
+function made<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.set(key, value);
   return value;
 }
 

@@ -17,20 +17,22 @@ export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
 
 /** Inserts `t` after every value `<= t`; returns where it went. */
 export function insertTime(sorted: number[], t: number): number {
-  let at = sorted.length;
-  while (at > 0 && (sorted[at - 1] ?? t) > t) at--;
-  if (at === sorted.length) sorted.push(t);
-  else sorted.splice(at, 0, t);
+  const last = sorted[sorted.length - 1];
+  if (last === undefined || last <= t) return sorted.push(t) - 1;
+  // Late: a process's batch that came after another's. Found by halves, not step by step
+  // from the end (a batch can be hundreds of items late, and every one of them is).
+  const at = countAtOrBefore(sorted, t);
+  sorted.splice(at, 0, t);
   return at;
 }
 
 /** Inserts `item` after every item whose key is `<= key(item)`; returns where it went. */
 export function insertByKey<T>(sorted: T[], item: T, key: (value: T) => number): number {
   const k = key(item);
-  let at = sorted.length;
-  while (at > 0 && key(sorted[at - 1] as T) > k) at--;
-  if (at === sorted.length) sorted.push(item);
-  else sorted.splice(at, 0, item);
+  const last = sorted[sorted.length - 1];
+  if (last === undefined || key(last) <= k) return sorted.push(item) - 1;
+  const at = countKeyAtOrBefore(sorted, k, key);
+  sorted.splice(at, 0, item);
   return at;
 }
 
