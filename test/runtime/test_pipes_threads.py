@@ -146,7 +146,9 @@ def test_thread_lifecycle(procview):
         assert start["target"] == tid
         assert start["pid"] == main and start["tid"] == main_tid
         assert start["loc"] == "prog.py:%d" % line and start["daemon"] == begin["daemon"]
-        assert start["t"] <= begin["t"] + 1_000_000
+        # start() is stamped as it returns, the thread's begin as it runs: a busy machine may run the new
+        # thread before start() returns, so allow the parent a slice of scheduling delay.
+        assert start["t"] <= begin["t"] + 50_000_000
         exits[name] = [e for e in t.sorted(t.by_kind("thread.exit")) if e["tid"] == tid and e["t"] >= begin["t"]][0]
     assert exits["T1"]["error"] is None
     assert exits["T2"]["error"] == "ValueError"

@@ -81,7 +81,7 @@ def test_ids_equal_across_processes_and_every_put_matched(procview, method):
             assert put["loc"] == "prog.py:8"
             assert get["loc"] == "prog.py:21"
         assert put["t"] <= send["t"] + 1_000_000  # clocks of one process: send follows put
-        assert send["t"] <= get["t"] + 5_000_000  # across processes: allow clock alignment slack
+        assert send["t"] <= get["t"] + 50_000_000  # across processes: allow clock alignment slack (a loaded machine's)
 
     # Reprs are those of the items; each get received the item its put sent.
     in_reprs = [p["repr"] for p, _, _ in sorted(triples, key=lambda x: x[0]["t"]) if p["id"] == inq]
@@ -229,8 +229,9 @@ def test_join_before_drain_reports_buffered(procview, method):
     assert [(j["timeout"], j["code"]) for j in joins] == [(0.5, None), (None, 0)]
     assert joins[0]["waited"] >= 400_000_000
     assert t.one("process.join.wait", target=child, timeout=0.5)["t"] < joins[0]["t"]
-    # The child said it still held the item before the parent's first join gave up.
-    assert buffered[0]["t"] < joins[0]["t"]
+    # The child said it still held the item before the parent's last join ended (its first, join(0.5),
+    # usually gives up after that too, but a spawn child on a loaded machine may start later than 0.5 s).
+    assert buffered[0]["t"] < joins[1]["t"]
     [(put, send, get)] = t.match_queues()
     assert send["size"] == get["size"] > 1_000_000
     assert put["repr"].startswith("b'xxx")

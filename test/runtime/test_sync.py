@@ -5,21 +5,24 @@ from conftest import check_well_formed
 CROSS_PROCESS = """
     import multiprocessing as mp, sys, time
 
-    def waiter(ready, cond, barrier, state):
+    def waiter(ready, cond, barrier, state, asked):
         ready.wait()
         with cond:
-            cond.wait_for(lambda: state.value == 1)
+            # The predicate says when the child is at the wait, so the parent notifies only then
+            # (a child slow to start would otherwise find the state already set, and not wait).
+            cond.wait_for(lambda: (setattr(asked, "value", 1), state.value == 1)[1])
         barrier.wait()
 
     if __name__ == "__main__":
         mp.set_start_method(sys.argv[1])
         ready, cond, barrier = mp.Event(), mp.Condition(), mp.Barrier(2)
-        state = mp.Value("i", 0)
-        child = mp.Process(target=waiter, args=(ready, cond, barrier, state))
+        state, asked = mp.Value("i", 0), mp.Value("i", 0)
+        child = mp.Process(target=waiter, args=(ready, cond, barrier, state, asked))
         child.start()
         time.sleep(0.1)
         ready.set()
-        time.sleep(0.1)  # the child is in wait_for by now
+        while asked.value == 0:
+            time.sleep(0.01)
         with cond:
             state.value = 1
             cond.notify_all()
@@ -37,7 +40,7 @@ def test_multiprocessing_event_condition_barrier(procview, plain, method):
     check_well_formed(t)
     news = {e["type"]: e for e in t.by_kind("sync.new")}
     assert set(news) == {"Event", "Condition", "Barrier"}
-    assert all(e["scope"] == "process" and e["loc"] == "prog.py:11" for e in news.values())
+    assert all(e["scope"] == "process" and e["loc"] == "prog.py:13" for e in news.values())
     assert news["Barrier"]["value"] == 2
     ids = {e["id"] for e in news.values()}
     child = [p for p in t.program_processes() if p != t.main_pid]
@@ -46,7 +49,7 @@ def test_multiprocessing_event_condition_barrier(procview, plain, method):
     # the child waited on all three, by the ids the parent announced
     assert [e["id"] for e in child_waits] == [news["Event"]["id"], news["Condition"]["id"], news["Barrier"]["id"]]
     assert {e["id"] for e in t.by_kind("sync.wait.wait", pid=child[0])} <= ids
-    assert [e["loc"] for e in child_waits] == ["prog.py:4", "prog.py:6", "prog.py:7"]
+    assert [e["loc"] for e in child_waits] == ["prog.py:4", "prog.py:8", "prog.py:9"]
     assert all(e["outcome"] == "ok" for e in child_waits)
     # (how long the Event wait lasted depends on how fast the child started: not checked)
     signals = [(e["id"], e["op"]) for e in t.by_kind("sync.signal")]
