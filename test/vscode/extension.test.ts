@@ -5,7 +5,7 @@
 // .pvtrace opens again. Screenshots go to test-results/screenshots/.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
@@ -72,6 +72,7 @@ describe('Process View in VS Code', () => {
     mkdirSync(workspace);
     copyFileSync(path.join(repoRoot, 'examples', 'pipeline.py'), path.join(workspace, 'pipeline.py'));
     writeFileSync(path.join(workspace, 'deadlock.py'), HANG);
+    writeFileSync(path.join(workspace, 'ask.py'), 'name = input("your name? ")\nopen("answer.txt", "w").write(name)\nprint("hello,", name)\n');
     server = await startCodeServer({ workspace, extensionPath: repoRoot, settings: { 'procview.hangTimeout': 1.5 } });
     page = await openWorkbench(await launchBrowser(), server.url);
   });
@@ -138,6 +139,26 @@ describe('Process View in VS Code', () => {
     await screenshot(page, 'vscode-stopped');
   });
 
+  it("gives the script the terminal: what the person types reaches the script's standard input", async () => {
+    await openFile(page, 'ask.py');
+    await runCommand(page, 'Process View: Run with process view');
+    // The terminal's pty exists once the run has written its trace's first line; what is typed
+    // before the script reads is kept by the terminal until it does.
+    const started = Date.now();
+    while (!readdirSync(path.join(workspace, '.procview')).some((file) => file.startsWith('ask-')) && Date.now() - started < 60_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const terminal = page.locator('.terminal-wrapper.active .xterm');
+    await terminal.waitFor({ timeout: 60_000 });
+    await terminal.click();
+    await page.keyboard.type('Ada Lovelace');
+    await page.keyboard.press('Enter');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(path.join(workspace, 'answer.txt')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(readFileSync(path.join(workspace, 'answer.txt'), 'utf8'), 'Ada Lovelace');
+    await screenshot(page, 'vscode-stdin');
+  });
+
   it('opens a saved .pvtrace as a document, read-only, with the run inside', async () => {
     const tracePath = traceOf(workspace, 'pipeline');
     await openFile(page, path.basename(tracePath));
@@ -146,5 +167,44 @@ describe('Process View in VS Code', () => {
     assert.ok(labels.some((label) => label.startsWith('MainProcess (pid')));
     assert.equal(await frame.locator('.pv-stop:not([hidden])').count(), 0, 'a saved run cannot be stopped');
     await screenshot(page, 'vscode-trace-editor');
+  });
+});
+
+describe('Process View in an untrusted workspace', () => {
+  const scratch = scratchDir();
+  const workspace = path.join(scratch, 'untrusted');
+  let server: CodeServer;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(workspace);
+    writeFileSync(path.join(workspace, 'hello.py'), 'print("hello")\n');
+    server = await startCodeServer({
+      workspace,
+      extensionPath: repoRoot,
+      settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+    });
+    page = await openWorkbench(await launchBrowser(), server.url);
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
+  it('offers no way to run (the workspace is in Restricted Mode) and still opens traces', async () => {
+    await openFile(page, 'hello.py');
+    // Opening traces works in Restricted Mode: its command is listed, which also shows the extension is up.
+    await runCommand(page, 'Process View: Open trace…').catch((error: unknown) => {
+      throw new Error(`Open trace is not offered: ${String(error)}`);
+    });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>Process View: Run with process view');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const rows = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+    await page.keyboard.press('Escape');
+    assert.ok(!rows.some((row) => row.includes('Run with process view')), `offered in Restricted Mode: ${JSON.stringify(rows)}`);
+    await screenshot(page, 'vscode-untrusted');
   });
 });
