@@ -6,24 +6,16 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { chromiumArgs, chromiumPath } from '../test/browser/chromium';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 export const VIEWPORT = { width: 1400, height: 800 };
 export const READY = '#procview[data-state="ready"]';
 
-// The same Chromium and flags as the browser tests (test/browser/browser.ts,
-// not imported: it registers node:test hooks).
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The same Chromium and flags as the browser tests.
+export const CHROMIUM_PATH = chromiumPath;
+export const CHROMIUM_ARGS = [...chromiumArgs];
 
 /** Chrome tracing categories for the page's main thread: tasks, script, style, layout, paint, GC. */
 export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'loading'];

@@ -8,10 +8,10 @@ import path from 'node:path';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { TraceHeader } from '../core/events';
 import type { RunModel } from '../core/model/run-model';
-import { projectModel, runTitle } from '../core/view/project';
-import { viewerPage } from '../core/view/report';
+import { projectModel } from '../core/view/project';
 import type { ViewData, ViewerMessage } from '../core/view/view-data';
 import { UsageError } from './errors';
+import { reportPage } from '../host/exports';
 import { repoRoot } from './package-info';
 import { printable } from './text';
 
@@ -55,10 +55,7 @@ export function viewData(model: RunModel, diagnosis: Diagnosis, title: string, l
 
 /** Writes the standalone report; every way that fails is one line for the user. */
 export async function writeReport(file: string, model: RunModel, diagnosis: Diagnosis, header: TraceHeader | undefined): Promise<void> {
-  const assets = viewerAssets();
-  const title = runTitle(header);
-  const data = viewData(model, diagnosis, title, false);
-  const page = viewerPage({ ...assets, nonce: newNonce(), title, config: { source: 'embedded' }, message: { type: 'data', data } });
+  const page = reportPage({ model, diagnosis, header }, viewerAssets(), newNonce());
   try {
     await writeFile(file, page);
   } catch (error) {

@@ -20,21 +20,10 @@ import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers';
+import { chromiumArgs, chromiumPath } from './chromium';
 
 export type { Browser, Page } from 'playwright-core';
-
-export const chromiumPath = '/usr/bin/chromium';
-
-/** Headless, no GPU, and nothing that reaches for the network on its own. */
-export const chromiumArgs: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { chromiumArgs, chromiumPath };
 
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 

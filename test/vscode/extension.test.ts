@@ -15,28 +15,6 @@ import { launchBrowser, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
 import { openWorkbench, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
 
-const HANG = `import multiprocessing as mp
-import time
-
-
-def worker(first, second):
-    with first:
-        time.sleep(0.3)
-        with second:
-            pass
-
-
-if __name__ == "__main__":
-    a, b = mp.Lock(), mp.Lock()
-    ab = mp.Process(target=worker, args=(a, b), name="ab")
-    ba = mp.Process(target=worker, args=(b, a), name="ba")
-    ab.start()
-    ba.start()
-    ab.join()
-    ba.join()
-`;
-
-
 /** Opens a workspace file in the editor through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -71,7 +49,8 @@ describe('Process View in VS Code', () => {
   before(async () => {
     mkdirSync(workspace);
     copyFileSync(path.join(repoRoot, 'examples', 'pipeline.py'), path.join(workspace, 'pipeline.py'));
-    writeFileSync(path.join(workspace, 'deadlock.py'), HANG);
+    // The same deadlock the in-host suite runs.
+    copyFileSync(path.join(repoRoot, 'test', 'vscode-host', 'deadlock.py'), path.join(workspace, 'deadlock.py'));
     writeFileSync(path.join(workspace, 'ask.py'), 'name = input("your name? ")\nopen("answer.txt", "w").write(name)\nprint("hello,", name)\n');
     server = await startCodeServer({ workspace, extensionPath: repoRoot, settings: { 'procview.hangTimeout': 1.5 } });
     page = await openWorkbench(await launchBrowser(), server.url);
