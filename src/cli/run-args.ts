@@ -1,7 +1,8 @@
 // `procview run` arguments: what to run, with which interpreter, where the trace goes.
 
-import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { findOnPath } from '../host/interpreter';
 import { UsageError } from './errors';
 
 export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string };
@@ -164,27 +165,10 @@ export function resolveInterpreter(option: string | undefined, env: NodeJS.Proce
   if (option) return option;
   if (env.PROCVIEW_PYTHON) return env.PROCVIEW_PYTHON;
   for (const name of ['python3', 'python']) {
-    const found = findOnPath(name, env);
+    const found = findOnPath(name, env.PATH ?? '', process.platform === 'win32' ? (env.PATHEXT ?? '.EXE') : '');
     if (found) return found;
   }
   throw new UsageError('no Python interpreter found (tried python3 and python on PATH); use --python PATH');
-}
-
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const extension of extensions) {
-      const candidate = path.join(dir, name + extension);
-      try {
-        accessSync(candidate, constants.X_OK);
-        if (statSync(candidate).isFile()) return candidate;
-      } catch {
-        // not here; keep looking
-      }
-    }
-  }
-  return undefined;
 }
 
 /** `.procview/<name>-<YYYYmmdd-HHMMSS>.pvtrace`, relative to the current folder. */

@@ -71,9 +71,14 @@ async function saveAs(tracePath: string | null, what: string, extension: string,
     void vscode.window.showInformationMessage(`Process View: run a script first; its ${what} is then saved from its trace.`);
     return;
   }
-  const suggested = path.join(path.dirname(tracePath), `${path.basename(tracePath, '.pvtrace')}.${extension}`);
+  // Beside the .procview folder the runs are kept in (the workspace folder, usually), not in it.
+  const suggested = path.join(path.dirname(path.dirname(tracePath)), `${path.basename(tracePath, '.pvtrace')}.${extension}`);
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(suggested), filters: { [what]: [extension] }, title: `Save the ${what}` });
   if (!target) return;
+  if (path.resolve(target.fsPath) === path.resolve(tracePath)) {
+    void vscode.window.showInformationMessage(`Process View: the trace is already there.`);
+    return;
+  }
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Writing the ${what}…` }, () => write(tracePath, target.fsPath));
     const choice = await vscode.window.showInformationMessage(`Process View: ${what} written to ${target.fsPath}`, 'Reveal');

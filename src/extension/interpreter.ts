@@ -2,13 +2,14 @@
 
 import { PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
-import { chooseInterpreter, type InterpreterSource } from '../host/interpreter';
+import { chooseInterpreter, type InterpreterChoice } from '../host/interpreter';
 
-export async function interpreterFor(resource: vscode.Uri, log: vscode.LogOutputChannel): Promise<{ path: string; source: InterpreterSource } | null> {
+export async function interpreterFor(resource: vscode.Uri, folder: string, log: vscode.LogOutputChannel): Promise<InterpreterChoice> {
   return chooseInterpreter({
     selected: await selectedByPythonExtension(resource, log),
     setting: vscode.workspace.getConfiguration('procview', resource).get<string>('pythonPath', ''),
     searchPath: process.env.PATH ?? '',
+    folder,
   });
 }
 

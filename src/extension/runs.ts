@@ -11,7 +11,7 @@ import { killTree } from '../core/process-tree';
 import type { HostMessage, ViewData } from '../core/view/view-data';
 import { LiveClient } from '../host/live-client';
 import { findingProblems, hangMessage, statusLine } from '../host/run-status';
-import { runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
+import { joinArguments, runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
 import { interpreterFor } from './interpreter';
 import { type Assets, ViewerWebview } from './panel';
 
@@ -37,6 +37,8 @@ interface Run {
 export class RunPanel {
   readonly viewer: ViewerWebview;
   tracePath: string | null = null;
+  /** Closed by the person; a run still going gets a new panel when asked to show it. */
+  disposed = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -46,12 +48,13 @@ export class RunPanel {
   ) {
     this.viewer = new ViewerWebview(panel.webview, assets, panel.title, onStop, baseFolder);
     panel.onDidDispose(() => {
+      this.disposed = true;
       this.viewer.dispose();
     });
   }
 
   post(message: HostMessage): void {
-    this.viewer.post(message);
+    if (!this.disposed) this.viewer.post(message);
   }
 }
 
@@ -87,10 +90,12 @@ export class RunManager implements vscode.Disposable {
     }
     let args = vscode.workspace.getConfiguration('procview', script).get<string[]>('args', []);
     if (askArgs) {
+      // The arguments this script ran with last, else the setting's.
+      const last = this.lastRequest?.script.toString() === script.toString() ? this.lastRequest.args : args;
       const typed = await vscode.window.showInputBox({
         title: `Run ${path.basename(script.fsPath)} with process view`,
-        prompt: 'Arguments for the script',
-        value: args.join(' '),
+        prompt: 'Arguments for the script, as in a shell: quote one that has spaces',
+        value: joinArguments(last),
       });
       if (typed === undefined) return;
       args = splitArguments(typed);
@@ -120,9 +125,18 @@ export class RunManager implements vscode.Disposable {
   }
 
   showPanel(): void {
-    const panel = this.current?.panel ?? this.panels[this.panels.length - 1];
+    const run = this.current;
+    if (run && !run.over && run.panel.disposed) {
+      // Its panel was closed while it ran: a new one, given what the old one last showed.
+      run.panel = this.panelFor(`Process View: ${path.basename(run.script.fsPath)}`, run.cwd);
+      run.panel.tracePath = run.tracePath;
+      run.panel.post({ type: 'persist', state: { tracePath: run.tracePath } });
+      if (run.data) run.panel.post({ type: 'data', data: run.data });
+      return;
+    }
+    const panel = run && !run.panel.disposed ? run.panel : this.panels[this.panels.length - 1];
     if (panel) panel.panel.reveal(undefined, true);
-    else void vscode.window.showInformationMessage('Process View: no run to show yet.');
+    else void vscode.window.showInformationMessage('Process View: no panel is open; "Open trace…" shows a saved run.');
   }
 
   /** The trace of the run shown last (for save and export). */
@@ -170,17 +184,15 @@ export class RunManager implements vscode.Disposable {
     }
     const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === script.toString());
     if (document?.isDirty) await document.save();
-    const interpreter = await interpreterFor(script, this.log);
-    if (!interpreter) {
-      const choice = await vscode.window.showErrorMessage(
-        'Process View found no Python interpreter: install the Python extension and select one, or set procview.pythonPath.',
-        'Open Settings',
-      );
+    const folder = vscode.workspace.getWorkspaceFolder(script)?.uri.fsPath ?? path.dirname(script.fsPath);
+    const interpreter = await interpreterFor(script, folder, this.log);
+    if ('problem' in interpreter) {
+      this.log.error(interpreter.problem);
+      const choice = await vscode.window.showErrorMessage(`${interpreter.problem} Select an interpreter with the Python extension, or set procview.pythonPath.`, 'Open Settings');
       if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'procview.pythonPath');
       return;
     }
     const settings = vscode.workspace.getConfiguration('procview', script);
-    const folder = vscode.workspace.getWorkspaceFolder(script)?.uri.fsPath ?? path.dirname(script.fsPath);
     const cwdSetting = settings.get<string>('cwd', '').replace('${workspaceFolder}', folder);
     const cwd = cwdSetting === '' ? folder : path.resolve(folder, cwdSetting);
     const tempDir = mkdtempSync(path.join(os.tmpdir(), 'procview-run-'));

@@ -67,3 +67,8 @@ export function splitArguments(line: string): string[] {
   while ((match = pattern.exec(line)) !== null) out.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3] ?? '');
   return out;
 }
+
+/** The inverse of splitArguments: what to show in the box for arguments already chosen. */
+export function joinArguments(args: readonly string[]): string {
+  return args.map((arg) => (/^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/["\\]/g, '\\$&')}"`)).join(' ');
+}

@@ -22,7 +22,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers';
 import { chromiumArgs, chromiumPath } from './chromium';
 
-export type { Browser, Page } from 'playwright-core';
+export type { Browser, Locator, Page } from 'playwright-core';
 export { chromiumArgs, chromiumPath };
 
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');

@@ -15,7 +15,7 @@ import { chooseInterpreter } from '../../src/host/interpreter';
 import { LiveClient } from '../../src/host/live-client';
 import { PanelChannel } from '../../src/host/panel-channel';
 import { findingProblems, hangMessage, statusLine } from '../../src/host/run-status';
-import { runSpec, splitArguments, traceFileFor } from '../../src/host/run-spec';
+import { joinArguments, runSpec, splitArguments, traceFileFor } from '../../src/host/run-spec';
 import { loadTraceView } from '../../src/host/trace-view';
 import { repoRoot, scratchDir } from '../helpers';
 
@@ -69,22 +69,48 @@ describe('the command line a run gets', () => {
     assert.deepEqual(splitArguments(`--items 5 --name "two words" 'it''s' a\\ b`), ['--items', '5', '--name', 'two words', 'it', 's', 'a\\', 'b']);
     assert.deepEqual(splitArguments('   '), []);
   });
+  it('joins arguments back into a line that splits into the same ones (spaces, quotes, backslashes, empty)', () => {
+    assert.equal(joinArguments(['--name', 'two words', '']), '--name "two words" ""');
+    const alphabet = ['a', 'b', ' ', '"', "'", '\\', '-', '\t', 'é'];
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 2000; round++) {
+      const args = Array.from({ length: next(4) }, () => Array.from({ length: next(6) }, () => alphabet[next(alphabet.length)]).join(''));
+      assert.deepEqual(splitArguments(joinArguments(args)), args, JSON.stringify(args));
+    }
+  });
   it('names the trace after the script and the time, under .procview', () => {
     assert.equal(traceFileFor('/w', '/w/src/pipe.py', new Date('2026-11-29T17:15:02Z')), '/w/.procview/pipe-20261129-171502.pvtrace');
   });
 });
 
 describe('the interpreter', () => {
-  it('is the Python extension\'s choice, then the setting, then python3 or python on the PATH, else none', () => {
+  it("is the Python extension's choice, then the setting, then python3 or python on the PATH, else a problem in words", () => {
     const bin = path.join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(path.join(bin, 'python'), '#!/bin/sh\n');
     chmodSync(path.join(bin, 'python'), 0o755);
     writeFileSync(path.join(bin, 'python3'), 'not executable');
-    assert.deepEqual(chooseInterpreter({ selected: '/venv/bin/python', setting: '/s/python', searchPath: bin }), { path: '/venv/bin/python', source: 'python-extension' });
-    assert.deepEqual(chooseInterpreter({ selected: null, setting: ' /s/python ', searchPath: bin }), { path: '/s/python', source: 'setting' });
-    assert.deepEqual(chooseInterpreter({ selected: null, setting: '', searchPath: `/nowhere${path.delimiter}${bin}` }), { path: path.join(bin, 'python'), source: 'path' });
-    assert.equal(chooseInterpreter({ selected: null, setting: '', searchPath: '/nowhere' }), null);
+    const choose = (selected: string | null, setting: string, searchPath: string) => chooseInterpreter({ selected, setting, searchPath, folder: dir });
+    assert.deepEqual(choose('/venv/bin/python', '/s/python', bin), { path: '/venv/bin/python', source: 'python-extension' });
+    assert.deepEqual(choose(null, '', `/nowhere${path.delimiter}${bin}`), { path: path.join(bin, 'python'), source: 'path' });
+    const none = choose(null, '', '/nowhere');
+    assert.ok('problem' in none && none.problem.includes('no Python interpreter') && none.problem.includes('python3'), JSON.stringify(none));
+  });
+  it('takes the setting as a path (absolute, relative to the folder, ${workspaceFolder}) or a name on the PATH; set but unusable is a problem, not another Python', () => {
+    const bin = path.join(dir, 'bin');
+    const python = path.join(bin, 'python');
+    const choose = (setting: string, searchPath = bin) => chooseInterpreter({ selected: null, setting, searchPath, folder: dir });
+    assert.deepEqual(choose(` ${python} `), { path: python, source: 'setting' });
+    assert.deepEqual(choose('bin/python'), { path: python, source: 'setting' });
+    assert.deepEqual(choose('${workspaceFolder}/bin/python'), { path: python, source: 'setting' });
+    assert.deepEqual(choose('python'), { path: python, source: 'setting' });
+    const missing = choose('/nowhere/python3');
+    assert.ok('problem' in missing && missing.problem.includes('"/nowhere/python3"') && missing.problem.includes('no executable file there'), JSON.stringify(missing));
+    const notExecutable = choose('bin/python3');
+    assert.ok('problem' in notExecutable, JSON.stringify(notExecutable));
+    const notOnPath = choose('python3.99');
+    assert.ok('problem' in notOnPath && notOnPath.problem.includes('on the PATH'), JSON.stringify(notOnPath));
   });
 });
 

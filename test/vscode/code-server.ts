@@ -21,7 +21,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { isProcessAlive } from '../../src/core/process-tree';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +62,12 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** More entries for the workbench URL's `payload` (e.g. `['extensionTestsPath', remoteUri(port, dir)]`). */
   payload?: (port: number) => [string, string][];
+  /**
+   * Extension folders (each with its package.json) installed for this server,
+   * as if from the marketplace: the web workbench takes only one development
+   * extension, the one under test.
+   */
+  installed?: string[];
   /** Extra environment for the server, and so for the extension host and terminals. */
   env?: Record<string, string>;
   /** How long to wait for the server to answer HTTP (default 60 s). */
@@ -243,6 +249,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = path.join(scratch, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  for (const folder of options.installed ?? []) {
+    const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(folder, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+  }
   writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...baseSettings, ...options.settings }, null, 2),

@@ -5,13 +5,13 @@
 // .pvtrace opens again. Screenshots go to test-results/screenshots/.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
 import { RunModel } from '../../src/core/model/run-model';
 import { isProcessAlive } from '../../src/core/process-tree';
-import { launchBrowser, type Page } from '../browser/browser';
+import { launchBrowser, openPage, type Locator, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
 import { openWorkbench, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
 
@@ -32,6 +32,44 @@ function traceOf(workspace: string, script: string): string {
   const name = readdirSync(folder).filter((file) => file.startsWith(`${script}-`) && file.endsWith('.pvtrace')).sort().pop();
   assert.ok(name, `a trace of ${script} in ${folder}`);
   return path.join(folder, name);
+}
+
+/** The titles of the run panels' tabs (the editor's webview tabs named "Process View: ..."). */
+async function runPanelTabs(page: Page): Promise<string[]> {
+  const labels = await page.locator('.tab[aria-label^="Process View: "]').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label') ?? ''));
+  return labels.map((label) => label.split(',')[0] ?? label).sort();
+}
+
+/**
+ * Answers a save dialog as a person does in VS Code's web workbench, whose
+ * dialogs are its own (a path typed into the quick input, titled as the
+ * extension asked): the path, a moment for the dialog to take it in, Enter.
+ */
+async function answerSaveDialog(page: Page, title: string, file: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  await widget.waitFor({ state: 'visible', timeout: 30_000 });
+  const input = widget.locator('.quick-input-box input');
+  // The dialog puts its suggested path in the box once it has looked at the folder, over whatever was typed before.
+  for (let attempt = 0; (await input.inputValue()) !== file; attempt++) {
+    if (attempt === 20) throw new Error(`the save dialog does not keep the path typed: it shows ${await input.inputValue()}`);
+    await input.fill(file);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  // It lists the folder typed so far as it goes (busy meanwhile); Enter before it has caught up takes an older value.
+  await page.waitForFunction(
+    (typed) =>
+      document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value === typed &&
+      document.querySelector('.quick-input-widget .monaco-progress-container.active') === null,
+    file,
+    { timeout: 10_000 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await page.keyboard.press('Enter');
+  try {
+    await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+  } catch (cause) {
+    throw new Error(`the save dialog stayed open: ${await widget.innerText()}`, { cause });
+  }
 }
 
 async function processesIn(tracePath: string): Promise<{ pid: number; name: string; helper: boolean }[]> {
@@ -136,6 +174,43 @@ describe('Process View in VS Code', () => {
     while (!existsSync(path.join(workspace, 'answer.txt')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(readFileSync(path.join(workspace, 'answer.txt'), 'utf8'), 'Ada Lovelace');
     await screenshot(page, 'vscode-stdin');
+    // Three runs so far, one panel (procview.reusePanel is on by default), titled after the last.
+    assert.deepEqual(await runPanelTabs(page), ['Process View: ask.py']);
+  });
+
+  it('saves the trace, exports the Chrome/Perfetto JSON and the HTML report where the person says', async () => {
+    const tracePath = traceOf(workspace, 'ask');
+    const saved = path.join(workspace, 'saved-run.pvtrace');
+    // From the editor: the run's terminal, focused, would take the focus back from the dialog.
+    await openFile(page, 'ask.py');
+    await runCommand(page, 'Process View: Save trace as…');
+    await answerSaveDialog(page, 'Save the trace', saved);
+    await waitForNotification(page, `trace written to ${saved}`, 30_000);
+    assert.deepEqual(readFileSync(saved), readFileSync(tracePath));
+
+    const chrome = path.join(workspace, 'ask-chrome.json');
+    await runCommand(page, 'Process View: Export Chrome/Perfetto trace…');
+    await answerSaveDialog(page, 'Save the Chrome/Perfetto trace', chrome);
+    await waitForNotification(page, `Chrome/Perfetto trace written to ${chrome}`, 30_000);
+    const exported = JSON.parse(readFileSync(chrome, 'utf8')) as { traceEvents: { ph: string; name: string; args?: { name?: string } }[] };
+    const processNames = exported.traceEvents.filter((event) => event.ph === 'M' && event.name === 'process_name').map((event) => event.args?.name ?? '');
+    assert.ok(processNames.some((name) => name.includes('MainProcess')), JSON.stringify(processNames));
+
+    const report = path.join(workspace, 'ask-report.html');
+    await runCommand(page, 'Process View: Export HTML report…');
+    await answerSaveDialog(page, 'Save the HTML report', report);
+    await waitForNotification(page, `HTML report written to ${report}`, 30_000);
+    // The report stands alone: a browser opens the file and draws the run.
+    const browser = await launchBrowser();
+    try {
+      const { page: reportPage, errors } = await openPage(browser, report);
+      await reportPage.waitForSelector('#procview[data-state="ready"] .pv-lane-label[data-kind="process"]', { timeout: 30_000 });
+      const labels = await reportPage.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
+      assert.ok(labels.some((label) => label.startsWith('MainProcess (pid')), labels.join(', '));
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('opens a saved .pvtrace as a document, read-only, with the run inside', async () => {
@@ -146,6 +221,142 @@ describe('Process View in VS Code', () => {
     assert.ok(labels.some((label) => label.startsWith('MainProcess (pid')));
     assert.equal(await frame.locator('.pv-stop:not([hidden])').count(), 0, 'a saved run cannot be stopped');
     await screenshot(page, 'vscode-trace-editor');
+  });
+});
+
+describe("Process View with the Python extension's interpreter, arguments, Rerun and its own panel per run", () => {
+  // The Python extension cannot be downloaded here: test/vscode/python-stand-in
+  // is a stand-in with its id answering the calls Process View makes, whose
+  // selected interpreter is the path in `selection` (none when it is absent).
+  const scratch = scratchDir();
+  const workspace = path.join(scratch, 'workspace');
+  const selection = path.join(scratch, 'selected-interpreter');
+  const used = path.join(workspace, 'interpreters-used.txt');
+  const argvLog = path.join(workspace, 'argv.jsonl');
+  const release = path.join(workspace, 'release');
+  let server: CodeServer;
+  let page: Page;
+
+  /** An interpreter that notes its name in `used`, then is python3. */
+  const wrapper = (name: string): string => {
+    const file = path.join(scratch, `python-${name}`);
+    writeFileSync(file, `#!/bin/sh\necho ${name} >> '${used}'\nexec python3 "$@"\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+  const usedNames = (): string[] => (existsSync(used) ? readFileSync(used, 'utf8').split('\n').filter(Boolean) : []);
+  const argvRuns = (): unknown[] => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown) : []);
+  const until = async (what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!probe()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const status = (): Locator => page.locator('.statusbar-item', { hasText: /\d+ process(es)? · [\d,]+ events\/s · \d+\.\d s/ }).first();
+  /** Waits until `count` runs of args.py have written run.end, and the extension has seen the last end (its status item gone). */
+  const runsOver = async (count: number) => {
+    await until(`${count} finished runs of args.py`, () => {
+      const folder = path.join(workspace, '.procview');
+      if (!existsSync(folder)) return false;
+      const traces = readdirSync(folder).filter((file) => file.startsWith('args-') && file.endsWith('.pvtrace'));
+      return traces.length === count && traces.every((file) => readFileSync(path.join(folder, file), 'utf8').includes('"run.end"'));
+    });
+    await status().waitFor({ state: 'hidden', timeout: 30_000 });
+  };
+
+  before(async () => {
+    mkdirSync(workspace);
+    // Its arguments as JSON, a line a run; a child process keeps the run going until there is a file named release.
+    writeFileSync(
+      path.join(workspace, 'args.py'),
+      [
+        'import json, multiprocessing as mp, os, sys, time',
+        '',
+        'def linger():',
+        '    while not os.path.exists("release"):',
+        '        time.sleep(0.05)',
+        '',
+        'if __name__ == "__main__":',
+        '    with open("argv.jsonl", "a") as log:',
+        '        log.write(json.dumps(sys.argv[1:]) + "\\n")',
+        '    child = mp.Process(target=linger, name="lingerer")',
+        '    child.start()',
+        '    child.join()',
+        '',
+      ].join('\n'),
+    );
+    server = await startCodeServer({
+      workspace,
+      extensionPath: repoRoot,
+      settings: { 'procview.reusePanel': false, 'procview.pythonPath': '/nowhere/python3' },
+      env: { PYTHON_STAND_IN_SELECTION: selection },
+      installed: [path.join(repoRoot, 'test', 'vscode', 'python-stand-in')],
+    });
+    page = await openWorkbench(await launchBrowser(), server.url);
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
+  it('with no interpreter selected and procview.pythonPath wrong: says so, and its button opens the setting', async () => {
+    await openFile(page, 'args.py');
+    await runCommand(page, 'Process View: Run with process view');
+    const toast = await waitForNotification(page, 'procview.pythonPath is set to "/nowhere/python3"', 30_000);
+    assert.match(toast, /no executable file there/);
+    await screenshot(page, 'vscode-no-interpreter');
+    await page.locator('.notification-toast', { hasText: 'procview.pythonPath is set to' }).getByRole('button', { name: 'Open Settings' }).click();
+    await page.locator('.settings-editor .setting-item-contents', { hasText: 'Python Path' }).first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'vscode-no-interpreter-setting');
+    assert.deepEqual(usedNames(), [], 'nothing ran');
+    await runCommand(page, 'View: Close Editor');
+  });
+
+  it("runs with the Python extension's interpreter and the arguments typed; the status bar counts; Rerun repeats them with the interpreter now selected; each run has its panel", async () => {
+    writeFileSync(selection, wrapper('first'));
+    await openFile(page, 'args.py');
+    await runCommand(page, 'Process View: Run with process view…');
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await box.waitFor({ state: 'visible', timeout: 30_000 });
+    await box.fill('--items 3 "two words" \'it is\'');
+    await page.keyboard.press('Enter');
+    await until('the first run to write its arguments', () => argvRuns().length === 1);
+    assert.deepEqual(argvRuns()[0], ['--items', '3', 'two words', 'it is']);
+    assert.ok(usedNames().includes('first'), `interpreters used: ${usedNames().join(', ')}`);
+
+    // While it runs: processes alive, events per second, time; a click brings its panel to the front.
+    await status().waitFor({ timeout: 30_000 });
+    // Its panel closed while it runs, a click on the status item opens one again, with the run in it.
+    await page.locator('.tab[aria-label^="Process View: args.py"] .tab-actions .action-label').first().click();
+    await page.locator('.tab[aria-label^="Process View: args.py"]').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await status().click();
+    const frame = await waitForWebviewFrame(page, '#procview[data-state="ready"] .pv-lane-label[data-kind="process"]', 30_000);
+    const labels = await frame.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
+    assert.ok(labels.some((label) => label.startsWith('lingerer (pid')), labels.join(', '));
+    await screenshot(page, 'vscode-status-bar');
+    writeFileSync(release, '');
+    await runsOver(1);
+
+    // Another interpreter selected in the Python extension: the next run uses it.
+    writeFileSync(selection, wrapper('second'));
+    await runCommand(page, 'Process View: Rerun');
+    await until('the rerun to write its arguments', () => argvRuns().length === 2);
+    assert.deepEqual(argvRuns()[1], ['--items', '3', 'two words', 'it is']);
+    assert.ok(usedNames().includes('second'), `interpreters used: ${usedNames().join(', ')}`);
+    await runsOver(2);
+    // procview.reusePanel is off: a panel each.
+    assert.deepEqual(await runPanelTabs(page), ['Process View: args.py', 'Process View: args.py']);
+
+    // Asked again, the box offers the arguments this script ran with; Escape runs nothing.
+    await openFile(page, 'args.py');
+    await runCommand(page, 'Process View: Run with process view…');
+    await box.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await box.inputValue(), '--items 3 "two words" "it is"');
+    await page.keyboard.press('Escape');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(argvRuns().length, 2, 'Escape ran nothing');
+    await screenshot(page, 'vscode-rerun-panels');
   });
 });
 
