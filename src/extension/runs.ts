@@ -210,7 +210,7 @@ export class RunManager implements vscode.Disposable {
       tracePath,
       urlFile: path.join(tempDir, 'url'),
     });
-    this.log.info(`running ${script.fsPath} ${args.join(' ')} with ${interpreter.path} (from ${interpreter.source}); trace: ${tracePath}`);
+    this.log.info(`running ${script.fsPath} ${joinArguments(args)} with ${interpreter.path} (from ${interpreter.source}); trace: ${tracePath}`);
     this.lastRequest = { script, args };
     const name = path.basename(script.fsPath);
     const terminal = vscode.window.createTerminal({

@@ -13,7 +13,7 @@ import { RunModel } from '../../src/core/model/run-model';
 import { isProcessAlive } from '../../src/core/process-tree';
 import { launchBrowser, openPage, type Locator, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
-import { openWorkbench, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
+import { openWorkbench, pickQuickItem, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
 
 /** Opens a workspace file in the editor through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
@@ -70,6 +70,13 @@ async function answerSaveDialog(page: Page, title: string, file: string): Promis
   } catch (cause) {
     throw new Error(`the save dialog stayed open: ${await widget.innerText()}`, { cause });
   }
+}
+
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(folder, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
 }
 
 async function processesIn(tracePath: string): Promise<{ pid: number; name: string; helper: boolean }[]> {
@@ -249,7 +256,10 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
   const until = async (what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!probe()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() > deadline) {
+        await screenshot(page, 'vscode-settings-timed-out');
+        throw new Error(`timed out waiting for ${what}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -357,6 +367,33 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(argvRuns().length, 2, 'Escape ran nothing');
     await screenshot(page, 'vscode-rerun-panels');
+
+    // The Explorer's context menu runs it too, with the arguments of the setting (none).
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'args.py' }).first().click({ button: 'right' });
+    // Chosen with the keyboard: the menu ignores a click that comes too soon after it opened.
+    await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Run with process view$/ }).first().hover();
+    await page.keyboard.press('Enter');
+    await until('the run from the Explorer to write its arguments', () => argvRuns().length === 3);
+    assert.deepEqual(argvRuns()[2], []);
+    await runsOver(3);
+
+    // The extension's log, in its output channel, says which interpreter ran each time and who chose it.
+    await runCommand(page, 'Output: Show Output Channels...');
+    await pickQuickItem(page, 'Process View');
+    await page.locator('.output-view .view-lines', { hasText: 'the Python extension now uses' }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'vscode-output-channel');
+    // All of it, from the file behind the channel (the view shows a screenful, wrapped).
+    const logFile = filesUnder(path.join(server.userDataDir, 'logs')).find((file) => file.endsWith('Process View.log'));
+    assert.ok(logFile, 'the output channel has a log file');
+    const logText = readFileSync(logFile, 'utf8');
+    for (const expected of [
+      `args.py --items 3 "two words" "it is" with ${path.join(scratch, 'python-first')} (from python-extension)`,
+      `the Python extension now uses ${path.join(scratch, 'python-second')}`,
+      `args.py --items 3 "two words" "it is" with ${path.join(scratch, 'python-second')} (from python-extension)`,
+      'procview.pythonPath is set to "/nowhere/python3"',
+    ]) {
+      assert.ok(logText.includes(expected), `the log says ${expected}:\n${logText}`);
+    }
   });
 });
 
