@@ -22,6 +22,8 @@ import { readPalette, watchTheme, type Palette } from './theme';
 
 /** The narrowest view: one microsecond across the chart. */
 const MIN_VIEW_NS = 1_000;
+/** How often a live run's present moves on between two arrivals of data. */
+const PRESENT_TICK_MS = 250;
 const OVERVIEW_HEIGHT = 36;
 /** Draw times of the last frames, in ms (for `npm run bench` and the curious). */
 const KEPT_FRAME_TIMES = 2_000;
@@ -60,6 +62,14 @@ export class Viewer {
   /** What the lane names now in the DOM show (labelSignature). */
   private labelsDrawn = '';
   private drawnOnce = false;
+  /**
+   * While the run is live: the run's clock at the last data, and the page's
+   * clock then. Nothing may happen for seconds (every thread blocked, a child
+   * sleeping) and no data comes, yet its waits grow: the present moves on by
+   * the page's clock.
+   */
+  private present: { end: number; at: number } | null = null;
+  private presentTimer: number | null = null;
   private width = 0;
   private height = 0;
   readonly hooks: ViewerHooks;
@@ -240,9 +250,42 @@ export class Viewer {
     }
   }
 
+  private trackPresent(data: ViewData): void {
+    if (!data.live) {
+      this.present = null;
+      if (this.presentTimer !== null) window.clearInterval(this.presentTimer);
+      this.presentTimer = null;
+      return;
+    }
+    this.present = { end: data.end, at: performance.now() };
+    this.presentTimer ??= window.setInterval(() => {
+      this.advancePresent();
+    }, PRESENT_TICK_MS);
+  }
+
+  /** Moves a live run's end to now (never back), keeping the view as setData does. */
+  private advancePresent(): void {
+    const data = this.data;
+    if (!data?.live || !this.present) return;
+    const now = this.present.end + (performance.now() - this.present.at) * 1e6;
+    if (now <= data.end) return;
+    const kept = { start: this.viewStart(), end: this.viewEnd() };
+    const fit = this.isFit();
+    data.end = now;
+    if (!fit) {
+      if (this.follow) this.setView(now - (kept.end - kept.start), now);
+      else this.setView(kept.start, kept.end);
+    }
+    this.renderAt();
+    this.drawOverview();
+    this.requestDraw();
+  }
+
   private setData(data: ViewData): void {
     const before = this.data;
     const keptView = before ? { start: this.viewStart(), end: this.viewEnd() } : null;
+    // The present already moved on past the newest event (advancePresent): it does not go back.
+    if (data.live && before?.live && before.end > data.end) data.end = before.end;
     this.data = data;
     this.titleText.textContent = data.title;
     if (before === null && !data.live) this.follow = false;
@@ -253,6 +296,7 @@ export class Viewer {
       this.setView(data.end - width, data.end);
     }
     if (data.hangAt !== null && this.cursor === null) this.cursor = data.hangAt;
+    this.trackPresent(data);
     this.followButton.hidden = !data.live || this.follow;
     this.stopButton.hidden = !data.live || !this.host.canStop;
     this.renderFindings();

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
@@ -328,6 +328,41 @@ if __name__ == "__main__":
     const status = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
     assert.equal(status, 3, stderr);
     await saveScreenshot(page, 'live-ended');
+    assert.deepEqual(errors.filter((error) => !/ERR_CONNECTION_REFUSED|EventSource|net::/.test(error)), []);
+  });
+  it('moves the present on while nothing happens: a live wait grows with no new data', async () => {
+    const script = program('quiet', `
+import multiprocessing as mp
+import time
+
+def sleeper(ready, done):
+    ready.set()
+    time.sleep(8)
+    done.set()
+
+if __name__ == "__main__":
+    ready, done = mp.Event(), mp.Event()
+    p = mp.Process(target=sleeper, args=(ready, done), name="sleeper")
+    p.start()
+    ready.wait()
+    done.wait()
+    p.join()
+`);
+    const cli = spawn(process.execPath, [cliPath, 'run', '--out', path.join(dir, 'quiet.pvtrace'), '--serve', path.join(dir, 'quiet.url'), script], { cwd: dir, stdio: 'ignore' });
+    after(() => cli.kill('SIGKILL'));
+    const urlFile = path.join(dir, 'quiet.url');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(urlFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const { page, errors } = await opened(readFileSync(urlFile, 'utf8').trim());
+    // Both processes waiting (the main on done, the sleeper in time.sleep): no event comes for seconds.
+    await page.waitForFunction(() => [...document.querySelectorAll('.pv-lane-label .pv-name')].some((n) => n.textContent.startsWith('sleeper')));
+    const look = () =>
+      page.evaluate(() => ({ end: window.procview?.view().end ?? 0, events: /^([\d,]+) events/.exec(document.querySelector('.pv-status')?.textContent ?? '')?.[1] }));
+    const first = await look();
+    await page.waitForFunction((end) => (window.procview?.view().end ?? 0) > end + 2e9, first.end, { timeout: 10_000 });
+    const later = await look();
+    assert.equal(later.events, first.events, 'no new data came meanwhile');
+    await saveScreenshot(page, 'live-quiet');
     assert.deepEqual(errors.filter((error) => !/ERR_CONNECTION_REFUSED|EventSource|net::/.test(error)), []);
   });
 });
