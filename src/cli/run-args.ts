@@ -3,6 +3,7 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findOnPath } from '../host/interpreter';
+import { traceFileFor } from '../host/run-spec';
 import { UsageError } from './errors';
 
 export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string };
@@ -173,10 +174,5 @@ export function resolveInterpreter(option: string | undefined, env: NodeJS.Proce
 
 /** `.procview/<name>-<YYYYmmdd-HHMMSS>.pvtrace`, relative to the current folder. */
 export function defaultTracePath(target: RunTarget, now: Date): string {
-  const name = target.kind === 'module' ? target.name : path.basename(path.resolve(target.path)).replace(/\.[^.]*$/, '');
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const stamp =
-    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}` +
-    `-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
-  return path.join('.procview', `${name}-${stamp}.pvtrace`);
+  return traceFileFor('.', target.kind === 'module' ? target.name : target.path, now);
 }

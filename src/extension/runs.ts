@@ -11,7 +11,7 @@ import { killTree } from '../core/process-tree';
 import type { HostMessage, ViewData } from '../core/view/view-data';
 import { LiveClient } from '../host/live-client';
 import { findingProblems, hangMessage, statusLine } from '../host/run-status';
-import { joinArguments, runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
+import { joinArguments, runFolder, runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
 import { interpreterFor } from './interpreter';
 import { type Assets, ViewerWebview } from './panel';
 
@@ -63,6 +63,8 @@ export class RunManager implements vscode.Disposable {
   private lastRequest: { script: vscode.Uri; args: string[] } | null = null;
   private panels: RunPanel[] = [];
   private readonly status: vscode.StatusBarItem;
+  /** Beside the status: stops the run. */
+  private readonly stopItem: vscode.StatusBarItem;
   private readonly problems: vscode.DiagnosticCollection;
 
   constructor(
@@ -73,8 +75,14 @@ export class RunManager implements vscode.Disposable {
     this.status = vscode.window.createStatusBarItem('procview.status', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'Process View';
     this.status.command = 'procview.showPanel';
+    this.stopItem = vscode.window.createStatusBarItem('procview.stop', vscode.StatusBarAlignment.Left, 49);
+    this.stopItem.name = 'Process View: Stop';
+    this.stopItem.text = '$(debug-stop)';
+    this.stopItem.tooltip = 'Stop the run: its whole process tree';
+    this.stopItem.accessibilityInformation = { label: 'Stop the run', role: 'button' };
+    this.stopItem.command = 'procview.stop';
     this.problems = vscode.languages.createDiagnosticCollection('procview');
-    context.subscriptions.push(this.status, this.problems);
+    context.subscriptions.push(this.status, this.stopItem, this.problems);
   }
 
   get running(): boolean {
@@ -193,8 +201,7 @@ export class RunManager implements vscode.Disposable {
       return;
     }
     const settings = vscode.workspace.getConfiguration('procview', script);
-    const cwdSetting = settings.get<string>('cwd', '').replace('${workspaceFolder}', folder);
-    const cwd = cwdSetting === '' ? folder : path.resolve(folder, cwdSetting);
+    const cwd = runFolder(settings.get<string>('cwd', ''), folder);
     const tempDir = mkdtempSync(path.join(os.tmpdir(), 'procview-run-'));
     const tracePath = traceFileFor(folder, script.fsPath, new Date());
     const spec = runSpec({
@@ -242,6 +249,7 @@ export class RunManager implements vscode.Disposable {
     this.status.text = '$(pulse) Process View: starting';
     this.status.tooltip = `Running ${name} with process view: click to show the panel`;
     this.status.show();
+    this.stopItem.show();
     run.client.connect().catch((error: unknown) => {
       this.log.error(`the run's live view: ${(error as Error).message}`);
       void vscode.window.showErrorMessage(`Process View could not follow the run: ${(error as Error).message}. See the terminal.`);
@@ -300,6 +308,7 @@ export class RunManager implements vscode.Disposable {
     rmSync(run.tempDir, { recursive: true, force: true });
     if (this.current === run) {
       this.status.hide();
+      this.stopItem.hide();
       void vscode.commands.executeCommand('setContext', 'procview.running', false);
     }
     if (run.data) this.showProblems(run.data, run.cwd);

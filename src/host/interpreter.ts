@@ -5,6 +5,7 @@
 
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { settingPath } from './run-spec';
 
 export interface InterpreterChoices {
   /** From the Python extension, when it is installed and has chosen one. */
@@ -42,9 +43,9 @@ export function chooseInterpreter(choices: InterpreterChoices): InterpreterChoic
  * reason to quietly run another Python.
  */
 function fromSetting(setting: string, choices: InterpreterChoices): InterpreterChoice {
-  const expanded = setting.replaceAll('${workspaceFolder}', choices.folder);
-  const isName = !expanded.includes('/') && !expanded.includes(path.sep);
-  const found = isName ? findOnPath(expanded, choices.searchPath) : isExecutableFile(path.resolve(choices.folder, expanded)) ? path.resolve(choices.folder, expanded) : null;
+  const isName = !setting.includes('/') && !setting.includes(path.sep);
+  const asPath = settingPath(setting, choices.folder);
+  const found = isName ? findOnPath(setting, choices.searchPath) : isExecutableFile(asPath) ? asPath : null;
   if (found) return { path: found, source: 'setting' };
   const where = isName ? 'no executable of that name is on the PATH' : 'there is no executable file there';
   return { problem: `procview.pythonPath is set to "${setting}", but ${where}.` };

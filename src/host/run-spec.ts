@@ -2,6 +2,7 @@
 // person's script with the chosen interpreter and settings, serving its live
 // view for the panel. Plain data in, plain data out.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type OnHangSetting = 'report' | 'kill';
@@ -30,6 +31,19 @@ export interface RunSpec {
   env: Record<string, string>;
 }
 
+/**
+ * A path from a setting as a person writes it in VS Code: absolute, relative to
+ * the workspace folder, or with `${workspaceFolder}` in it.
+ */
+export function settingPath(setting: string, workspaceFolder: string): string {
+  return path.resolve(workspaceFolder, setting.trim().replaceAll('${workspaceFolder}', workspaceFolder));
+}
+
+/** Where the script runs: the `procview.cwd` setting, else the workspace folder. */
+export function runFolder(cwdSetting: string, workspaceFolder: string): string {
+  return cwdSetting.trim() === '' ? workspaceFolder : settingPath(cwdSetting, workspaceFolder);
+}
+
 export function runSpec(request: RunRequest): RunSpec {
   return {
     command: request.nodePath,
@@ -53,10 +67,16 @@ export function runSpec(request: RunRequest): RunSpec {
   };
 }
 
-/** "pipeline.py" → `.procview/pipeline-20261129-171500.pvtrace` under `folder`. */
+/** "pipeline.py" → `.procview/pipeline-20261129-171500.pvtrace` under `folder`, in local time (a module: its name). */
 export function traceFileFor(folder: string, script: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.join(folder, '.procview', `${path.basename(script, '.py')}-${stamp}.pvtrace`);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  const name = `${path.basename(script).replace(/\.py$/, '')}-${stamp}`;
+  // Two runs in one second (Rerun, pressed quickly) keep both traces.
+  for (let n = 1; ; n++) {
+    const candidate = path.join(folder, '.procview', `${name}${n === 1 ? '' : `-${n}`}.pvtrace`);
+    if (!existsSync(candidate)) return candidate;
+  }
 }
 
 /** Arguments typed in one line, split as a shell would on spaces, with quotes kept together. */

@@ -15,7 +15,7 @@ import { chooseInterpreter } from '../../src/host/interpreter';
 import { LiveClient } from '../../src/host/live-client';
 import { PanelChannel } from '../../src/host/panel-channel';
 import { findingProblems, hangMessage, statusLine } from '../../src/host/run-status';
-import { joinArguments, runSpec, splitArguments, traceFileFor } from '../../src/host/run-spec';
+import { joinArguments, runFolder, runSpec, splitArguments, traceFileFor } from '../../src/host/run-spec';
 import { loadTraceView } from '../../src/host/trace-view';
 import { repoRoot, scratchDir } from '../helpers';
 
@@ -79,8 +79,20 @@ describe('the command line a run gets', () => {
       assert.deepEqual(splitArguments(joinArguments(args)), args, JSON.stringify(args));
     }
   });
+  it('runs the script in the procview.cwd setting (absolute, relative, ${workspaceFolder}), else the workspace folder', () => {
+    assert.equal(runFolder('', '/w'), '/w');
+    assert.equal(runFolder('  ', '/w'), '/w');
+    assert.equal(runFolder('/elsewhere', '/w'), '/elsewhere');
+    assert.equal(runFolder('sub/dir', '/w'), '/w/sub/dir');
+    assert.equal(runFolder('${workspaceFolder}/sub', '/w'), '/w/sub');
+  });
   it('names the trace after the script and the time, under .procview', () => {
-    assert.equal(traceFileFor('/w', '/w/src/pipe.py', new Date('2026-11-29T17:15:02Z')), '/w/.procview/pipe-20261129-171502.pvtrace');
+    assert.equal(traceFileFor('/w', '/w/src/pipe.py', new Date(2026, 10, 29, 17, 15, 2)), '/w/.procview/pipe-20261129-171502.pvtrace');
+    // A second run in the same second does not take the first one's name.
+    mkdirSync(path.join(dir, '.procview'), { recursive: true });
+    const first = traceFileFor(dir, 'pipe.py', new Date(2026, 10, 29, 17, 15, 2));
+    writeFileSync(first, '');
+    assert.equal(traceFileFor(dir, 'pipe.py', new Date(2026, 10, 29, 17, 15, 2)), path.join(dir, '.procview', 'pipe-20261129-171502-2.pvtrace'));
   });
 });
 

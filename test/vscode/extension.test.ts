@@ -5,7 +5,7 @@
 // .pvtrace opens again. Screenshots go to test-results/screenshots/.
 
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
@@ -13,7 +13,7 @@ import { RunModel } from '../../src/core/model/run-model';
 import { isProcessAlive } from '../../src/core/process-tree';
 import { launchBrowser, openPage, type Locator, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
-import { openWorkbench, pickQuickItem, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
+import { notifications, openWorkbench, pickQuickItem, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
 
 /** Opens a workspace file in the editor through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
@@ -252,7 +252,13 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     return file;
   };
   const usedNames = (): string[] => (existsSync(used) ? readFileSync(used, 'utf8').split('\n').filter(Boolean) : []);
-  const argvRuns = (): unknown[] => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown) : []);
+  interface ArgsRun {
+    argv: string[];
+    cwd: string;
+    greeting: string | null;
+  }
+  const runsLogged = (): ArgsRun[] => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ArgsRun) : []);
+  const argvRuns = (): string[][] => runsLogged().map((run) => run.argv);
   const until = async (what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!probe()) {
@@ -263,33 +269,38 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  /** The traces of args.py, oldest first. */
+  const traces = (): string[] => {
+    const folder = path.join(workspace, '.procview');
+    return existsSync(folder) ? readdirSync(folder).filter((file) => file.startsWith('args-') && file.endsWith('.pvtrace')).sort().map((file) => path.join(folder, file)) : [];
+  };
   const status = (): Locator => page.locator('.statusbar-item', { hasText: /\d+ process(es)? · [\d,]+ events\/s · \d+\.\d s/ }).first();
   /** Waits until `count` runs of args.py have written run.end, and the extension has seen the last end (its status item gone). */
   const runsOver = async (count: number) => {
     await until(`${count} finished runs of args.py`, () => {
-      const folder = path.join(workspace, '.procview');
-      if (!existsSync(folder)) return false;
-      const traces = readdirSync(folder).filter((file) => file.startsWith('args-') && file.endsWith('.pvtrace'));
-      return traces.length === count && traces.every((file) => readFileSync(path.join(folder, file), 'utf8').includes('"run.end"'));
+      const all = traces();
+      return all.length === count && all.every((file) => readFileSync(file, 'utf8').includes('"run.end"'));
     });
     await status().waitFor({ state: 'hidden', timeout: 30_000 });
   };
 
   before(async () => {
-    mkdirSync(workspace);
-    // Its arguments as JSON, a line a run; a child process keeps the run going until there is a file named release.
+    mkdirSync(path.join(workspace, 'sub'), { recursive: true });
+    // Its arguments, folder and $GREETING as JSON, a line a run; a child process keeps the run going until there is a file named release.
     writeFileSync(
       path.join(workspace, 'args.py'),
       [
         'import json, multiprocessing as mp, os, sys, time',
         '',
+        'HERE = os.path.dirname(os.path.abspath(__file__))',
+        '',
         'def linger():',
-        '    while not os.path.exists("release"):',
+        '    while not os.path.exists(os.path.join(HERE, "release")):',
         '        time.sleep(0.05)',
         '',
         'if __name__ == "__main__":',
-        '    with open("argv.jsonl", "a") as log:',
-        '        log.write(json.dumps(sys.argv[1:]) + "\\n")',
+        '    with open(os.path.join(HERE, "argv.jsonl"), "a") as log:',
+        '        log.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "greeting": os.environ.get("GREETING")}) + "\\n")',
         '    child = mp.Process(target=linger, name="lingerer")',
         '    child.start()',
         '    child.join()',
@@ -299,7 +310,12 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     server = await startCodeServer({
       workspace,
       extensionPath: repoRoot,
-      settings: { 'procview.reusePanel': false, 'procview.pythonPath': '/nowhere/python3' },
+      settings: {
+        'procview.reusePanel': false,
+        'procview.pythonPath': '/nowhere/python3',
+        'procview.cwd': '${workspaceFolder}/sub',
+        'procview.env': { GREETING: 'hello from the settings' },
+      },
       env: { PYTHON_STAND_IN_SELECTION: selection },
       installed: [path.join(repoRoot, 'test', 'vscode', 'python-stand-in')],
     });
@@ -332,7 +348,7 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     await box.fill('--items 3 "two words" \'it is\'');
     await page.keyboard.press('Enter');
     await until('the first run to write its arguments', () => argvRuns().length === 1);
-    assert.deepEqual(argvRuns()[0], ['--items', '3', 'two words', 'it is']);
+    assert.deepEqual(runsLogged()[0], { argv: ['--items', '3', 'two words', 'it is'], cwd: path.join(workspace, 'sub'), greeting: 'hello from the settings' });
     assert.ok(usedNames().includes('first'), `interpreters used: ${usedNames().join(', ')}`);
 
     // While it runs: processes alive, events per second, time; a click brings its panel to the front.
@@ -345,8 +361,15 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     const labels = await frame.locator('.pv-lane-label[data-kind="process"] .pv-name').allTextContents();
     assert.ok(labels.some((label) => label.startsWith('lingerer (pid')), labels.join(', '));
     await screenshot(page, 'vscode-status-bar');
-    writeFileSync(release, '');
+    // The panel's Stop ends the run, its child too.
+    await frame.locator('.pv-stop').click();
     await runsOver(1);
+    const [firstTrace] = traces();
+    assert.ok(firstTrace);
+    const pids = (await processesIn(firstTrace)).map((proc) => proc.pid);
+    assert.ok(pids.length >= 2, JSON.stringify(pids));
+    await until('no process of the stopped run left', () => pids.filter(isProcessAlive).length === 0, 10_000);
+    writeFileSync(release, '');
 
     // Another interpreter selected in the Python extension: the next run uses it.
     writeFileSync(selection, wrapper('second'));
@@ -361,20 +384,27 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     // Asked again, the box offers the arguments this script ran with; Escape runs nothing.
     await openFile(page, 'args.py');
     await runCommand(page, 'Process View: Run with process view…');
-    await box.waitFor({ state: 'visible', timeout: 30_000 });
+    await box.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error: unknown) => {
+      await screenshot(page, 'vscode-args-box-missing');
+      // What the extension and the workbench said, to tell why.
+      const logFile = filesUnder(path.join(server.userDataDir, 'logs')).find((file) => file.endsWith('Process View.log'));
+      throw new Error(`no arguments box; notifications ${JSON.stringify(await notifications(page))}; the extension's log:\n${logFile ? readFileSync(logFile, 'utf8') : '(none)'}`, { cause: error });
+    });
     assert.equal(await box.inputValue(), '--items 3 "two words" "it is"');
     await page.keyboard.press('Escape');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(argvRuns().length, 2, 'Escape ran nothing');
     await screenshot(page, 'vscode-rerun-panels');
 
-    // The Explorer's context menu runs it too, with the arguments of the setting (none).
+    // The Explorer's context menu runs it too, with the arguments of the setting (none); the status bar's Stop ends it.
+    rmSync(release);
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'args.py' }).first().click({ button: 'right' });
     // Chosen with the keyboard: the menu ignores a click that comes too soon after it opened.
     await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Run with process view$/ }).first().hover();
     await page.keyboard.press('Enter');
     await until('the run from the Explorer to write its arguments', () => argvRuns().length === 3);
     assert.deepEqual(argvRuns()[2], []);
+    await page.locator('[aria-label="Stop the run"]').first().click();
     await runsOver(3);
 
     // The extension's log, in its output channel, says which interpreter ran each time and who chose it.
