@@ -4,11 +4,12 @@
 // page `procview view` / `procview run --view` serves (a stream of data from
 // the server). Each is a Host.
 
-import type { HostMessage, ViewerMessage } from '../src/core/view/view-data';
+import type { ViewerMessage } from '../src/core/view/view-data';
+import type { WireMessage } from '../src/core/view/wire';
 
 export interface Host {
   /** Calls `receive` with every message from the host, starting now. */
-  connect(receive: (message: HostMessage) => void): void;
+  connect(receive: (message: WireMessage) => void): void;
   send(message: ViewerMessage): void;
   /** Where "open file:line" goes: an editor in VS Code, nowhere in a report. */
   readonly canOpen: boolean;
@@ -50,7 +51,7 @@ function vscodeHost(): Host {
     canOpen: true,
     canStop: true,
     connect(receive) {
-      window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+      window.addEventListener('message', (event: MessageEvent<WireMessage>) => {
         // Kept by VS Code for the panel serializer, which restores the panel after a reload.
         if (event.data.type === 'persist') api.setState(event.data.state);
         else receive(event.data);
@@ -74,7 +75,7 @@ function embeddedHost(): Host {
         receive({ type: 'error', message: 'This report holds no run data.' });
         return;
       }
-      receive(JSON.parse(block.textContent) as HostMessage);
+      receive(JSON.parse(block.textContent) as WireMessage);
     },
     send() {
       // A file on disk has nobody to ask.
@@ -90,7 +91,7 @@ function streamHost(url: string): Host {
     connect(receive) {
       const source = new EventSource(url);
       source.onmessage = (event: MessageEvent<string>) => {
-        receive(JSON.parse(event.data) as HostMessage);
+        receive(JSON.parse(event.data) as WireMessage);
       };
     },
     send(message) {

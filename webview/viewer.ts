@@ -8,8 +8,8 @@
 // panel (at the cursor / findings); a status line.
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
-import { LANE_STATES, STATE_LABELS, type HostMessage, type ViewData } from '../src/core/view/view-data';
-import { decodeViewData } from '../src/core/view/wire';
+import { LANE_STATES, STATE_LABELS, type ViewData } from '../src/core/view/view-data';
+import { decodeViewData, type WireMessage } from '../src/core/view/wire';
 import { clear, el } from './dom';
 import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
@@ -38,6 +38,10 @@ export interface ViewerHooks {
 
 export class Viewer {
   private data: ViewData | null = null;
+  /** Messages from the host not yet handled, in order (receive). */
+  private inbox: Promise<void> = Promise.resolve();
+  /** Data messages received so far: the last one is the one to show. */
+  private dataSent = 0;
   private rows: Row[] = [];
   private shown: Row[] = [];
   private tops: number[] = [];
@@ -223,11 +227,28 @@ export class Viewer {
     };
   }
 
-  receive(message: HostMessage): void {
+  /**
+   * Takes the host's messages in order. Data is unpacked first, which takes a
+   * moment (asynchronously): data that a newer one replaces while it waits is
+   * skipped, and messages after it wait for it.
+   */
+  receive(message: WireMessage): void {
+    const ticket = message.type === 'data' ? ++this.dataSent : this.dataSent;
+    this.inbox = this.inbox
+      .then(async () => {
+        if (message.type !== 'data') this.handle(message);
+        else if (ticket === this.dataSent) {
+          const data = await decodeViewData(message.data);
+          if (ticket === this.dataSent) this.setData(data);
+        }
+      })
+      .catch((error: unknown) => {
+        this.handle({ type: 'error', message: `Cannot read the run's data: ${error instanceof Error ? error.message : String(error)}` });
+      });
+  }
+
+  private handle(message: Exclude<WireMessage, { type: 'data' }>): void {
     switch (message.type) {
-      case 'data':
-        this.setData(decodeViewData(message.data));
-        break;
       case 'error':
         this.status.textContent = message.message;
         this.root.dataset.state = 'error';

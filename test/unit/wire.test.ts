@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ViewData, ViewQueue } from '../../src/core/view/view-data';
-import { decodeViewData, encodeViewData } from '../../src/core/view/wire';
+import type { ViewData, ViewLane, ViewLock, ViewQueue } from '../../src/core/view/view-data';
+import { decodeViewData, packViewData, unpackViewData, type WireViewData } from '../../src/core/view/wire';
+import { encodeViewData } from '../../src/core/view/wire-encode';
+import { withArrays } from '../helpers';
 
 function queue(put: number[], get: number[]): ViewQueue {
   const refs = put.map((_, i) => i);
@@ -12,22 +14,125 @@ function queue(put: number[], get: number[]): ViewQueue {
   };
 }
 
-function data(queues: ViewQueue[]): ViewData {
+function data(parts: Partial<ViewData>): ViewData {
   return {
-    version: 1, title: 't', start: 0, end: 10, live: false, events: 1, dropped: 0, strings: [], processes: [], lanes: [], queues, locks: [],
-    verdict: 'ok', hangAt: null, findings: [],
+    version: 1, title: 't', start: 0, end: 10, live: false, events: 1, dropped: 0, strings: [], processes: [], lanes: [], queues: [], locks: [],
+    verdict: 'ok', hangAt: null, findings: [], ...parts,
   };
 }
 
-describe('view data on the wire', () => {
-  it('comes back exactly: open ends, ends a little before their starts (another clock), zero lengths, big times', () => {
-    const original = data([queue([100, 200, 300, 400, 5_000_000_000_000], [-1, 199, 198, 400, 5_000_000_000_001])]);
-    const wire = encodeViewData(original);
-    assert.deepEqual(wire.queues[0]?.items.get, [-1, -2, -103, 0, 1], 'lengths: -1 stays open; -1 and -102 are sent one lower');
-    assert.deepEqual(decodeViewData(JSON.parse(JSON.stringify(wire)) as ViewData), original);
+/** Through JSON, as every host sends it, and back; columns as arrays again. */
+async function roundTrip(original: ViewData): Promise<ViewData> {
+  return withArrays(await decodeViewData(JSON.parse(JSON.stringify(encodeViewData(original))) as WireViewData));
+}
+
+/** A small seeded generator (mulberry32): a failure can be run again. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random columns: empty, small, negative, up to 2^50, -1 open ends, ends before their starts. */
+function randomData(seed: number): ViewData {
+  const next = random(seed);
+  const int = (max: number): number => Math.floor(next() * max);
+  const value = (): number => {
+    switch (int(5)) {
+      case 0: return int(3) - 1;
+      case 1: return int(1_000) - 500;
+      case 2: return int(2 ** 50) * (next() < 0.5 ? -1 : 1);
+      case 3: return int(2 ** 32);
+      default: return int(100_000_000);
+    }
+  };
+  const column = (n: number): number[] => Array.from({ length: n }, value);
+  const starts = (n: number): number[] => {
+    let t = int(2 ** 40);
+    return Array.from({ length: n }, () => (t += int(next() < 0.1 ? 2 ** 36 : 50_000)));
+  };
+  const ends = (start: number[]): number[] => start.map((s) => (next() < 0.2 ? -1 : next() < 0.1 ? s - int(200) : s + value()));
+  const rows = (): number => (next() < 0.2 ? 0 : int(next() < 0.5 ? 5 : 3_000));
+  const lanes: ViewLane[] = Array.from({ length: int(4) }, (_, l) => {
+    const spanStart = starts(rows());
+    const taskStart = starts(rows());
+    return {
+      key: `1:${l}`, pid: 1, tid: l, name: `t${l}`, main: l === 0, internal: false, start: 0, end: next() < 0.5 ? null : value(), error: null,
+      spans: { start: spanStart, end: ends(spanStart), state: column(spanStart.length), what: column(spanStart.length), target: column(spanStart.length), loc: column(spanStart.length), outcome: column(spanStart.length) },
+      tasks: { start: taskStart, end: ends(taskStart), label: column(taskStart.length), ok: column(taskStart.length), result: column(taskStart.length) },
+    };
   });
-  it('leaves data that is not encoded alone', () => {
-    const plain = data([queue([1, 2], [3, -1])]);
-    assert.deepEqual(decodeViewData(structuredClone(plain)), plain);
+  const queues: ViewQueue[] = Array.from({ length: int(3) }, () => {
+    const put = starts(rows());
+    const q = queue(put, ends(put));
+    q.depthT = starts(rows());
+    q.depth = column(q.depthT.length);
+    return q;
+  });
+  const locks: ViewLock[] = Array.from({ length: int(3) }, (_, k) => {
+    const start = starts(rows());
+    return { id: `l${k}`, name: `Lock@a.py:${k}`, type: 'Lock', value: 1, holds: { start, end: ends(start), lane: column(start.length), loc: column(start.length) } };
+  });
+  const alphabet = ['a', 'é', '中', '😀', ' ', '"', '<', '\\', '\n', '\u2028'];
+  const strings = Array.from({ length: int(200) }, () => Array.from({ length: int(12) }, () => alphabet[int(alphabet.length)]).join(''));
+  return data({ strings, lanes, queues, locks, start: value(), end: value(), hangAt: next() < 0.5 ? null : value() });
+}
+
+describe('view data on the wire', () => {
+  it('comes back exactly: open ends, ends a little before their starts (another clock), zero lengths, big times', async () => {
+    const original = data({ queues: [queue([100, 200, 300, 400, 5_000_000_000_000], [-1, 199, 198, 400, 5_000_000_000_001])], strings: ['a', 'b'] });
+    assert.deepEqual(await roundTrip(original), original);
+  });
+
+  it('unpacks into typed arrays', async () => {
+    const back = await decodeViewData(encodeViewData(randomData(5)));
+    for (const lane of back.lanes) assert.ok(lane.spans.start instanceof Float64Array && lane.tasks.ok instanceof Float64Array);
+    for (const queue of back.queues) assert.ok(queue.depthT instanceof Float64Array && queue.items.getLoc instanceof Float64Array);
+  });
+
+  it('comes back exactly for random columns of every size (property)', async () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const original = randomData(seed);
+      assert.deepEqual(await roundTrip(original), original, `seed ${seed}`);
+    }
+  });
+
+  it('comes back with nothing in it: no lanes, queues, locks or strings; and empty columns', async () => {
+    const empty = data({});
+    assert.deepEqual(await roundTrip(empty), empty);
+    const emptyColumns = data({ queues: [queue([], [])], strings: [''] });
+    assert.deepEqual(await roundTrip(emptyColumns), emptyColumns);
+  });
+
+  it('carries every column and string in the packed block, none as JSON', () => {
+    const original = randomData(7);
+    const wire = encodeViewData(original);
+    assert.ok(!('strings' in wire));
+    for (const queue of wire.queues) assert.deepEqual([queue.items.put, queue.items.repr, queue.depthT], [[], [], []]);
+    for (const lane of wire.lanes) assert.deepEqual([lane.spans.start, lane.tasks.end], [[], []]);
+    assert.equal(wire.processes.length, original.processes.length);
+    assert.match(wire.packed, /^[A-Za-z0-9+/]*={0,2}$/, 'base64: nothing to escape in a page');
+  });
+
+  it('rounds a fraction of a nanosecond; refuses what would lose digits', () => {
+    const { rest, bytes } = packViewData(data({ queues: [queue([1.4, 2.6], [3.5, -1])] }));
+    assert.deepEqual(withArrays(unpackViewData(rest, bytes).queues[0]?.items), queue([1, 3], [4, -1]).items);
+    assert.throws(() => packViewData(data({ queues: [queue([2 ** 51], [-1])] })), RangeError);
+    assert.throws(() => packViewData(data({ queues: [queue([Number.NaN], [-1])] })), RangeError);
+  });
+
+  it('a lone surrogate comes back as U+FFFD; everything else as it was', async () => {
+    const back = await roundTrip(data({ strings: ['a\ud800b', '😀', 'x'] }));
+    assert.deepEqual(back.strings, ['a\ufffdb', '😀', 'x']);
+  });
+
+  it('fails loudly on a block cut short or with bytes left over', () => {
+    const { rest, bytes } = packViewData(randomData(3));
+    assert.throws(() => unpackViewData(structuredClone(rest), bytes.subarray(0, bytes.length - 1)), /ends too soon/);
+    assert.throws(() => unpackViewData(structuredClone(rest), Uint8Array.of(...bytes, 0)), /left over/);
   });
 });

@@ -1,17 +1,13 @@
 // The viewer as one self-contained HTML page: the bundled viewer script, its
 // stylesheet and (for a report) the run's view data, all inline, under a
 // Content-Security-Policy that lets in only what carries this page's nonce.
-// No remote resource, no eval. The data is JSON inside a non-executed script
-// block; `<` is escaped in it, so no string of the program's can close the
-// block or open a tag.
+// No remote resource, no eval. The data is JSON (its columns and strings
+// packed into one base64 text, wire.ts) inside a non-executed script block;
+// `<` is escaped in it, so no string of the program's can close the block or
+// open a tag.
 
 import type { HostMessage } from './view-data';
-import { encodeViewData } from './wire';
-
-/** A message as it travels: view data with its time columns written small. */
-export function forTheWire(message: HostMessage): HostMessage {
-  return message.type === 'data' ? { ...message, data: encodeViewData(message.data) } : message;
-}
+import { forTheWire } from './wire-encode';
 
 export interface PageParts {
   /** The bundled viewer (dist/webview.js). */
