@@ -81,7 +81,7 @@ describe('view data: the viewer answers as the model does', () => {
     const wire = encodeViewData(data);
     assert.ok(JSON.stringify(wire).length < JSON.stringify(data).length * 0.5, 'smaller on the wire');
     const unpacked = await decodeViewData(JSON.parse(JSON.stringify(wire)) as WireViewData);
-    assert.deepEqual(withArrays(unpacked), data);
+    assert.deepEqual(withArrays(unpacked), withArrays(data));
     assert.equal(data.queues.length, 4);
     assert.ok(data.queues.every((queue) => queue.items.put.length === queue.puts));
     assertSameAnswers(model, data);

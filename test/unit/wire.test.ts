@@ -101,6 +101,27 @@ describe('view data on the wire', () => {
     }
   });
 
+  it('sends a queue\'s depth as one byte when its puts and gets make it, and in full when they do not', async () => {
+    const put = [10, 20, 20, 30, 45];
+    const get = [25, 22, -1, 45, 50];
+    const made = queue(put, get);
+    // Steps at 10 (1), 20 (3), 22 (2), 25 (1), 30 (2), 45 (put and get: 2), 50 (1).
+    made.depthT = [10, 20, 22, 25, 30, 45, 50];
+    made.depth = [1, 3, 2, 1, 2, 2, 1];
+    const other = structuredClone(made);
+    other.depth = [1, 3, 2, 1, 2, 2, 0]; // a get whose item is unknown
+    const derived = packViewData(data({ queues: [made] })).bytes.length;
+    const full = packViewData(data({ queues: [other] })).bytes.length;
+    assert.ok(derived < full - 14, `${derived} bytes, in full ${full}`);
+    for (const original of [made, other]) assert.deepEqual((await roundTrip(data({ queues: [original] }))).queues[0], original);
+    // Fractions: rounded, two instants would be one; the depth goes in full, rounded as it was.
+    const fractions = queue([1.2], [1.4]);
+    fractions.depthT = [1.2, 1.4];
+    fractions.depth = [1, 0];
+    const back = (await roundTrip(data({ queues: [fractions] }))).queues[0];
+    assert.deepEqual([back?.depthT, back?.depth, back?.items.put, back?.items.get], [[1, 1], [1, 0], [1], [1]]);
+  });
+
   it('comes back with nothing in it: no lanes, queues, locks or strings; and empty columns', async () => {
     const empty = data({});
     assert.deepEqual(await roundTrip(empty), empty);

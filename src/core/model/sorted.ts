@@ -15,6 +15,36 @@ export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
   return lo;
 }
 
+/**
+ * A count as a step function of time: +1 at each of `ups`, -1 at each of
+ * `downs` (both sorted), one step per instant at which anything happens,
+ * `count[i]` from `t[i]` on. A queue's depth from its put and get times.
+ */
+export function stepCounts(ups: ArrayLike<number>, downs: ArrayLike<number>): { t: Float64Array; count: Float64Array } {
+  const t = new Float64Array(ups.length + downs.length);
+  const count = new Float64Array(t.length);
+  let now = 0;
+  let u = 0;
+  let d = 0;
+  let steps = 0;
+  while (u < ups.length || d < downs.length) {
+    const at = Math.min(ups[u] ?? Infinity, downs[d] ?? Infinity);
+    // Every change at one instant makes one step.
+    while ((ups[u] ?? Infinity) === at) {
+      now++;
+      u++;
+    }
+    while ((downs[d] ?? Infinity) === at) {
+      now--;
+      d++;
+    }
+    t[steps] = at;
+    count[steps] = now;
+    steps++;
+  }
+  return { t: t.subarray(0, steps), count: count.subarray(0, steps) };
+}
+
 /** Inserts `t` after every value `<= t`; returns where it went. */
 export function insertTime(sorted: number[], t: number): number {
   const last = sorted[sorted.length - 1];
