@@ -5,12 +5,14 @@
 // the server). Each is a Host.
 
 import type { ViewerMessage } from '../src/core/view/view-data';
-import type { WireMessage } from '../src/core/view/wire';
+import type { WireMessage, WireViewData } from '../src/core/view/wire';
 
 export interface Host {
   /** Calls `receive` with every message from the host, starting now. */
   connect(receive: (message: WireMessage) => void): void;
   send(message: ViewerMessage): void;
+  /** The details block of `data` (wire.ts): in the message, or where this host keeps it. */
+  details(data: WireViewData): Promise<string>;
   /** Where "open file:line" goes: an editor in VS Code, nowhere in a report. */
   readonly canOpen: boolean;
   /** Someone can end a live run on request (not a report). */
@@ -45,11 +47,17 @@ export function hostFor(config: PageConfig): Host {
   }
 }
 
+/** The details come in the message itself (a webview's, a stream's). */
+function inTheMessage(data: WireViewData): Promise<string> {
+  return Promise.resolve(data.details);
+}
+
 function vscodeHost(): Host {
   const api = acquireVsCodeApi();
   return {
     canOpen: true,
     canStop: true,
+    details: inTheMessage,
     connect(receive) {
       window.addEventListener('message', (event: MessageEvent<WireMessage>) => {
         // Kept by VS Code for the panel serializer, which restores the panel after a reload.
@@ -64,11 +72,23 @@ function vscodeHost(): Host {
   };
 }
 
-/** The report: the data is a JSON block in the page itself. */
+/** The report: the data is a JSON block in the page itself, its details another after the viewer's script. */
 function embeddedHost(): Host {
   return {
     canOpen: false,
     canStop: false,
+    async details(data) {
+      if (data.details) return data.details;
+      // The block after this script: there once the page is parsed.
+      if (document.readyState === 'loading') {
+        await new Promise((resolve) => {
+          document.addEventListener('DOMContentLoaded', resolve, { once: true });
+        });
+      }
+      const block = document.getElementById('pv-details');
+      if (!block?.textContent) throw new Error('this report holds no details block');
+      return JSON.parse(block.textContent) as string;
+    },
     connect(receive) {
       const block = document.getElementById('pv-data');
       if (!block?.textContent) {
@@ -88,6 +108,7 @@ function streamHost(url: string): Host {
   return {
     canOpen: true,
     canStop: true,
+    details: inTheMessage,
     connect(receive) {
       const source = new EventSource(url);
       source.onmessage = (event: MessageEvent<string>) => {

@@ -9,7 +9,7 @@
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { LANE_STATES, STATE_LABELS, type ViewData } from '../src/core/view/view-data';
-import { decodeViewData, type WireMessage } from '../src/core/view/wire';
+import { decodeChart, decodeDetails, type WireMessage, type WireViewData } from '../src/core/view/wire';
 import { clear, el } from './dom';
 import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
@@ -237,18 +237,39 @@ export class Viewer {
     this.inbox = this.inbox
       .then(async () => {
         if (message.type !== 'data') this.handle(message);
-        else if (ticket === this.dataSent) {
-          // Marks for `npm run bench`: where a big report's time to ready goes.
-          performance.mark('procview:unpack');
-          const data = await decodeViewData(message.data);
-          performance.mark('procview:unpacked');
-          if (ticket === this.dataSent) this.setData(data);
-          performance.mark('procview:set');
-        }
+        else if (ticket === this.dataSent) await this.receiveData(message.data, () => ticket === this.dataSent);
       })
       .catch((error: unknown) => {
         this.handle({ type: 'error', message: `Cannot read the run's data: ${error instanceof Error ? error.message : String(error)}` });
       });
+  }
+
+  /**
+   * The first data shows as soon as its chart is unpacked: its details (the
+   * strings of tooltips and the panel) are unpacked after the first frame,
+   * and the panel and chart drawn again with them. Later data (a live run's)
+   * is shown whole, so nothing the person reads blinks.
+   */
+  private async receiveData(wire: WireViewData, current: () => boolean): Promise<void> {
+    const first = this.data === null;
+    // Asked now: a report's details block may still be on its way into the page.
+    const details = this.host.details(wire);
+    // Marks for `npm run bench`: where a big report's time to ready goes.
+    performance.mark('procview:unpack');
+    const data = await decodeChart(wire);
+    if (!first) await decodeDetails(data, await details);
+    performance.mark('procview:unpacked');
+    if (!current()) return;
+    this.setData(data);
+    performance.mark('procview:set');
+    if (!first) return;
+    await afterNextFrame();
+    await decodeDetails(data, await details);
+    if (this.data !== data) return;
+    // Lock holders' colours and put→get arrows need the strings (the overview draws neither).
+    this.renderAt();
+    this.requestDraw();
+    this.root.dataset.details = 'ready';
   }
 
   private handle(message: Exclude<WireMessage, { type: 'data' }>): void {
@@ -771,6 +792,15 @@ export function tooltipLines(data: ViewData, row: Row, t: number, laneName: (key
     return [row.label, ...waiters, ...holds.map((hold) => `held by ${laneName(data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?')} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
   }
   return [];
+}
+
+/** Resolves once the frame now pending has been drawn. */
+function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      setTimeout(resolve, 0);
+    });
+  });
 }
 
 function button(text: string, title: string, onClick: () => void): HTMLButtonElement {

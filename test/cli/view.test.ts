@@ -120,12 +120,16 @@ describe('procview export --html', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.doesNotMatch(page, /<script(?![^>]*nonce=)/, 'every script carries the nonce');
     assert.doesNotMatch(page, /\b(?:src|href)="https?:/, 'no remote resource');
-    const data = /<script type="application\/json" id="pv-data"[^>]*>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
-    assert.doesNotMatch(data, /</, 'no < inside the data block');
+    const block = (id: string): string => new RegExp(`<script type="application/json" id="${id}"[^>]*>([\\s\\S]*?)</script>`).exec(page)?.[1] ?? '';
+    const [data, details] = [block('pv-data'), block('pv-details')];
+    for (const text of [data, details]) assert.doesNotMatch(text, /</, 'no < inside a data block');
+    assert.ok(page.indexOf('id="pv-details"') > page.lastIndexOf('<script nonce='), 'the details after the viewer\'s script');
     const message = JSON.parse(data) as { type: string; data: WireViewData };
     assert.equal(message.type, 'data');
     assert.ok(message.data.processes.some((p) => p.name === 'MainProcess'));
-    assert.ok((await decodeViewData(message.data)).queues.some((queue) => queue.items.put.length > 0), 'the data unpacks');
+    const unpacked = await decodeViewData(message.data, JSON.parse(details) as string);
+    assert.ok(unpacked.queues.some((queue) => queue.items.put.length > 0 && queue.items.repr.length > 0), 'the data unpacks');
+    assert.ok(unpacked.strings.length > 0);
   });
 });
 

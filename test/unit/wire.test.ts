@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ViewData, ViewLane, ViewLock, ViewQueue } from '../../src/core/view/view-data';
-import { decodeViewData, packViewData, unpackViewData, type WireViewData } from '../../src/core/view/wire';
+import { decodeChart, decodeDetails, decodeViewData, packViewData, unpackChart, unpackDetails, type WireViewData } from '../../src/core/view/wire';
 import { encodeViewData } from '../../src/core/view/wire-encode';
 import { withArrays } from '../helpers';
 
@@ -110,8 +110,8 @@ describe('view data on the wire', () => {
     made.depth = [1, 3, 2, 1, 2, 2, 1];
     const other = structuredClone(made);
     other.depth = [1, 3, 2, 1, 2, 2, 0]; // a get whose item is unknown
-    const derived = packViewData(data({ queues: [made] })).bytes.length;
-    const full = packViewData(data({ queues: [other] })).bytes.length;
+    const derived = packViewData(data({ queues: [made] })).chart.length;
+    const full = packViewData(data({ queues: [other] })).chart.length;
     assert.ok(derived < full - 14, `${derived} bytes, in full ${full}`);
     for (const original of [made, other]) assert.deepEqual((await roundTrip(data({ queues: [original] }))).queues[0], original);
     // Fractions: rounded, two instants would be one; the depth goes in full, rounded as it was.
@@ -129,19 +129,33 @@ describe('view data on the wire', () => {
     assert.deepEqual(await roundTrip(emptyColumns), emptyColumns);
   });
 
-  it('carries every column and string in the packed block, none as JSON', () => {
+  it('carries every column and string in the packed blocks, none as JSON', () => {
     const original = randomData(7);
     const wire = encodeViewData(original);
     assert.ok(!('strings' in wire));
     for (const queue of wire.queues) assert.deepEqual([queue.items.put, queue.items.repr, queue.depthT], [[], [], []]);
     for (const lane of wire.lanes) assert.deepEqual([lane.spans.start, lane.tasks.end], [[], []]);
     assert.equal(wire.processes.length, original.processes.length);
-    assert.match(wire.packed, /^[A-Za-z0-9+/]*={0,2}$/, 'base64: nothing to escape in a page');
+    for (const block of [wire.packed, wire.details]) assert.match(block, /^[A-Za-z0-9+/]*={0,2}$/, 'base64: nothing to escape in a page');
+  });
+
+  it('unpacks the chart first, with the details and strings empty, then the details into it', async () => {
+    const original = randomData(11);
+    const wire = JSON.parse(JSON.stringify(encodeViewData(original))) as WireViewData;
+    const chart = await decodeChart(wire);
+    assert.deepEqual(chart.strings, []);
+    const spans = original.lanes.map((lane) => lane.spans);
+    assert.ok(spans.some((span) => span.what.length > 0));
+    assert.deepEqual(chart.lanes.map((lane) => withArrays([lane.spans.start, lane.spans.loc, lane.spans.what])), spans.map((span) => [span.start, span.loc, []]));
+    assert.deepEqual(chart.locks.map((lock) => lock.holds.lane), original.locks.map(() => []));
+    const whole = await decodeDetails(chart, wire.details);
+    assert.equal(whole, chart, 'filled in place');
+    assert.deepEqual(withArrays(whole), original);
   });
 
   it('rounds a fraction of a nanosecond; refuses what would lose digits', () => {
-    const { rest, bytes } = packViewData(data({ queues: [queue([1.4, 2.6], [3.5, -1])] }));
-    assert.deepEqual(withArrays(unpackViewData(rest, bytes).queues[0]?.items), queue([1, 3], [4, -1]).items);
+    const { rest, chart, details } = packViewData(data({ queues: [queue([1.4, 2.6], [3.5, -1])] }));
+    assert.deepEqual(withArrays(unpackDetails(unpackChart(rest, chart), details).queues[0]?.items), queue([1, 3], [4, -1]).items);
     assert.throws(() => packViewData(data({ queues: [queue([2 ** 51], [-1])] })), RangeError);
     assert.throws(() => packViewData(data({ queues: [queue([Number.NaN], [-1])] })), RangeError);
   });
@@ -152,8 +166,11 @@ describe('view data on the wire', () => {
   });
 
   it('fails loudly on a block cut short or with bytes left over', () => {
-    const { rest, bytes } = packViewData(randomData(3));
-    assert.throws(() => unpackViewData(structuredClone(rest), bytes.subarray(0, bytes.length - 1)), /ends too soon/);
-    assert.throws(() => unpackViewData(structuredClone(rest), Uint8Array.of(...bytes, 0)), /left over/);
+    const { rest, chart, details } = packViewData(randomData(3));
+    assert.throws(() => unpackChart(structuredClone(rest), chart.subarray(0, chart.length - 1)), /ends too soon/);
+    assert.throws(() => unpackChart(structuredClone(rest), Uint8Array.of(...chart, 0)), /left over/);
+    const unpacked = unpackChart(structuredClone(rest), chart);
+    assert.throws(() => unpackDetails(unpacked, details.subarray(0, details.length - 1)), /ends too soon/);
+    assert.throws(() => unpackDetails(unpacked, Uint8Array.of(...details, 0)), /left over/);
   });
 });

@@ -39,7 +39,11 @@ export function contentSecurityPolicy(nonce: string, connect: boolean): string {
 
 export function viewerPage(parts: PageParts): string {
   const { nonce } = parts;
-  const data = parts.message ? `<script type="application/json" id="pv-data" nonce="${nonce}">${scriptSafeJson(forTheWire(parts.message))}</script>\n` : '';
+  const message = parts.message ? forTheWire(parts.message) : null;
+  // The details block goes after the viewer's script: the browser reads it while the viewer draws its first frame.
+  const details = message?.type === 'data' ? message.data.details : null;
+  if (message?.type === 'data') message.data.details = '';
+  const block = (id: string, value: unknown): string => `<script type="application/json" id="${id}" nonce="${nonce}">${scriptSafeJson(value)}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en" data-state="loading">
 <head>
@@ -53,11 +57,10 @@ ${parts.css}
 </head>
 <body>
 <div id="procview" data-state="loading"></div>
-<script type="application/json" id="pv-config" nonce="${nonce}">${scriptSafeJson(parts.config)}</script>
-${data}<script nonce="${nonce}">
+${block('pv-config', parts.config)}${message ? block('pv-data', message) : ''}<script nonce="${nonce}">
 ${parts.script.replace(/<\/script/gi, '<\\/script')}
 </script>
-</body>
+${details === null ? '' : block('pv-details', details)}</body>
 </html>
 `;
 }

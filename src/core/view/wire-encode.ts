@@ -15,8 +15,9 @@ import { packViewData, type WireMessage, type WireViewData } from './wire';
 const DEFLATE_LEVEL = 4;
 
 export function encodeViewData(data: ViewData): WireViewData {
-  const { rest, bytes } = packViewData(data);
-  return { ...rest, packed: deflateRawSync(bytes, { level: DEFLATE_LEVEL }).toString('base64') };
+  const { rest, chart, details } = packViewData(data);
+  const base64 = (bytes: Uint8Array): string => deflateRawSync(bytes, { level: DEFLATE_LEVEL }).toString('base64');
+  return { ...rest, packed: base64(chart), details: base64(details) };
 }
 
 /** A message as it travels: view data packed. */

@@ -2,26 +2,31 @@
 // message), and back. A big run's data is millions of numbers and a few
 // hundred thousand strings; written as JSON they are tens of megabytes, and a
 // browser's time to take in a page grows with its bytes (about 0.1 s a
-// megabyte here, before any script runs). So every column and the strings
-// travel packed in one binary block, deflated, as base64 text; the rest (names,
-// processes, findings) stays JSON, so a host can read it without unpacking.
+// megabyte here, before any script runs). So the columns and the strings
+// travel packed in two binary blocks, deflated, as base64 text; the rest
+// (names, processes, findings) stays JSON, so a host can read it without
+// unpacking. The chart block has what the chart draws from (times, states):
+// the first frame needs only it. The details block has the references to
+// strings (what a wait was, a location, an item's repr) and the strings, for
+// tooltips and the panel; the viewer unpacks it after its first frame.
 //
-// The packed block, before deflating, is the columns in the order `tables`
-// lists them, then the strings. A column is sent as the steps between
-// successive values (times go up by microseconds; a string reference repeats,
-// or counts up as new reprs are met); an end first becomes its interval's
-// length (-1, "still open", stays -1; a negative length, an end stamped a
-// little before its start by another process's clock, is sent one lower so it
-// never reads as -1). Each step is zigzagged (0, -1, 1, -2... as 0, 1, 2,
-// 3...) and the column written as byte planes: its count (4 bytes), its width
-// w (the bytes its largest step needs, 1 byte), then the w low bytes of every
-// step, then the next bytes, and so on. Most steps are small, so the high
-// planes are nearly all zeros and deflate to almost nothing; the noise of
-// nanosecond clocks stays in the low planes. The strings are their lengths (a
-// column as above, in UTF-16 units) and then all of them as one UTF-8 text.
-// A queue's depth steps are as many as its puts and gets together: when they
-// are exactly what its puts and gets count (every get paired with its item,
-// the usual case), one byte says so and the other end counts them.
+// A block, before deflating, is its columns in the order `tables` lists
+// them (the details block then the strings). A column is sent as the steps
+// between successive values (times go up by microseconds; a string reference
+// repeats, or counts up as new reprs are met); an end first becomes its
+// interval's length (-1, "still open", stays -1; a negative length, an end
+// stamped a little before its start by another process's clock, is sent one
+// lower so it never reads as -1). Each step is zigzagged (0, -1, 1, -2... as
+// 0, 1, 2, 3...) and the column written as byte planes: its count (4 bytes),
+// its width w (the bytes its largest step needs, 1 byte), then the w low
+// bytes of every step, then the next bytes, and so on. Most steps are small,
+// so the high planes are nearly all zeros and deflate to almost nothing; the
+// noise of nanosecond clocks stays in the low planes. The strings are their
+// lengths (a column as above, in UTF-16 units) and then all of them as one
+// UTF-8 text. A queue's depth steps are as many as its puts and gets
+// together: when they are exactly what its puts and gets count (every get
+// paired with its item, the usual case), one byte says so and the other end
+// counts them.
 //
 // Exact both ways: every value is a whole number (a time with a fraction of a
 // nanosecond is rounded), of magnitude below 2^51 (26 days in nanoseconds).
@@ -33,10 +38,20 @@
 import { stepCounts } from '../model/sorted';
 import type { Column, HostMessage, ViewData } from './view-data';
 
-/** View data as it travels: `packed` holds every column and the strings; the columns here are empty. */
+/**
+ * View data as it travels: `packed` holds the columns the chart draws from,
+ * `details` the other columns (string references) and the strings; the
+ * columns here are empty.
+ */
 export type WireViewData = Omit<ViewData, 'strings'> & {
-  /** Base64 of the raw-deflated packed block. */
+  /** Base64 of the raw-deflated chart block. */
   packed: string;
+  /**
+   * Base64 of the raw-deflated details block: what tooltips and the panel
+   * say. A report's page holds it apart, after the viewer's script, and
+   * leaves this empty (report.ts).
+   */
+  details: string;
 };
 
 /** A host's message as it travels. */
@@ -45,8 +60,11 @@ export type WireMessage = Exclude<HostMessage, { type: 'data' }> | { type: 'data
 /** Columns of one object (a lane's spans, a queue...), by name, in the order they are packed. */
 interface Table {
   owner: Record<string, Column>;
+  /** What the chart draws from (and the lanes shown depend on): in the chart block. */
   keys: readonly string[];
-  /** [start, end] pairs: the end is sent as a length. */
+  /** References to strings for tooltips and the panel: in the details block. */
+  details: readonly string[];
+  /** [start, end] pairs of `keys`: the end is sent as a length. */
   intervals: readonly (readonly [string, string])[];
   /**
    * The columns as the receiving end can make them from columns unpacked
@@ -59,28 +77,30 @@ interface Table {
 function table<T extends object>(
   owner: T,
   keys: readonly (keyof T & string)[],
+  details: readonly (keyof T & string)[],
   intervals: readonly (readonly [keyof T & string, keyof T & string])[],
   derive?: () => Partial<Record<keyof T, Column>>,
 ): Table {
-  return { owner: owner as unknown as Record<string, Column>, keys, intervals, derive: derive as (() => Record<string, Column>) | undefined };
+  return { owner: owner as unknown as Record<string, Column>, keys, details, intervals, derive: derive as (() => Record<string, Column>) | undefined };
 }
 
 /** Every column of the view data, in the one order both ends know. */
 function tables(data: Pick<ViewData, 'lanes' | 'queues' | 'locks'>): Table[] {
   const out: Table[] = [];
   for (const { spans, tasks } of data.lanes) {
-    out.push(table(spans, ['start', 'end', 'state', 'what', 'target', 'loc', 'outcome'], [['start', 'end']]));
-    out.push(table(tasks, ['start', 'end', 'label', 'ok', 'result'], [['start', 'end']]));
+    // A span's location decides whether a library thread shows (rows.ts): with the chart.
+    out.push(table(spans, ['start', 'end', 'state', 'loc'], ['what', 'target', 'outcome'], [['start', 'end']]));
+    out.push(table(tasks, ['start', 'end', 'ok'], ['label', 'result'], [['start', 'end']]));
   }
   for (const queue of data.queues) {
-    out.push(table(queue.items, ['put', 'get', 'repr', 'putLane', 'getLane', 'putLoc', 'getLoc'], [['put', 'get']]));
-    out.push(table(queue, ['depthT', 'depth'], [], () => {
+    out.push(table(queue.items, ['put', 'get'], ['repr', 'putLane', 'getLane', 'putLoc', 'getLoc'], [['put', 'get']]));
+    out.push(table(queue, ['depthT', 'depth'], [], [], () => {
       // Every get of the queue paired with its item (the usual case): its depth is its puts' and gets' count.
       const { t, count } = stepCounts(queue.items.put, takenTimes(queue.items.get));
       return { depthT: t, depth: count };
     }));
   }
-  for (const { holds } of data.locks) out.push(table(holds, ['start', 'end', 'lane', 'loc'], [['start', 'end']]));
+  for (const { holds } of data.locks) out.push(table(holds, ['start', 'end'], ['lane', 'loc'], [['start', 'end']]));
   return out;
 }
 
@@ -89,37 +109,44 @@ const LIMIT = 2 ** 51;
 const COUNT_BYTES = 4;
 
 /**
- * The packed block of `data` (to be deflated), and the rest of it: the same
- * data with every column empty and without the strings.
+ * The blocks of `data` (to be deflated): the chart's and the details', and
+ * the rest of it: the same data with every column empty and without the
+ * strings.
  */
-export function packViewData(data: ViewData): { rest: Omit<ViewData, 'strings'>; bytes: Uint8Array } {
-  const writer = new Writer();
+export function packViewData(data: ViewData): { rest: Omit<ViewData, 'strings'>; chart: Uint8Array; details: Uint8Array } {
+  const chart = new Writer();
+  const details = new Writer();
   const packed = new Set<unknown>();
-  for (const { owner, keys, intervals, derive } of tables(data)) {
-    for (const key of keys) packed.add(owner[key]);
+  for (const table of tables(data)) {
+    const { owner, keys, intervals, derive } = table;
+    for (const key of [...keys, ...table.details]) packed.add(owner[key]);
+    for (const key of table.details) details.column(owner[key] ?? []);
     if (derive) {
       const derived = derive();
       const same = keys.every((key) => sameWholeValues(derived[key] ?? [], owner[key] ?? []));
-      writer.flag(same);
+      chart.flag(same);
       if (same) continue;
     }
     const lengths = new Map(intervals.map(([start, end]) => [end, intervalLengths(owner[start] ?? [], owner[end] ?? [])]));
-    for (const key of keys) writer.column(lengths.get(key) ?? owner[key] ?? []);
+    for (const key of keys) chart.column(lengths.get(key) ?? owner[key] ?? []);
   }
   const text = new TextEncoder().encode(data.strings.join(''));
-  writer.column(data.strings.map((s) => s.length));
-  writer.count(text.length);
-  writer.bytes(text);
+  details.column(data.strings.map((s) => s.length));
+  details.count(text.length);
+  details.bytes(text);
   // The rest is small (names, processes, findings): a JSON copy without the columns.
   const rest = JSON.parse(JSON.stringify(data, function (this: unknown, key, value: unknown) {
     if (this === data && key === 'strings') return undefined;
     return packed.has(value) ? [] : value;
   })) as Omit<ViewData, 'strings'>;
-  return { rest, bytes: writer.finish() };
+  return { rest, chart: chart.finish(), details: details.finish() };
 }
 
-/** The view data again from the rest and the packed block (inflated). Fills in the rest's columns. */
-export function unpackViewData(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array): ViewData {
+/**
+ * The view data from the rest and the chart block (inflated): its chart
+ * columns filled in, its details columns and strings still empty.
+ */
+export function unpackChart(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array): ViewData {
   const reader = new Reader(bytes);
   for (const { owner, keys, intervals, derive } of tables(rest)) {
     if (derive && reader.flag()) {
@@ -129,6 +156,14 @@ export function unpackViewData(rest: Omit<ViewData, 'strings'>, bytes: Uint8Arra
     for (const key of keys) owner[key] = reader.column();
     for (const [start, end] of intervals) undoLengths(owner[start] ?? [], owner[end] as Float64Array);
   }
+  reader.end();
+  return { ...rest, strings: [] };
+}
+
+/** Fills in the details columns and the strings of `data` (from unpackChart) from the details block (inflated). */
+export function unpackDetails(data: ViewData, bytes: Uint8Array): ViewData {
+  const reader = new Reader(bytes);
+  for (const { owner, details } of tables(data)) for (const key of details) owner[key] = reader.column();
   const lengths = reader.column();
   const text = new TextDecoder().decode(reader.bytes(reader.count()));
   const strings: string[] = [];
@@ -138,13 +173,31 @@ export function unpackViewData(rest: Omit<ViewData, 'strings'>, bytes: Uint8Arra
     at += length;
   }
   reader.end();
-  return { ...rest, strings };
+  data.strings = strings;
+  return data;
 }
 
-/** Unpacks data as it arrived (from JSON): base64, inflate, columns. */
-export async function decodeViewData(wire: WireViewData): Promise<ViewData> {
-  const { packed, ...rest } = wire;
-  return unpackViewData(rest, await inflate(fromBase64(packed)));
+/** Unpacks data as it arrived (from JSON), chart then details: base64, inflate, columns. */
+export async function decodeViewData(wire: WireViewData, details = wire.details): Promise<ViewData> {
+  return decodeDetails(await decodeChart(wire), details);
+}
+
+/** The chart's part of data as it arrived: what the first frame needs. */
+export async function decodeChart(wire: WireViewData): Promise<ViewData> {
+  return unpackChart(restOf(wire), await inflate(fromBase64(wire.packed)));
+}
+
+/** The rest of it, into `data` (from decodeChart). */
+export async function decodeDetails(data: ViewData, details: string): Promise<ViewData> {
+  return unpackDetails(data, await inflate(fromBase64(details)));
+}
+
+/** The JSON part of data as it arrived: without its blocks. */
+function restOf(wire: WireViewData): Omit<ViewData, 'strings'> {
+  const rest: Partial<WireViewData> = { ...wire };
+  delete rest.packed;
+  delete rest.details;
+  return rest as Omit<ViewData, 'strings'>;
 }
 
 /** The get times that are (not -1, still in the queue), sorted. */
