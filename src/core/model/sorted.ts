@@ -23,20 +23,24 @@ export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
 export function stepCounts(ups: ArrayLike<number>, downs: ArrayLike<number>): { t: Float64Array; count: Float64Array } {
   const t = new Float64Array(ups.length + downs.length);
   const count = new Float64Array(t.length);
+  // Each time is read once: a viewer counts a big queue's steps on its way to the first frame.
+  const next = (times: ArrayLike<number>, i: number): number => (i < times.length ? (times[i] ?? Infinity) : Infinity);
+  let up = next(ups, 0);
+  let down = next(downs, 0);
   let now = 0;
   let u = 0;
   let d = 0;
   let steps = 0;
-  while (u < ups.length || d < downs.length) {
-    const at = Math.min(ups[u] ?? Infinity, downs[d] ?? Infinity);
+  while (up !== Infinity || down !== Infinity) {
+    const at = up < down ? up : down;
     // Every change at one instant makes one step.
-    while ((ups[u] ?? Infinity) === at) {
+    while (up === at) {
       now++;
-      u++;
+      up = next(ups, ++u);
     }
-    while ((downs[d] ?? Infinity) === at) {
+    while (down === at) {
       now--;
-      d++;
+      down = next(downs, ++d);
     }
     t[steps] = at;
     count[steps] = now;
