@@ -254,6 +254,8 @@ export class Viewer {
     const first = this.data === null;
     // Asked now: a report's details block may still be on its way into the page.
     const details = this.host.details(wire);
+    // A failure is reported where it is awaited (or not at all, for data replaced meanwhile).
+    details.catch(() => undefined);
     // Marks for `npm run bench`: where a big report's time to ready goes.
     performance.mark('procview:unpack');
     const data = await decodeChart(wire);

@@ -200,7 +200,7 @@ function restOf(wire: WireViewData): Omit<ViewData, 'strings'> {
   return rest as Omit<ViewData, 'strings'>;
 }
 
-/** The get times that are (not -1, still in the queue), sorted. */
+/** The times the items were taken (a get of -1: still in the queue), sorted. */
 function takenTimes(get: Column): Float64Array {
   const out = new Float64Array(get.length);
   let n = 0;
