@@ -751,7 +751,7 @@ function reportProfile(result: RunResult, name: string, tmp: string): void {
     for (const [label, value] of total) if (label.startsWith(`${fn}:`) || label.startsWith(`${fn} [`)) sum += value;
     return sum;
   };
-  const steps = ['source.onmessage', 'benchJsonParse', 'receive', 'decodeViewData', 'setData', 'rebuildRows', 'allRows', 'visibleRows', 'renderLabels', 'renderFindings', 'renderAt', 'drawOverview', 'draw', 'drawFrame', 'drawAxis', 'drawOverviewWindow'];
+  const steps = ['source.onmessage', 'benchJsonParse', 'receive', 'decodeChart', 'decodeDetails', 'setData', 'rebuildRows', 'allRows', 'visibleRows', 'renderLabels', 'renderFindings', 'renderAt', 'drawOverview', 'draw', 'drawFrame', 'drawAxis', 'drawOverviewWindow'];
   say(`  JS, total ms of the viewer's steps: ${steps.map((fn) => `${fn} ${byName(fn).toFixed(0)}`).join(', ')}; (garbage collector) ${(self.get('(garbage collector)') ?? 0).toFixed(0)}`);
   // Per frame and per message, over the profiled period.
   const frames = log.frames.filter((t) => t >= liveFrom && t < liveTo).length;
@@ -761,7 +761,7 @@ function reportProfile(result: RunResult, name: string, tmp: string): void {
     `drawAxis ${fixed(byName('drawAxis') / frames, 1)}, drawOverviewWindow ${fixed(byName('drawOverviewWindow') / frames, 1)}), layout ${fixed(cpuOf('LocalFrameView::performLayout') / frames, 1)}, ` +
     `style ${fixed(cpuOf('Document::recalcStyle') / frames, 1)}, paint ${fixed(cpuOf('Paint') / frames, 1)}, commit ${fixed(cpuOf('Commit') / frames, 1)}; ` +
     `per data message (${parses.length}): the stream's bytes in (Resource::appendData) ${fixed(cpuOf('Resource::appendData') / messages, 0)}, ` +
-    `EventSource.onmessage ${fixed(byName('source.onmessage') / messages, 0)} (JSON.parse ${fixed(byName('benchJsonParse') / messages, 0)}, decodeViewData ${fixed(byName('decodeViewData') / messages, 0)}, ` +
+    `EventSource.onmessage ${fixed(byName('source.onmessage') / messages, 0)} (JSON.parse ${fixed(byName('benchJsonParse') / messages, 0)}, unpacking (decodeChart, decodeDetails) ${fixed((byName('decodeChart') + byName('decodeDetails')) / messages, 0)}, ` +
     `setData ${fixed(byName('setData') / messages, 0)})`);
   say(`    JS, total ms by function: ${top(total, 14, internal)}`);
   say(`    JS, self ms by function: ${top(self, 10, internal)}`);

@@ -1,4 +1,4 @@
-// Shared by the Node tests: run the built command for real, make scratch folders.
+// Shared by the Node tests: run the built command for real, make scratch folders, compare view data.
 
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,4 +47,9 @@ export function frame(payload: Buffer): Buffer {
   const size = Buffer.alloc(4);
   size.writeUInt32LE(payload.length);
   return Buffer.concat([size, payload]);
+}
+
+/** Unpacked view data (typed-array columns) with plain arrays again, to compare with what the host built. */
+export function withArrays<T>(data: T): T {
+  return JSON.parse(JSON.stringify(data, (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value))) as T;
 }

@@ -4,7 +4,7 @@
 // single pixel column, and the search skips straight to the next pixel, so a
 // frame costs about (visible rows × width × log n), whatever the trace's size.
 
-import { LANE_STATES, type ViewData, type ViewLane, type ViewLock, type ViewProcess, type ViewQueue } from '../src/core/view/view-data';
+import { LANE_STATES, type Column, type ViewData, type ViewLane, type ViewLock, type ViewProcess, type ViewQueue } from '../src/core/view/view-data';
 import { countAtOrBefore } from '../src/core/model/sorted';
 import { endOr } from './query';
 import { laneOf, type Row } from './rows';
@@ -89,8 +89,8 @@ function timeOf(frame: Pick<Frame, 't0' | 't1' | 'width'>, x: number): number {
  */
 function drawIntervals(
   frame: Frame,
-  start: readonly number[],
-  end: readonly number[],
+  start: Column,
+  end: Column,
   y: number,
   h: number,
   color: (i: number) => string,

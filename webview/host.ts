@@ -4,12 +4,15 @@
 // page `procview view` / `procview run --view` serves (a stream of data from
 // the server). Each is a Host.
 
-import type { HostMessage, ViewerMessage } from '../src/core/view/view-data';
+import type { ViewerMessage } from '../src/core/view/view-data';
+import type { WireMessage, WireViewData } from '../src/core/view/wire';
 
 export interface Host {
   /** Calls `receive` with every message from the host, starting now. */
-  connect(receive: (message: HostMessage) => void): void;
+  connect(receive: (message: WireMessage) => void): void;
   send(message: ViewerMessage): void;
+  /** The details block of `data` (wire.ts): in the message, or where this host keeps it. */
+  details(data: WireViewData): Promise<string>;
   /** Where "open file:line" goes: an editor in VS Code, nowhere in a report. */
   readonly canOpen: boolean;
   /** Someone can end a live run on request (not a report). */
@@ -44,13 +47,19 @@ export function hostFor(config: PageConfig): Host {
   }
 }
 
+/** The details come in the message itself (a webview's, a stream's). */
+function inTheMessage(data: WireViewData): Promise<string> {
+  return Promise.resolve(data.details);
+}
+
 function vscodeHost(): Host {
   const api = acquireVsCodeApi();
   return {
     canOpen: true,
     canStop: true,
+    details: inTheMessage,
     connect(receive) {
-      window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+      window.addEventListener('message', (event: MessageEvent<WireMessage>) => {
         // Kept by VS Code for the panel serializer, which restores the panel after a reload.
         if (event.data.type === 'persist') api.setState(event.data.state);
         else receive(event.data);
@@ -63,18 +72,30 @@ function vscodeHost(): Host {
   };
 }
 
-/** The report: the data is a JSON block in the page itself. */
+/** The report: the data is a JSON block in the page itself, its details another after the viewer's script. */
 function embeddedHost(): Host {
   return {
     canOpen: false,
     canStop: false,
+    async details(data) {
+      if (data.details) return data.details;
+      // The block after this script: there once the page is parsed.
+      if (document.readyState === 'loading') {
+        await new Promise((resolve) => {
+          document.addEventListener('DOMContentLoaded', resolve, { once: true });
+        });
+      }
+      const block = document.getElementById('pv-details');
+      if (!block?.textContent) throw new Error('this report holds no details block');
+      return JSON.parse(block.textContent) as string;
+    },
     connect(receive) {
       const block = document.getElementById('pv-data');
       if (!block?.textContent) {
         receive({ type: 'error', message: 'This report holds no run data.' });
         return;
       }
-      receive(JSON.parse(block.textContent) as HostMessage);
+      receive(JSON.parse(block.textContent) as WireMessage);
     },
     send() {
       // A file on disk has nobody to ask.
@@ -87,10 +108,11 @@ function streamHost(url: string): Host {
   return {
     canOpen: true,
     canStop: true,
+    details: inTheMessage,
     connect(receive) {
       const source = new EventSource(url);
       source.onmessage = (event: MessageEvent<string>) => {
-        receive(JSON.parse(event.data) as HostMessage);
+        receive(JSON.parse(event.data) as WireMessage);
       };
     },
     send(message) {

@@ -8,8 +8,8 @@
 // panel (at the cursor / findings); a status line.
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
-import { LANE_STATES, STATE_LABELS, type HostMessage, type ViewData } from '../src/core/view/view-data';
-import { decodeViewData } from '../src/core/view/wire';
+import { LANE_STATES, STATE_LABELS, type ViewData } from '../src/core/view/view-data';
+import { decodeChart, decodeDetails, type WireMessage, type WireViewData } from '../src/core/view/wire';
 import { clear, el } from './dom';
 import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
@@ -40,6 +40,10 @@ export interface ViewerHooks {
 
 export class Viewer {
   private data: ViewData | null = null;
+  /** Messages from the host not yet handled, in order (receive). */
+  private inbox: Promise<void> = Promise.resolve();
+  /** Data messages received so far: the last one is the one to show. */
+  private dataSent = 0;
   private rows: Row[] = [];
   private shown: Row[] = [];
   private tops: number[] = [];
@@ -233,11 +237,55 @@ export class Viewer {
     };
   }
 
-  receive(message: HostMessage): void {
+  /**
+   * Takes the host's messages in order. Data is unpacked first, which takes a
+   * moment (asynchronously): data that a newer one replaces while it waits is
+   * skipped, and messages after it wait for it.
+   */
+  receive(message: WireMessage): void {
+    const ticket = message.type === 'data' ? ++this.dataSent : this.dataSent;
+    this.inbox = this.inbox
+      .then(async () => {
+        if (message.type !== 'data') this.handle(message);
+        else if (ticket === this.dataSent) await this.receiveData(message.data, () => ticket === this.dataSent);
+      })
+      .catch((error: unknown) => {
+        this.handle({ type: 'error', message: `Cannot read the run's data: ${error instanceof Error ? error.message : String(error)}` });
+      });
+  }
+
+  /**
+   * The first data shows as soon as its chart is unpacked: its details (the
+   * strings of tooltips and the panel) are unpacked after the first frame,
+   * and the panel and chart drawn again with them. Later data (a live run's)
+   * is shown whole, so nothing the person reads blinks.
+   */
+  private async receiveData(wire: WireViewData, current: () => boolean): Promise<void> {
+    const first = this.data === null;
+    // Asked now: a report's details block may still be on its way into the page.
+    const details = this.host.details(wire);
+    // A failure is reported where it is awaited (or not at all, for data replaced meanwhile).
+    details.catch(() => undefined);
+    // Marks for `npm run bench`: where a big report's time to ready goes.
+    performance.mark('procview:unpack');
+    const data = await decodeChart(wire);
+    if (!first) await decodeDetails(data, await details);
+    performance.mark('procview:unpacked');
+    if (!current()) return;
+    this.setData(data);
+    performance.mark('procview:set');
+    if (!first) return;
+    await afterNextFrame();
+    await decodeDetails(data, await details);
+    if (this.data !== data) return;
+    // Lock holders' colours and put→get arrows need the strings (the overview draws neither).
+    this.renderAt();
+    this.requestDraw();
+    this.root.dataset.details = 'ready';
+  }
+
+  private handle(message: Exclude<WireMessage, { type: 'data' }>): void {
     switch (message.type) {
-      case 'data':
-        this.setData(decodeViewData(message.data));
-        break;
       case 'error':
         this.status.textContent = message.message;
         this.root.dataset.state = 'error';
@@ -790,6 +838,15 @@ export function tooltipLines(data: ViewData, row: Row, t: number, laneName: (key
     return [row.label, ...waiters, ...holds.map((hold) => `held by ${laneName(data.strings[row.lock.holds.lane[hold] ?? -1] ?? '?')} since ${formatTime(row.lock.holds.start[hold] ?? 0, span)} at ${data.strings[row.lock.holds.loc[hold] ?? -1] ?? '?'}`)];
   }
   return [];
+}
+
+/** Resolves once the frame now pending has been drawn. */
+function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      setTimeout(resolve, 0);
+    });
+  });
 }
 
 function button(text: string, title: string, onClick: () => void): HTMLButtonElement {

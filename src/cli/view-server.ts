@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentSecurityPolicy, forTheWire, viewerPage } from '../core/view/report';
+import { contentSecurityPolicy, viewerPage } from '../core/view/report';
+import { forTheWire } from '../core/view/wire-encode';
 import type { HostMessage, ViewerMessage } from '../core/view/view-data';
 import { newNonce, type ViewerAssets } from './viewer-output';
 

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { viewerPage } from '../core/view/report';
-import type { HostMessage, ViewerMessage } from '../core/view/view-data';
+import type { ViewerMessage } from '../core/view/view-data';
+import type { WireMessage } from '../core/view/wire';
 import { PanelChannel } from '../host/panel-channel';
 
 export interface Assets {
@@ -50,7 +51,7 @@ export class ViewerWebview implements vscode.Disposable {
     });
   }
 
-  post(message: HostMessage): void {
+  post(message: WireMessage): void {
     this.channel.post(message);
   }
 

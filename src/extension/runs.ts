@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { killTree } from '../core/process-tree';
-import type { HostMessage, ViewData } from '../core/view/view-data';
+import type { ViewData } from '../core/view/view-data';
+import { forTheWire } from '../core/view/wire-encode';
+import type { WireMessage, WireViewData } from '../core/view/wire';
 import { LiveClient } from '../host/live-client';
 import { findingProblems, hangMessage, statusLine } from '../host/run-status';
 import { joinArguments, runFolder, runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
@@ -27,7 +29,7 @@ interface Run {
   panel: RunPanel;
   startedAt: number;
   last: { events: number; at: number } | null;
-  data: ViewData | null;
+  data: WireViewData | null;
   notifiedHang: boolean;
   over: boolean;
   tempDir: string;
@@ -53,7 +55,7 @@ export class RunPanel {
     });
   }
 
-  post(message: HostMessage): void {
+  post(message: WireMessage): void {
     if (!this.disposed) this.viewer.post(message);
   }
 }
@@ -163,7 +165,7 @@ export class RunManager implements vscode.Disposable {
     restored.post({ type: 'persist', state: { tracePath } });
     load(tracePath).then(
       (data) => {
-        restored.post({ type: 'data', data });
+        restored.post(forTheWire({ type: 'data', data }));
       },
       (error: unknown) => {
         restored.post({ type: 'error', message: `Cannot read ${tracePath}: ${(error as Error).message}` });
@@ -279,7 +281,7 @@ export class RunManager implements vscode.Disposable {
     return runPanel;
   }
 
-  private onMessage(run: Run, message: HostMessage): void {
+  private onMessage(run: Run, message: WireMessage): void {
     if (this.current !== run) return;
     run.panel.post(message);
     if (message.type !== 'data') return;
@@ -315,7 +317,7 @@ export class RunManager implements vscode.Disposable {
     this.log.info(`run of ${run.script.fsPath} ended; trace: ${run.tracePath}`);
   }
 
-  private showProblems(data: ViewData, cwd: string): void {
+  private showProblems(data: Pick<ViewData, 'findings'>, cwd: string): void {
     this.problems.clear();
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const problem of findingProblems(data.findings)) {

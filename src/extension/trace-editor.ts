@@ -1,6 +1,7 @@
 // `.pvtrace` files open as a read-only document: the viewer with the saved run.
 
 import type * as vscode from 'vscode';
+import { forTheWire } from '../core/view/wire-encode';
 import { loadTraceView } from '../host/trace-view';
 import type { Assets } from './panel';
 import { ViewerWebview } from './panel';
@@ -25,7 +26,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider 
       viewer.dispose();
     });
     try {
-      viewer.post({ type: 'data', data: await loadTraceView(tracePath) });
+      viewer.post(forTheWire({ type: 'data', data: await loadTraceView(tracePath) }));
       this.log.info(`opened ${tracePath}`);
     } catch (error) {
       const message = `Cannot read ${tracePath}: ${(error as Error).message}`;

@@ -4,12 +4,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { get, request } from 'node:http';
-import type { HostMessage, ViewerMessage } from '../core/view/view-data';
+import type { ViewerMessage } from '../core/view/view-data';
+import type { WireMessage } from '../core/view/wire';
 
 const POLL_MS = 50;
 
 export interface LiveClientEvents {
-  message(message: HostMessage): void;
+  message(message: WireMessage): void;
   /** The stream ended: the run is over (or the server went away). */
   end(): void;
 }
@@ -77,7 +78,7 @@ export class LiveClient {
           while ((at = buffer.indexOf('\n\n')) >= 0) {
             const frame = buffer.slice(0, at);
             buffer = buffer.slice(at + 2);
-            if (frame.startsWith('data: ')) this.events.message(JSON.parse(frame.slice('data: '.length)) as HostMessage);
+            if (frame.startsWith('data: ')) this.events.message(JSON.parse(frame.slice('data: '.length)) as WireMessage);
           }
         });
         response.on('close', () => {

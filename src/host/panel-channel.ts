@@ -4,23 +4,24 @@
 // so the last data and the state to persist are kept and sent again on its
 // every `ready`: nothing is lost.
 
-import type { HostMessage, ViewerMessage } from '../core/view/view-data';
+import type { ViewerMessage } from '../core/view/view-data';
+import type { WireMessage } from '../core/view/wire';
 
 export interface PanelEndpoints {
   /** Delivers a message to the page. */
-  deliver(message: HostMessage): void;
+  deliver(message: WireMessage): void;
   open(file: string, line: number): void;
   stop(): void;
 }
 
 export class PanelChannel {
-  private latest: HostMessage | null = null;
-  private persisted: HostMessage | null = null;
+  private latest: WireMessage | null = null;
+  private persisted: WireMessage | null = null;
   private ready = false;
 
   constructor(private readonly endpoints: PanelEndpoints) {}
 
-  post(message: HostMessage): void {
+  post(message: WireMessage): void {
     if (message.type === 'persist') this.persisted = message;
     else if (message.type === 'data' || message.type === 'error') this.latest = message;
     if (this.ready) this.endpoints.deliver(message);

@@ -5,7 +5,7 @@ import type { Finding } from '../core/diagnosis/findings';
 import type { ViewData } from '../core/view/view-data';
 
 /** "3 processes · 1,200 events/s · 4.2 s", from two successive views `elapsedMs` apart. */
-export function statusLine(data: ViewData, previous: { events: number; at: number } | null, now: number, startedAt: number): string {
+export function statusLine(data: Pick<ViewData, 'processes' | 'events'>, previous: { events: number; at: number } | null, now: number, startedAt: number): string {
   const alive = data.processes.filter((proc) => proc.end === null && !proc.helper).length;
   const rate = previous && now > previous.at ? ((data.events - previous.events) * 1000) / (now - previous.at) : 0;
   const seconds = (now - startedAt) / 1000;
@@ -13,7 +13,7 @@ export function statusLine(data: ViewData, previous: { events: number; at: numbe
 }
 
 /** The first finding's summary, as a notification says it. */
-export function hangMessage(data: ViewData): string | null {
+export function hangMessage(data: Pick<ViewData, 'verdict' | 'findings'>): string | null {
   if (data.verdict !== 'hang') return null;
   const finding = data.findings.find((candidate) => candidate.severity === 'error') ?? data.findings[0];
   return finding ? `The program hangs: ${finding.summary}` : 'The program hangs: every thread waits and nothing moves.';

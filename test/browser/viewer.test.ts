@@ -43,6 +43,8 @@ async function opened(html: string): Promise<{ page: Page; errors: string[] }> {
   const { page, errors } = await openPage(browser, html);
   await page.setViewportSize({ width: 1400, height: 800 });
   await waitReady(page);
+  // The strings for the panel and tooltips come just after the first frame.
+  await page.waitForSelector('#procview[data-details="ready"]', { state: 'attached', timeout: 30_000 });
   return { page, errors };
 }
 

@@ -16,9 +16,10 @@ import { RunModel } from '../../src/core/model/run-model';
 import { laneStateAt } from '../../src/core/model/snapshot';
 import { projectModel } from '../../src/core/view/project';
 import type { ViewData } from '../../src/core/view/view-data';
-import { decodeViewData, encodeViewData } from '../../src/core/view/wire';
+import { decodeViewData, type WireViewData } from '../../src/core/view/wire';
+import { encodeViewData } from '../../src/core/view/wire-encode';
 import { contentsAt, depthAt, holdsAt, laneAt } from '../../webview/query';
-import { cliPath, repoRoot, runCli, scratchDir } from '../helpers';
+import { cliPath, repoRoot, runCli, scratchDir, withArrays } from '../helpers';
 
 const dir = scratchDir();
 
@@ -76,13 +77,16 @@ function assertSameAnswers(model: RunModel, data: ViewData): void {
 describe('view data: the viewer answers as the model does', () => {
   it('on the pipeline (four queues, many items, reads and writes interleaved)', async () => {
     const { model, data } = await recorded('pipeline');
-    // As it travels (time columns written small) and back: the same data, exactly.
+    // As it travels (columns and strings packed) and back: the same data, exactly.
     const wire = encodeViewData(data);
-    assert.ok(JSON.stringify(wire).length < JSON.stringify(data).length * 0.9, 'smaller on the wire');
-    assert.deepEqual(decodeViewData(JSON.parse(JSON.stringify(wire)) as ViewData), data);
+    assert.ok(JSON.stringify(wire).length < JSON.stringify(data).length * 0.5, 'smaller on the wire');
+    const unpacked = await decodeViewData(JSON.parse(JSON.stringify(wire)) as WireViewData);
+    assert.deepEqual(withArrays(unpacked), withArrays(data));
     assert.equal(data.queues.length, 4);
     assert.ok(data.queues.every((queue) => queue.items.put.length === queue.puts));
     assertSameAnswers(model, data);
+    // And as the viewer has it: typed arrays.
+    assertSameAnswers(model, unpacked);
   });
 
   it('on the locked counter (one lock taken thousands of times by four processes)', async () => {
@@ -116,11 +120,16 @@ describe('procview export --html', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.doesNotMatch(page, /<script(?![^>]*nonce=)/, 'every script carries the nonce');
     assert.doesNotMatch(page, /\b(?:src|href)="https?:/, 'no remote resource');
-    const data = /<script type="application\/json" id="pv-data"[^>]*>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
-    assert.doesNotMatch(data, /</, 'no < inside the data block');
-    const message = JSON.parse(data) as { type: string; data: ViewData };
+    const block = (id: string): string => new RegExp(`<script type="application/json" id="${id}"[^>]*>([\\s\\S]*?)</script>`).exec(page)?.[1] ?? '';
+    const [data, details] = [block('pv-data'), block('pv-details')];
+    for (const text of [data, details]) assert.doesNotMatch(text, /</, 'no < inside a data block');
+    assert.ok(page.indexOf('id="pv-details"') > page.lastIndexOf('<script nonce='), 'the details after the viewer\'s script');
+    const message = JSON.parse(data) as { type: string; data: WireViewData };
     assert.equal(message.type, 'data');
     assert.ok(message.data.processes.some((p) => p.name === 'MainProcess'));
+    const unpacked = await decodeViewData(message.data, JSON.parse(details) as string);
+    assert.ok(unpacked.queues.some((queue) => queue.items.put.length > 0 && queue.items.repr.length > 0), 'the data unpacks');
+    assert.ok(unpacked.strings.length > 0);
   });
 });
 
@@ -174,9 +183,9 @@ describe('procview view', () => {
           });
         }).on('error', reject).end();
       });
-      const message = JSON.parse(first.replace(/^data: /, '')) as { type: string; data: ViewData };
+      const message = JSON.parse(first.replace(/^data: /, '')) as { type: string; data: WireViewData };
       assert.equal(message.type, 'data');
-      assert.ok(message.data.lanes.length > 1);
+      assert.ok((await decodeViewData(message.data)).lanes.length > 1);
     } finally {
       server.kill('SIGINT');
     }

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isProcessAlive, killTree } from '../../src/core/process-tree';
-import type { HostMessage, ViewData } from '../../src/core/view/view-data';
+import type { WireMessage, WireViewData } from '../../src/core/view/wire';
 import { exportChromeFile, exportHtmlFile } from '../../src/host/exports';
 import { chooseInterpreter } from '../../src/host/interpreter';
 import { LiveClient } from '../../src/host/live-client';
@@ -39,7 +39,7 @@ function startRun(script: string, onHang: 'report' | 'kill' = 'report') {
   const cli = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const messages: HostMessage[] = [];
+  const messages: WireMessage[] = [];
   let ended: () => void = () => undefined;
   const end = new Promise<void>((resolve) => (ended = resolve));
   const client = new LiveClient(path.join(runDir, 'url'), { message: (m) => messages.push(m), end: () => { ended(); } });
@@ -52,7 +52,7 @@ function startRun(script: string, onHang: 'report' | 'kill' = 'report') {
   return { cli, client, messages, end, exit, tracePath: path.join(runDir, 'run.pvtrace'), stderr: () => stderr };
 }
 
-const dataOf = (messages: HostMessage[]): ViewData[] => messages.flatMap((m) => (m.type === 'data' ? [m.data] : []));
+const dataOf = (messages: WireMessage[]): WireViewData[] => messages.flatMap((m) => (m.type === 'data' ? [m.data] : []));
 
 
 describe('the command line a run gets', () => {
@@ -189,7 +189,7 @@ if __name__ == "__main__":
     const run = startRun(script);
     await run.client.connect();
     const deadline = Date.now() + 30_000;
-    let hung: ViewData | undefined;
+    let hung: WireViewData | undefined;
     while (!hung && Date.now() < deadline) {
       hung = dataOf(run.messages).find((view) => view.verdict === 'hang');
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -214,12 +214,12 @@ if __name__ == "__main__":
 
 describe('a panel and its page', () => {
   it('sends the page nothing before it is ready, then the state and the last data on every ready (a reload loses nothing)', () => {
-    const delivered: HostMessage[] = [];
+    const delivered: WireMessage[] = [];
     const opened: [string, number][] = [];
     let stops = 0;
     const channel = new PanelChannel({ deliver: (m) => delivered.push(m), open: (f, l) => opened.push([f, l]), stop: () => stops++ });
-    const first = { type: 'data', data: { events: 1 } } as unknown as HostMessage;
-    const second = { type: 'data', data: { events: 2 } } as unknown as HostMessage;
+    const first = { type: 'data', data: { events: 1 } } as unknown as WireMessage;
+    const second = { type: 'data', data: { events: 2 } } as unknown as WireMessage;
     channel.post({ type: 'persist', state: { tracePath: '/t.pvtrace' } });
     channel.post(first);
     channel.post(second);

@@ -11,7 +11,7 @@
 // Processes send their events in batches, so a get can arrive before its put:
 // whichever side comes second completes the pair.
 
-import { countAtOrBefore, countKeyAtOrBefore, insertByKey, insertTime } from './sorted';
+import { countAtOrBefore, countKeyAtOrBefore, insertByKey, insertTime, stepCounts } from './sorted';
 
 export interface QueueItem {
   putT: number;
@@ -217,31 +217,9 @@ export class QueueModel {
   }
 
   /** Depth over the whole run as a step function: `depth[i]` items from `t[i]` on. */
-  depthSteps(): { t: number[]; depth: number[] } {
-    const t: number[] = [];
-    const depth: number[] = [];
-    const puts = this.putTimes;
-    const gets = this.getTimes;
-    let now = 0;
-    let p = 0;
-    let g = 0;
-    while (p < puts.length || g < gets.length) {
-      const put = puts[p] ?? Infinity;
-      const get = gets[g] ?? Infinity;
-      const at = Math.min(put, get);
-      // Every change at one instant makes one step.
-      while ((puts[p] ?? Infinity) === at) {
-        now++;
-        p++;
-      }
-      while ((gets[g] ?? Infinity) === at) {
-        now--;
-        g++;
-      }
-      t.push(at);
-      depth.push(now);
-    }
-    return { t, depth };
+  depthSteps(): { t: Float64Array; depth: Float64Array } {
+    const { t, count } = stepCounts(this.putTimes, this.getTimes);
+    return { t, depth: count };
   }
 
   /** The items in the queue at `t`, oldest first (at most MAX_LISTED_ITEMS of them). */

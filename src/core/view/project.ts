@@ -8,7 +8,10 @@ import type { LockModel } from '../model/locks';
 import type { QueueModel } from '../model/queues';
 import type { RunModel } from '../model/run-model';
 import type { LaneModel, ProcessModel, WaitOp } from '../model/types';
-import { LANE_STATES, VIEW_DATA_VERSION, type LaneState, type StringRef, type ViewData, type ViewLane, type ViewLock, type ViewProcess, type ViewQueue } from './view-data';
+import {
+  LANE_STATES, VIEW_DATA_VERSION, type HoldColumns, type ItemColumns, type LaneState, type SpanColumns, type StringRef, type TaskColumns, type ViewData,
+  type ViewLane, type ViewLock, type ViewProcess, type ViewQueue,
+} from './view-data';
 
 const STATE_OF_OP: Readonly<Record<WaitOp, LaneState>> = {
   'queue.get': 'get',
@@ -24,6 +27,9 @@ const STATE_OF_OP: Readonly<Record<WaitOp, LaneState>> = {
   'pool.shutdown': 'join',
   exit: 'exit',
 };
+
+/** Columns while they are filled: arrays. */
+type Filling<T> = { [K in keyof T]: number[] };
 
 const STATE_INDEX = new Map<LaneState, number>(LANE_STATES.map((state, index) => [state, index]));
 
@@ -105,7 +111,7 @@ function projectProcess(proc: ProcessModel, lanes: readonly LaneModel[]): ViewPr
 }
 
 function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): ViewLane {
-  const spans: ViewLane['spans'] = { start: [], end: [], state: [], what: [], target: [], loc: [], outcome: [] };
+  const spans: Filling<SpanColumns> = { start: [], end: [], state: [], what: [], target: [], loc: [], outcome: [] };
   for (const span of lane.blocked) {
     spans.start.push(span.start);
     spans.end.push(span.end ?? -1);
@@ -115,7 +121,7 @@ function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): Vi
     spans.loc.push(strings.ref(span.wait.loc));
     spans.outcome.push(strings.ref(span.outcome));
   }
-  const tasks: ViewLane['tasks'] = { start: [], end: [], label: [], ok: [], result: [] };
+  const tasks: Filling<TaskColumns> = { start: [], end: [], label: [], ok: [], result: [] };
   for (const task of lane.tasks) {
     tasks.start.push(task.start);
     tasks.end.push(task.end ?? -1);
@@ -140,7 +146,7 @@ function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): Vi
 
 function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
   const steps = queue.depthSteps();
-  const items: ViewQueue['items'] = { put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] };
+  const items: Filling<ItemColumns> = { put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] };
   for (const item of queue.items) {
     items.put.push(item.putT);
     items.get.push(item.getT ?? -1);
@@ -165,7 +171,7 @@ function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
 }
 
 function projectLock(lock: LockModel, strings: StringTable): ViewLock {
-  const holds: ViewLock['holds'] = { start: [], end: [], lane: [], loc: [] };
+  const holds: Filling<HoldColumns> = { start: [], end: [], lane: [], loc: [] };
   for (const hold of lock.holds) {
     holds.start.push(hold.start);
     holds.end.push(hold.end ?? -1);

@@ -1,17 +1,13 @@
 // The viewer as one self-contained HTML page: the bundled viewer script, its
 // stylesheet and (for a report) the run's view data, all inline, under a
 // Content-Security-Policy that lets in only what carries this page's nonce.
-// No remote resource, no eval. The data is JSON inside a non-executed script
-// block; `<` is escaped in it, so no string of the program's can close the
-// block or open a tag.
+// No remote resource, no eval. The data is JSON (its columns and strings
+// packed into one base64 text, wire.ts) inside a non-executed script block;
+// `<` is escaped in it, so no string of the program's can close the block or
+// open a tag.
 
 import type { HostMessage } from './view-data';
-import { encodeViewData } from './wire';
-
-/** A message as it travels: view data with its time columns written small. */
-export function forTheWire(message: HostMessage): HostMessage {
-  return message.type === 'data' ? { ...message, data: encodeViewData(message.data) } : message;
-}
+import { forTheWire } from './wire-encode';
 
 export interface PageParts {
   /** The bundled viewer (dist/webview.js). */
@@ -43,7 +39,11 @@ export function contentSecurityPolicy(nonce: string, connect: boolean): string {
 
 export function viewerPage(parts: PageParts): string {
   const { nonce } = parts;
-  const data = parts.message ? `<script type="application/json" id="pv-data" nonce="${nonce}">${scriptSafeJson(forTheWire(parts.message))}</script>\n` : '';
+  const message = parts.message ? forTheWire(parts.message) : null;
+  // The details block goes after the viewer's script: the browser reads it while the viewer draws its first frame.
+  const details = message?.type === 'data' ? message.data.details : null;
+  if (message?.type === 'data') message.data.details = '';
+  const block = (id: string, value: unknown): string => `<script type="application/json" id="${id}" nonce="${nonce}">${scriptSafeJson(value)}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en" data-state="loading">
 <head>
@@ -57,11 +57,10 @@ ${parts.css}
 </head>
 <body>
 <div id="procview" data-state="loading"></div>
-<script type="application/json" id="pv-config" nonce="${nonce}">${scriptSafeJson(parts.config)}</script>
-${data}<script nonce="${nonce}">
+${block('pv-config', parts.config)}${message ? block('pv-data', message) : ''}<script nonce="${nonce}">
 ${parts.script.replace(/<\/script/gi, '<\\/script')}
 </script>
-</body>
+${details === null ? '' : block('pv-details', details)}</body>
 </html>
 `;
 }

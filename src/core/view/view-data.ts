@@ -1,9 +1,9 @@
 // What the viewer draws: the run model projected into flat columns of numbers
 // plus one table of strings. The host (CLI, extension) builds it from the
 // RunModel (project.ts); the webview only reads it. It crosses a process or
-// page boundary as JSON (a webview message, an HTML report, a server's
-// stream), so its size and its parse time are what the shape is made for:
-// columns of numbers parse fast, and a string that repeats (a queue's name in
+// page boundary (a webview message, an HTML report, a server's stream) with
+// its columns packed (wire.ts), so its size is what the shape is made for:
+// columns of numbers pack small, and a string that repeats (a queue's name in
 // every wait on it, a line of code) is sent once.
 //
 // This module is imported by the host and by the webview alike: no Node, no DOM.
@@ -36,33 +36,40 @@ export const STATE_LABELS: Readonly<Record<LaneState, string>> = {
 export type StringRef = number;
 
 /**
+ * A column of numbers: times, codes, and for a field that is text (a repr, a
+ * location, a lane key), StringRefs. The host builds arrays; the viewer
+ * unpacks typed arrays (wire.ts), quicker to make and to read by the million.
+ */
+export type Column = readonly number[] | Float64Array;
+
+/**
  * Blocked spans of one lane, in start order, as columns (index i of each
  * array is span i). `end` is -1 while the span is still open.
  */
 export interface SpanColumns {
-  start: number[];
-  end: number[];
+  start: Column;
+  end: Column;
   /** Index into LANE_STATES. */
-  state: number[];
+  state: Column;
   /** "waits to get from Queue@a.py:3". */
-  what: StringRef[];
+  what: Column;
   /** The primitive's id (a queue's, a lock's...), or the joined pid / thread key. */
-  target: StringRef[];
+  target: Column;
   /** `file:line` of the wait. */
-  loc: StringRef[];
+  loc: Column;
   /** How it ended: ok, timeout, empty... */
-  outcome: StringRef[];
+  outcome: Column;
 }
 
 /** The tasks a lane ran (Pool, executor), in start order. */
 export interface TaskColumns {
-  start: number[];
-  end: number[];
+  start: Column;
+  end: Column;
   /** `func(args)`. */
-  label: StringRef[];
+  label: Column;
   /** 1 returned, 0 raised, -1 unknown or unfinished. */
-  ok: number[];
-  result: StringRef[];
+  ok: Column;
+  result: Column;
 }
 
 export interface ViewLane {
@@ -100,14 +107,14 @@ export interface ViewProcess {
 
 /** Puts and gets of one queue, in put order: the flows the chart draws as arrows. */
 export interface ItemColumns {
-  put: number[];
+  put: Column;
   /** -1: never taken (yet). */
-  get: number[];
-  repr: StringRef[];
-  putLane: StringRef[];
-  getLane: StringRef[];
-  putLoc: StringRef[];
-  getLoc: StringRef[];
+  get: Column;
+  repr: Column;
+  putLane: Column;
+  getLane: Column;
+  putLoc: Column;
+  getLoc: Column;
 }
 
 export interface ViewQueue {
@@ -119,17 +126,17 @@ export interface ViewQueue {
   gets: number;
   maxDepth: number;
   /** Depth as a step function: depth `depth[i]` from `t[i]` on. */
-  depthT: number[];
-  depth: number[];
+  depthT: Column;
+  depth: Column;
   items: ItemColumns;
 }
 
 export interface HoldColumns {
-  start: number[];
+  start: Column;
   /** -1: still held. */
-  end: number[];
-  lane: StringRef[];
-  loc: StringRef[];
+  end: Column;
+  lane: Column;
+  loc: Column;
 }
 
 export interface ViewLock {
@@ -143,8 +150,6 @@ export interface ViewLock {
 
 export interface ViewData {
   version: typeof VIEW_DATA_VERSION;
-  /** Set while the time columns are written small for the wire (wire.ts); the viewer decodes on arrival. */
-  encoding?: 'delta';
   /** The script and its arguments. */
   title: string;
   /** The run's clock: nanoseconds since its start. */
