@@ -13,7 +13,7 @@ import { RunModel } from '../../src/core/model/run-model';
 import { isProcessAlive } from '../../src/core/process-tree';
 import { launchBrowser, openPage, type Locator, type Page } from '../browser/browser';
 import { repoRoot, scratchDir } from '../helpers';
-import { notifications, openWorkbench, pickQuickItem, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, type CodeServer } from './code-server';
+import { notifications, openWorkbench, pickQuickItem, runCommand, screenshot, startCodeServer, waitForNotification, waitForWebviewFrame, webviewFrames, type CodeServer } from './code-server';
 
 /** Opens a workspace file in the editor through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
@@ -41,11 +41,11 @@ async function runPanelTabs(page: Page): Promise<string[]> {
 }
 
 /**
- * Answers a save dialog as a person does in VS Code's web workbench, whose
+ * Answers an open or save dialog as a person does in VS Code's web workbench, whose
  * dialogs are its own (a path typed into the quick input, titled as the
  * extension asked): the path, a moment for the dialog to take it in, Enter.
  */
-async function answerSaveDialog(page: Page, title: string, file: string): Promise<void> {
+async function answerFileDialog(page: Page, title: string, file: string): Promise<void> {
   const widget = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
   await widget.waitFor({ state: 'visible', timeout: 30_000 });
   const input = widget.locator('.quick-input-box input');
@@ -133,7 +133,8 @@ describe('Process View in VS Code', () => {
 
   it('notices the hang: a notification names it, Show selects the finding, Stop ends every process', async () => {
     await openFile(page, 'deadlock.py');
-    await runCommand(page, 'Process View: Run with process view');
+    // From the editor's title bar, its run menu's button this time.
+    await page.locator('.editor-actions .action-label[aria-label="Run with process view"]').first().click();
     const toast = await waitForNotification(page, /The program hangs/, 60_000);
     assert.match(toast, /Deadlock/);
     await screenshot(page, 'vscode-hang-notification');
@@ -191,13 +192,13 @@ describe('Process View in VS Code', () => {
     // From the editor: the run's terminal, focused, would take the focus back from the dialog.
     await openFile(page, 'ask.py');
     await runCommand(page, 'Process View: Save trace as…');
-    await answerSaveDialog(page, 'Save the trace', saved);
+    await answerFileDialog(page, 'Save the trace', saved);
     await waitForNotification(page, `trace written to ${saved}`, 30_000);
     assert.deepEqual(readFileSync(saved), readFileSync(tracePath));
 
     const chrome = path.join(workspace, 'ask-chrome.json');
     await runCommand(page, 'Process View: Export Chrome/Perfetto trace…');
-    await answerSaveDialog(page, 'Save the Chrome/Perfetto trace', chrome);
+    await answerFileDialog(page, 'Save the Chrome/Perfetto trace', chrome);
     await waitForNotification(page, `Chrome/Perfetto trace written to ${chrome}`, 30_000);
     const exported = JSON.parse(readFileSync(chrome, 'utf8')) as { traceEvents: { ph: string; name: string; args?: { name?: string } }[] };
     const processNames = exported.traceEvents.filter((event) => event.ph === 'M' && event.name === 'process_name').map((event) => event.args?.name ?? '');
@@ -205,7 +206,7 @@ describe('Process View in VS Code', () => {
 
     const report = path.join(workspace, 'ask-report.html');
     await runCommand(page, 'Process View: Export HTML report…');
-    await answerSaveDialog(page, 'Save the HTML report', report);
+    await answerFileDialog(page, 'Save the HTML report', report);
     await waitForNotification(page, `HTML report written to ${report}`, 30_000);
     // The report stands alone: a browser opens the file and draws the run.
     const browser = await launchBrowser();
@@ -228,6 +229,22 @@ describe('Process View in VS Code', () => {
     assert.ok(labels.some((label) => label.startsWith('MainProcess (pid')));
     assert.equal(await frame.locator('.pv-stop:not([hidden])').count(), 0, 'a saved run cannot be stopped');
     await screenshot(page, 'vscode-trace-editor');
+
+    // "Open trace…" asks which, and opens it the same way.
+    await runCommand(page, 'Process View: Open trace…');
+    await answerFileDialog(page, 'Open a Process View trace', path.join(workspace, 'saved-run.pvtrace'));
+    await page.locator('.tab.active[aria-label^="saved-run.pvtrace"]').first().waitFor({ timeout: 30_000 });
+    // Its frame is the one whose run is ask.py's (the pipeline's trace is open too).
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const titles = await Promise.all(
+        (await webviewFrames(page, '#procview[data-state="ready"] .pv-lane-label[data-kind="process"]')).map((frame) => frame.locator('.pv-title').textContent()),
+      );
+      if (titles.some((title) => title?.includes('ask.py'))) break;
+      assert.ok(Date.now() < deadline, `no trace editor shows ask.py's run; titles: ${JSON.stringify(titles)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await screenshot(page, 'vscode-open-trace');
   });
 });
 
