@@ -360,7 +360,14 @@ if __name__ == "__main__":
     await page.waitForFunction(() => [...document.querySelectorAll('.pv-lane-label .pv-name')].some((n) => n.textContent.startsWith('sleeper')));
     const look = () =>
       page.evaluate(() => ({ end: window.procview?.view().end ?? 0, events: /^([\d,]+) events/.exec(document.querySelector('.pv-status')?.textContent ?? '')?.[1] }));
-    const first = await look();
+    // Quiet: the events counted stay the same for a second (the sleeper's start and the waits are in).
+    let first = await look();
+    for (let quietSince = Date.now(); Date.now() - quietSince < 1_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await look();
+      if (now.events !== first.events) quietSince = Date.now();
+      first = now;
+    }
     await page.waitForFunction((end) => (window.procview?.view().end ?? 0) > end + 2e9, first.end, { timeout: 10_000 });
     const later = await look();
     assert.equal(later.events, first.events, 'no new data came meanwhile');
