@@ -72,6 +72,14 @@ async function answerFileDialog(page: Page, title: string, file: string): Promis
   }
 }
 
+/** Chooses `item` in the Explorer's context menu of the file `name`. */
+async function explorerMenu(page: Page, name: string, item: string): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ button: 'right' });
+  // With the keyboard: the menu ignores a click that comes too soon after it opened.
+  await page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().hover();
+  await page.keyboard.press('Enter');
+}
+
 function filesUnder(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(folder, entry.name);
@@ -398,9 +406,8 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
     // procview.reusePanel is off: a panel each.
     assert.deepEqual(await runPanelTabs(page), ['Process View: args.py', 'Process View: args.py']);
 
-    // Asked again, the box offers the arguments this script ran with; Escape runs nothing.
-    await openFile(page, 'args.py');
-    await runCommand(page, 'Process View: Run with process view…');
+    // Asked again (from the Explorer's context menu this time), the box offers the arguments this script ran with; Escape runs nothing.
+    await explorerMenu(page, 'args.py', 'Run with process view…');
     await box.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error: unknown) => {
       await screenshot(page, 'vscode-args-box-missing');
       // What the extension and the workbench said, to tell why.
@@ -415,10 +422,7 @@ describe("Process View with the Python extension's interpreter, arguments, Rerun
 
     // The Explorer's context menu runs it too, with the arguments of the setting (none); the status bar's Stop ends it.
     rmSync(release);
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'args.py' }).first().click({ button: 'right' });
-    // Chosen with the keyboard: the menu ignores a click that comes too soon after it opened.
-    await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Run with process view$/ }).first().hover();
-    await page.keyboard.press('Enter');
+    await explorerMenu(page, 'args.py', 'Run with process view');
     await until('the run from the Explorer to write its arguments', () => argvRuns().length === 3);
     assert.deepEqual(argvRuns()[2], []);
     await page.locator('[aria-label="Stop the run"]').first().click();
