@@ -3,7 +3,7 @@
 // unminified (so a profile names its functions), and reading V8's sampling
 // profile and Chrome's trace of the page's main thread.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { chromiumArgs, chromiumPath } from '../test/browser/chromium';
@@ -19,6 +19,22 @@ export const CHROMIUM_ARGS = [...chromiumArgs];
 
 /** Chrome tracing categories for the page's main thread: tasks, script, style, layout, paint, GC. */
 export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'loading'];
+
+/** A bench's --help: the comment at the top of its file, up to its imports. */
+export function usageOf(file: string): string {
+  const lines: string[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('import')) break;
+    if (line.startsWith('//')) lines.push(line.replace(/^\/\/ ?/, ''));
+  }
+  return lines.join('\n');
+}
+
+/** Says what is wrong with a bench's arguments and exits 2. */
+export function failWith(bench: string, message: string): never {
+  process.stderr.write(`bench ${bench}: ${message}\n`);
+  process.exit(2);
+}
 
 /** Events in a .pvtrace: its lines minus the header. */
 export function countEvents(file: string): Promise<number> {

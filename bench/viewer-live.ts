@@ -63,8 +63,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, CHROMIUM_PATH, CLI, mainThreadTimes, mb, median, ms, profileTimes, quantile, readableViewer, REPO_ROOT, top,
-  TRACE_CATEGORIES, VIEWPORT, verdict, withViewerScript, type CpuProfile, type TraceEvent,
+  CHROMIUM_ARGS, CHROMIUM_PATH, CLI, failWith, mainThreadTimes, mb, median, ms, profileTimes, quantile, readableViewer, REPO_ROOT, top,
+  TRACE_CATEGORIES, usageOf, VIEWPORT, verdict, withViewerScript, type CpuProfile, type TraceEvent,
 } from './chromium';
 
 const TARGET_FPS = 30;
@@ -85,17 +85,11 @@ interface Options {
 }
 
 function usage(): string {
-  const lines: string[] = [];
-  for (const line of readFileSync(__filename, 'utf8').split('\n')) {
-    if (line.startsWith('import')) break;
-    if (line.startsWith('//')) lines.push(line.replace(/^\/\/ ?/, ''));
-  }
-  return lines.join('\n');
+  return usageOf(__filename);
 }
 
 function fail(message: string): never {
-  process.stderr.write(`bench viewer-live: ${message}\n`);
-  process.exit(2);
+  return failWith('viewer-live', message);
 }
 
 function parseArgs(argv: readonly string[]): Options {

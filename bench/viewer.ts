@@ -41,8 +41,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, CHROMIUM_PATH, CLI, countEvents, mainThreadTimes, mb, median, ms, profileTimes, quantile, READY, readableViewer,
-  REPO_ROOT, top, TRACE_CATEGORIES, VIEWPORT, verdict, withViewerScript, type CpuProfile, type MainThread, type TraceEvent,
+  CHROMIUM_ARGS, CHROMIUM_PATH, CLI, failWith, countEvents, mainThreadTimes, mb, median, ms, profileTimes, quantile, READY, readableViewer,
+  REPO_ROOT, top, TRACE_CATEGORIES, usageOf, VIEWPORT, verdict, withViewerScript, type CpuProfile, type MainThread, type TraceEvent,
 } from './chromium';
 
 const TARGET_READY_MS = 2_000;
@@ -69,17 +69,11 @@ interface Options {
 }
 
 function usage(): string {
-  const lines: string[] = [];
-  for (const line of readFileSync(__filename, 'utf8').split('\n')) {
-    if (line.startsWith('import')) break;
-    if (line.startsWith('//')) lines.push(line.replace(/^\/\/ ?/, ''));
-  }
-  return lines.join('\n');
+  return usageOf(__filename);
 }
 
 function fail(message: string): never {
-  process.stderr.write(`bench viewer: ${message}\n`);
-  process.exit(2);
+  return failWith('viewer', message);
 }
 
 function parseArgs(argv: readonly string[]): Options {

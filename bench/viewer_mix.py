@@ -12,10 +12,6 @@ before putting a small result on one shared result queue. One collector
 process drains it; ``None`` ends each worker and its threads, and a last
 ``None`` ends the collector once the workers are joined.
 
-(The worker's threads do not share its multiprocessing queue: two threads
-blocked in ``get()`` on one ``multiprocessing.Queue`` fail under procview
-today with ``RuntimeError: concurrent poll() invocation``.)
-
 About 12 events per item (a put and the feeder's send on each of two
 multiprocessing queues, their two gets, a put and a get on the thread queue,
 two locks taken and released), so ``--items 85000`` is about a million events

@@ -311,6 +311,17 @@ export class Viewer {
     }, PRESENT_TICK_MS);
   }
 
+  /**
+   * The view after the run's end moved to `end` (new data, or the present
+   * moving on): a fitted view fits again by itself; else it follows the
+   * present at the same width, or stays where the person put it.
+   */
+  private holdView(kept: { start: number; end: number }, end: number): void {
+    if (this.isFit()) return;
+    if (this.follow) this.setView(end - (kept.end - kept.start), end);
+    else this.setView(kept.start, kept.end);
+  }
+
   /** Moves a live run's end to now (never back), keeping the view as setData does. */
   private advancePresent(): void {
     const data = this.data;
@@ -318,12 +329,8 @@ export class Viewer {
     const now = this.present.end + (performance.now() - this.present.at) * 1e6;
     if (now <= data.end) return;
     const kept = { start: this.viewStart(), end: this.viewEnd() };
-    const fit = this.isFit();
     data.end = now;
-    if (!fit) {
-      if (this.follow) this.setView(now - (kept.end - kept.start), now);
-      else this.setView(kept.start, kept.end);
-    }
+    this.holdView(kept, now);
     this.renderAt();
     this.drawOverview();
     this.requestDraw();
@@ -338,11 +345,7 @@ export class Viewer {
     this.titleText.textContent = data.title;
     if (before === null && !data.live) this.follow = false;
     this.rebuildRows();
-    if (keptView && !this.follow && !this.isFit()) this.setView(keptView.start, keptView.end);
-    else if (keptView && this.follow && !this.isFit()) {
-      const width = keptView.end - keptView.start;
-      this.setView(data.end - width, data.end);
-    }
+    if (keptView) this.holdView(keptView, data.end);
     if (data.hangAt !== null && this.cursor === null) this.cursor = data.hangAt;
     this.trackPresent(data);
     this.followButton.hidden = !data.live || this.follow;

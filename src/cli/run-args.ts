@@ -166,7 +166,7 @@ export function resolveInterpreter(option: string | undefined, env: NodeJS.Proce
   if (option) return option;
   if (env.PROCVIEW_PYTHON) return env.PROCVIEW_PYTHON;
   for (const name of ['python3', 'python']) {
-    const found = findOnPath(name, env.PATH ?? '', process.platform === 'win32' ? (env.PATHEXT ?? '.EXE') : '');
+    const found = findOnPath(name, env);
     if (found) return found;
   }
   throw new UsageError('no Python interpreter found (tried python3 and python on PATH); use --python PATH');

@@ -58,6 +58,12 @@ export class RunPanel {
   post(message: WireMessage): void {
     if (!this.disposed) this.viewer.post(message);
   }
+
+  /** The trace this panel shows, kept by VS Code with the panel so a reload restores it. */
+  showsTrace(tracePath: string): void {
+    this.tracePath = tracePath;
+    this.post({ type: 'persist', state: { tracePath } });
+  }
 }
 
 export class RunManager implements vscode.Disposable {
@@ -138,9 +144,8 @@ export class RunManager implements vscode.Disposable {
     const run = this.current;
     if (run && !run.over && run.panel.disposed) {
       // Its panel was closed while it ran: a new one, given what the old one last showed.
-      run.panel = this.panelFor(`Process View: ${path.basename(run.script.fsPath)}`, run.cwd);
-      run.panel.tracePath = run.tracePath;
-      run.panel.post({ type: 'persist', state: { tracePath: run.tracePath } });
+      run.panel = this.panelFor(run.script, run.cwd);
+      run.panel.showsTrace(run.tracePath);
       if (run.data) run.panel.post({ type: 'data', data: run.data });
       return;
     }
@@ -161,8 +166,7 @@ export class RunManager implements vscode.Disposable {
       restored.post({ type: 'error', message: 'This panel\'s run was not saved; run the script again.' });
       return;
     }
-    restored.tracePath = tracePath;
-    restored.post({ type: 'persist', state: { tracePath } });
+    restored.showsTrace(tracePath);
     load(tracePath).then(
       (data) => {
         restored.post(forTheWire({ type: 'data', data }));
@@ -231,9 +235,8 @@ export class RunManager implements vscode.Disposable {
       iconPath: new vscode.ThemeIcon('pulse'),
     });
     terminal.show(true);
-    const panel = this.panelFor(`Process View: ${name}`, cwd);
-    panel.tracePath = tracePath;
-    panel.post({ type: 'persist', state: { tracePath } });
+    const panel = this.panelFor(script, cwd);
+    panel.showsTrace(tracePath);
     const run: Run = {
       script, args, tracePath, cwd, terminal, panel, startedAt: Date.now(), last: null, data: null, notifiedHang: false, over: false, tempDir,
       client: new LiveClient(spec.args[spec.args.indexOf('--serve') + 1] ?? '', {
@@ -259,7 +262,9 @@ export class RunManager implements vscode.Disposable {
     });
   }
 
-  private panelFor(title: string, cwd: string): RunPanel {
+  /** The panel for a run of `script`: the last one, or a new one (procview.reusePanel). */
+  private panelFor(script: vscode.Uri, cwd: string): RunPanel {
+    const title = `Process View: ${path.basename(script.fsPath)}`;
     const reuse = vscode.workspace.getConfiguration('procview').get<boolean>('reusePanel', true);
     const existing = reuse ? this.panels[this.panels.length - 1] : undefined;
     if (existing) {

@@ -27,7 +27,7 @@ export function chooseInterpreter(choices: InterpreterChoices): InterpreterChoic
   const setting = choices.setting.trim();
   if (setting !== '') return fromSetting(setting, choices);
   for (const name of ['python3', 'python']) {
-    const found = findOnPath(name, choices.searchPath);
+    const found = findOnPath(name, { PATH: choices.searchPath, PATHEXT: process.env.PATHEXT });
     if (found) return { path: found, source: 'path' };
   }
   return {
@@ -45,15 +45,16 @@ export function chooseInterpreter(choices: InterpreterChoices): InterpreterChoic
 function fromSetting(setting: string, choices: InterpreterChoices): InterpreterChoice {
   const isName = !setting.includes('/') && !setting.includes(path.sep);
   const asPath = settingPath(setting, choices.folder);
-  const found = isName ? findOnPath(setting, choices.searchPath) : isExecutableFile(asPath) ? asPath : null;
+  const found = isName ? findOnPath(setting, { PATH: choices.searchPath, PATHEXT: process.env.PATHEXT }) : isExecutableFile(asPath) ? asPath : null;
   if (found) return { path: found, source: 'setting' };
   const where = isName ? 'no executable of that name is on the PATH' : 'there is no executable file there';
   return { problem: `procview.pythonPath is set to "${setting}", but ${where}.` };
 }
 
-/** `name` on `searchPath` (with PATHEXT's extensions on Windows), or null. */
-export function findOnPath(name: string, searchPath: string, pathExt = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE') : ''): string | null {
-  const extensions = pathExt === '' ? [''] : pathExt.split(';');
+/** `name` on `env.PATH` (with PATHEXT's extensions on Windows), or null. */
+export function findOnPath(name: string, env: { PATH?: string; PATHEXT?: string }): string | null {
+  const searchPath = env.PATH ?? '';
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
   for (const folder of searchPath.split(path.delimiter)) {
     if (folder === '') continue;
     for (const extension of extensions) {

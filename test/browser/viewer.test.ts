@@ -335,11 +335,15 @@ if __name__ == "__main__":
   it('moves the present on while nothing happens: a live wait grows with no new data', async () => {
     const script = program('quiet', `
 import multiprocessing as mp
+import os
 import time
 
 def sleeper(ready, done):
     ready.set()
-    time.sleep(8)
+    # Quiet (nothing recorded) until the test says so, a minute at most.
+    deadline = time.time() + 60
+    while not os.path.exists("quiet.release") and time.time() < deadline:
+        time.sleep(0.05)
     done.set()
 
 if __name__ == "__main__":
@@ -373,6 +377,9 @@ if __name__ == "__main__":
     assert.equal(later.events, first.events, 'no new data came meanwhile');
     await saveScreenshot(page, 'live-quiet');
     assert.deepEqual(errors.filter((error) => !/ERR_CONNECTION_REFUSED|EventSource|net::/.test(error)), []);
+    const exited = new Promise((resolve) => cli.once('exit', resolve));
+    writeFileSync(path.join(dir, 'quiet.release'), '');
+    await exited;
   });
 });
 

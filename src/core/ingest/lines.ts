@@ -40,20 +40,12 @@ export class LineSplitter {
         // The common case: straight from the chunk (a subarray per line would cost a Buffer object).
         onLine(chunk, start, newline);
       } else {
-        const whole = Buffer.concat([...this.pending, chunk.subarray(start, newline)]);
-        this.pending = [];
-        this.pendingBytes = 0;
+        const whole = this.joinPending(chunk.subarray(start, newline));
         onLine(whole, 0, whole.length);
       }
       start = newline + 1;
     }
-    if (start < chunk.length) {
-      this.pending.push(chunk.subarray(start));
-      this.pendingBytes += chunk.length - start;
-      if (this.pendingBytes > this.maxLineBytes) {
-        throw new LineTooLongError(this.maxLineBytes);
-      }
-    }
+    this.keepRest(chunk, start);
   }
 
   /**
@@ -73,9 +65,7 @@ export class LineSplitter {
     let start = 0;
     if (this.pending.length > 0 && lastNewline !== -1) {
       const newline = chunk.indexOf(NEWLINE);
-      const whole = Buffer.concat([...this.pending, chunk.subarray(0, newline + 1)]);
-      this.pending = [];
-      this.pendingBytes = 0;
+      const whole = this.joinPending(chunk.subarray(0, newline + 1));
       if (read(whole, 0) === -1) onLine(whole, 0, whole.length - 1);
       start = newline + 1;
     }
@@ -87,13 +77,23 @@ export class LineSplitter {
       }
       start = newline + 1;
     }
-    if (start < chunk.length) {
-      this.pending.push(chunk.subarray(start));
-      this.pendingBytes += chunk.length - start;
-      if (this.pendingBytes > this.maxLineBytes) {
-        throw new LineTooLongError(this.maxLineBytes);
-      }
-    }
+    this.keepRest(chunk, start);
+  }
+
+  /** The line begun in earlier chunks, ended by `tail`. */
+  private joinPending(tail: Buffer): Buffer {
+    const whole = Buffer.concat([...this.pending, tail]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return whole;
+  }
+
+  /** Keeps the chunk's unfinished last line (from `start`) for the next chunk. */
+  private keepRest(chunk: Buffer, start: number): void {
+    if (start >= chunk.length) return;
+    this.pending.push(chunk.subarray(start));
+    this.pendingBytes += chunk.length - start;
+    if (this.pendingBytes > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
   }
 
   /** The last line if the stream did not end with '\n' (a file cut short), else undefined. */
