@@ -9,7 +9,7 @@
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { LANE_STATES, STATE_LABELS, type ViewData } from '../src/core/view/view-data';
-import { decodeChart, decodeDetails, type WireMessage, type WireViewData } from '../src/core/view/wire';
+import { baseFor, decodeChart, decodeDetails, type WireMessage, type WireViewData } from '../src/core/view/wire';
 import { clear, el } from './dom';
 import { drawFrame, MAX_ARROWS, pixelOf } from './draw';
 import { formatDuration, formatTime } from './format';
@@ -44,6 +44,8 @@ export class Viewer {
   private inbox: Promise<void> = Promise.resolve();
   /** Data messages received so far: the last one is the one to show. */
   private dataSent = 0;
+  /** The data last unpacked (shown or not) and its number in the host's stream: what an update is unpacked onto. */
+  private unpacked: { data: ViewData; seq: number | undefined } | null = null;
   private rows: Row[] = [];
   private shown: Row[] = [];
   private tops: number[] = [];
@@ -239,15 +241,16 @@ export class Viewer {
 
   /**
    * Takes the host's messages in order. Data is unpacked first, which takes a
-   * moment (asynchronously): data that a newer one replaces while it waits is
-   * skipped, and messages after it wait for it.
+   * moment (asynchronously), and every data is unpacked, for an update that
+   * follows is made against it; data that a newer one replaces meanwhile is
+   * not shown. Messages after it wait for it.
    */
   receive(message: WireMessage): void {
     const ticket = message.type === 'data' ? ++this.dataSent : this.dataSent;
     this.inbox = this.inbox
       .then(async () => {
         if (message.type !== 'data') this.handle(message);
-        else if (ticket === this.dataSent) await this.receiveData(message.data, () => ticket === this.dataSent);
+        else await this.receiveData(message.data, () => ticket === this.dataSent);
       })
       .catch((error: unknown) => {
         this.handle({ type: 'error', message: `Cannot read the run's data: ${error instanceof Error ? error.message : String(error)}` });
@@ -261,22 +264,24 @@ export class Viewer {
    * is shown whole, so nothing the person reads blinks.
    */
   private async receiveData(wire: WireViewData, current: () => boolean): Promise<void> {
-    const first = this.data === null;
+    const base = baseFor(wire, this.unpacked);
+    const early = this.data === null && current();
     // Asked now: a report's details block may still be on its way into the page.
     const details = this.host.details(wire);
     // A failure is reported where it is awaited (or not at all, for data replaced meanwhile).
     details.catch(() => undefined);
     // Marks for `npm run bench`: where a big report's time to ready goes.
     performance.mark('procview:unpack');
-    const data = await decodeChart(wire);
-    if (!first) await decodeDetails(data, await details);
+    const data = await decodeChart(wire, base);
+    if (!early) await decodeDetails(data, await details, base);
+    this.unpacked = { data, seq: wire.seq };
     performance.mark('procview:unpacked');
     if (!current()) return;
     this.setData(data);
     performance.mark('procview:set');
-    if (!first) return;
+    if (!early) return;
     await afterNextFrame();
-    await decodeDetails(data, await details);
+    await decodeDetails(data, await details, base);
     if (this.data !== data) return;
     // Lock holders' colours and put→get arrows need the strings (the overview draws neither).
     this.renderAt();

@@ -10,9 +10,10 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { ViewerMessage } from '../core/view/view-data';
 import type { RunModel } from '../core/model/run-model';
+import { projectModel, StringTable } from '../core/view/project';
 import { ViewServer } from './view-server';
 import { untilInterrupted } from './view-command';
-import { openRequestPrinter, viewData, viewerAssets } from './viewer-output';
+import { openRequestPrinter, viewerAssets } from './viewer-output';
 
 const SHORTEST_INTERVAL_MS = 250;
 /** Time between two publications, at least this many times what the last one took. */
@@ -23,6 +24,8 @@ export class LiveView {
   private publishedEvents = -1;
   private nextAt = 0;
   private diagnosis: Diagnosis = { verdict: 'ok', at: null, findings: [] };
+  /** One for the whole run: a string keeps its index from projection to projection. */
+  private readonly strings = new StringTable();
 
   private constructor(
     private readonly server: ViewServer,
@@ -85,7 +88,7 @@ export class LiveView {
   private publish(live = true): void {
     const began = Date.now();
     this.publishedEvents = this.model.events;
-    this.server.publish({ type: 'data', data: viewData(this.model, this.diagnosis, this.title, live) });
+    this.server.publish({ type: 'data', data: projectModel(this.model, { title: this.title, live, diagnosis: this.diagnosis, strings: this.strings }) });
     this.nextAt = Date.now() + Math.max(SHORTEST_INTERVAL_MS, COST_FACTOR * (Date.now() - began));
   }
 }

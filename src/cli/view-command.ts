@@ -7,8 +7,8 @@ import { UsageError } from './errors';
 import { openTrace } from './summary-command';
 import { USAGE } from './usage';
 import { ViewServer } from './view-server';
-import { openRequestPrinter, parsePort, viewData, viewerAssets } from './viewer-output';
-import { runTitle } from '../core/view/project';
+import { openRequestPrinter, parsePort, viewerAssets } from './viewer-output';
+import { projectModel, runTitle } from '../core/view/project';
 
 export async function viewCommand(argv: readonly string[]): Promise<number> {
   const paths: string[] = [];
@@ -32,7 +32,7 @@ export async function viewCommand(argv: readonly string[]): Promise<number> {
   for (const event of trace.events) model.add(event);
   const title = runTitle(trace.header);
   const server = new ViewServer({ assets, title, onMessage: openRequestPrinter });
-  server.publish({ type: 'data', data: viewData(model, diagnose(model), title, false) });
+  server.publish({ type: 'data', data: projectModel(model, { title, live: false, diagnosis: diagnose(model) }) });
   const url = await server.start(port).catch((error: unknown) => {
     throw new UsageError(`cannot serve the viewer on 127.0.0.1${port ? `:${port}` : ''}: ${(error as Error).message}`);
   });

@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contentSecurityPolicy, viewerPage } from '../core/view/report';
-import { forTheWire } from '../core/view/wire-encode';
-import type { HostMessage, ViewerMessage } from '../core/view/view-data';
+import { encodeViewData } from '../core/view/wire-encode';
+import type { HostMessage, ViewData, ViewerMessage } from '../core/view/view-data';
+import type { WireMessage } from '../core/view/wire';
 import { newNonce, type ViewerAssets } from './viewer-output';
 
 /** The largest request the page may send back (an "open file:line"). */
@@ -25,7 +26,13 @@ export interface ViewServerOptions {
 export class ViewServer {
   private readonly secret = randomBytes(16).toString('hex');
   private readonly clients = new Set<ServerResponse>();
-  private latest: string | null = null;
+  /**
+   * The last message, for pages that open later: data whole (a stream's first
+   * data must be), packed only when a page asks; pages already open were sent
+   * it as an update of the data before.
+   */
+  private latest: { data: ViewData; seq: number; frame: string | null } | { frame: string } | null = null;
+  private seq = 0;
   private server: Server | null = null;
   private port = 0;
 
@@ -52,10 +59,24 @@ export class ViewServer {
     return `http://127.0.0.1:${this.port}/${this.secret}/`;
   }
 
-  /** Sends `message` to every open page, and to every page that opens later. */
+  /**
+   * Sends `message` to every open page, and to every page that opens later.
+   * Data goes to open pages as what changed since the data before it (a live
+   * run's view is sent again and again, a little longer each time).
+   */
   publish(message: HostMessage): void {
-    this.latest = `data: ${JSON.stringify(forTheWire(message))}\n\n`;
-    for (const client of this.clients) client.write(this.latest);
+    if (message.type !== 'data') {
+      this.latest = { frame: eventFrame(message) };
+      for (const client of this.clients) client.write(this.latest.frame);
+      return;
+    }
+    const seq = ++this.seq;
+    const before = this.latest && 'data' in this.latest ? { data: this.latest.data, seq: this.latest.seq } : undefined;
+    this.latest = { data: message.data, seq, frame: null };
+    if (this.clients.size === 0) return;
+    const frame = eventFrame({ type: 'data', data: encodeViewData(message.data, { seq, base: before }) });
+    if (!before) this.latest.frame = frame;
+    for (const client of this.clients) client.write(frame);
   }
 
   async close(): Promise<void> {
@@ -102,7 +123,11 @@ export class ViewServer {
 
   private stream(request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    if (this.latest !== null) response.write(this.latest);
+    const latest = this.latest;
+    if (latest !== null) {
+      if ('data' in latest) latest.frame ??= eventFrame({ type: 'data', data: encodeViewData(latest.data, { seq: latest.seq }) });
+      response.write(latest.frame);
+    }
     this.clients.add(response);
     request.on('close', () => {
       this.clients.delete(response);
@@ -129,4 +154,9 @@ export class ViewServer {
       }
     });
   }
+}
+
+/** A message as one server-sent event. */
+function eventFrame(message: WireMessage): string {
+  return `data: ${JSON.stringify(message)}\n\n`;
 }

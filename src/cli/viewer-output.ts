@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { TraceHeader } from '../core/events';
 import type { RunModel } from '../core/model/run-model';
-import { projectModel } from '../core/view/project';
-import type { ViewData, ViewerMessage } from '../core/view/view-data';
+import type { ViewerMessage } from '../core/view/view-data';
 import { UsageError } from './errors';
 import { reportPage } from '../host/exports';
 import { repoRoot } from './package-info';
@@ -47,10 +46,6 @@ export function prepareOutputFile(file: string, what: string): void {
   } catch (error) {
     throw new UsageError(`cannot write the ${what} ${file}: ${(error as Error).message}`);
   }
-}
-
-export function viewData(model: RunModel, diagnosis: Diagnosis, title: string, live: boolean): ViewData {
-  return projectModel(model, { title, live, diagnosis });
 }
 
 /** Writes the standalone report; every way that fails is one line for the user. */

@@ -12,6 +12,7 @@ import type { ViewData } from '../core/view/view-data';
 import { forTheWire } from '../core/view/wire-encode';
 import type { WireMessage, WireViewData } from '../core/view/wire';
 import { LiveClient } from '../host/live-client';
+import { DataLog } from '../host/panel-channel';
 import { findingProblems, hangMessage, statusLine } from '../host/run-status';
 import { joinArguments, runFolder, runSpec, splitArguments, traceFileFor, type OnHangSetting } from '../host/run-spec';
 import { interpreterFor } from './interpreter';
@@ -30,6 +31,8 @@ interface Run {
   startedAt: number;
   last: { events: number; at: number } | null;
   data: WireViewData | null;
+  /** What a new panel is given to show what the last one showed. */
+  shown: DataLog;
   notifiedHang: boolean;
   over: boolean;
   tempDir: string;
@@ -146,7 +149,7 @@ export class RunManager implements vscode.Disposable {
       // Its panel was closed while it ran: a new one, given what the old one last showed.
       run.panel = this.panelFor(run.script, run.cwd);
       run.panel.showsTrace(run.tracePath);
-      if (run.data) run.panel.post({ type: 'data', data: run.data });
+      for (const message of run.shown.messages) run.panel.post(message);
       return;
     }
     const panel = run && !run.panel.disposed ? run.panel : this.panels[this.panels.length - 1];
@@ -238,7 +241,7 @@ export class RunManager implements vscode.Disposable {
     const panel = this.panelFor(script, cwd);
     panel.showsTrace(tracePath);
     const run: Run = {
-      script, args, tracePath, cwd, terminal, panel, startedAt: Date.now(), last: null, data: null, notifiedHang: false, over: false, tempDir,
+      script, args, tracePath, cwd, terminal, panel, startedAt: Date.now(), last: null, data: null, shown: new DataLog(), notifiedHang: false, over: false, tempDir,
       client: new LiveClient(spec.args[spec.args.indexOf('--serve') + 1] ?? '', {
         message: (message) => {
           this.onMessage(run, message);
@@ -289,6 +292,7 @@ export class RunManager implements vscode.Disposable {
   private onMessage(run: Run, message: WireMessage): void {
     if (this.current !== run) return;
     run.panel.post(message);
+    run.shown.add(message);
     if (message.type !== 'data') return;
     const data = message.data;
     const now = Date.now();

@@ -14,11 +14,12 @@ import { diagnose } from '../../src/core/diagnosis/diagnose';
 import { readTraceFile } from '../../src/core/ingest/reader';
 import { RunModel } from '../../src/core/model/run-model';
 import { laneStateAt } from '../../src/core/model/snapshot';
-import { projectModel } from '../../src/core/view/project';
+import { projectModel, StringTable } from '../../src/core/view/project';
 import type { ViewData } from '../../src/core/view/view-data';
-import { decodeViewData, type WireViewData } from '../../src/core/view/wire';
+import { baseFor, decodeViewData, type WireMessage, type WireViewData } from '../../src/core/view/wire';
 import { encodeViewData } from '../../src/core/view/wire-encode';
 import { contentsAt, depthAt, holdsAt, laneAt } from '../../webview/query';
+import { ViewServer } from '../../src/cli/view-server';
 import { cliPath, repoRoot, runCli, scratchDir, withArrays } from '../helpers';
 
 const dir = scratchDir();
@@ -191,5 +192,86 @@ describe('procview view', () => {
     }
     const status = await new Promise<number | null>((resolve) => server.once('exit', resolve));
     assert.equal(status, 0, stderr);
+  });
+});
+
+/** A page's stream: its messages as they come. */
+function follow(url: string): { messages: WireMessage[]; close: () => void; next: (count: number) => Promise<void> } {
+  const messages: WireMessage[] = [];
+  let waiting: { count: number; resolve: () => void } | null = null;
+  let buffer = '';
+  const req = request(`${url}stream`, (response) => {
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      buffer += chunk;
+      let at: number;
+      while ((at = buffer.indexOf('\n\n')) >= 0) {
+        messages.push(JSON.parse(buffer.slice(0, at).replace(/^data: /, '')) as WireMessage);
+        buffer = buffer.slice(at + 2);
+      }
+      if (waiting && messages.length >= waiting.count) waiting.resolve();
+    });
+  });
+  req.on('error', () => undefined).end();
+  return {
+    messages,
+    close: () => req.destroy(),
+    next: (count) => new Promise<void>((resolve) => {
+      if (messages.length >= count) resolve();
+      else waiting = { count, resolve };
+    }),
+  };
+}
+
+/** What a page makes of its messages: each data unpacked onto the one before, as the viewer does. */
+async function unpackAll(messages: readonly WireMessage[]): Promise<ViewData | null> {
+  let latest: { data: ViewData; seq: number | undefined } | null = null;
+  for (const message of messages) {
+    if (message.type !== 'data') continue;
+    const data = await decodeViewData(message.data, message.data.details, baseFor(message.data, latest));
+    latest = { data, seq: message.data.seq };
+  }
+  return latest?.data ?? null;
+}
+
+describe('a live view served', () => {
+  it('sends open pages what changed, pages that open later the whole: both unpack to the latest view', async () => {
+    const { trace } = await recorded('pipeline');
+    const events = (await readTraceFile(trace)).events;
+    const server = new ViewServer({ assets: { script: '', css: '' }, title: 'pipeline' });
+    const url = await server.start();
+    const model = new RunModel();
+    const strings = new StringTable();
+    const pages: ReturnType<typeof follow>[] = [];
+    try {
+      let latest: ViewData | null = null;
+      for (let part = 1; part <= 4; part++) {
+        for (const event of events.slice((events.length * (part - 1)) / 4, (events.length * part) / 4)) model.add(event);
+        latest = projectModel(model, { title: 'pipeline', live: part < 4, diagnosis: diagnose(model), strings });
+        server.publish({ type: 'data', data: latest });
+        // A page opens after each publication but the last: it has all of them from then on.
+        for (const [index, page] of pages.entries()) await page.next(part - index);
+        if (part < 4) {
+          const page = follow(url);
+          await page.next(1);
+          pages.push(page);
+        }
+      }
+      const sent = JSON.stringify(pages[0]?.messages.map((message) => (message.type === 'data' ? message.data.packed.length + message.data.details.length : 0)));
+      for (const [index, page] of pages.entries()) {
+        const kinds = page.messages.map((message) => (message.type === 'data' ? message.data.extends === undefined ? 'whole' : 'update' : message.type));
+        assert.deepEqual(kinds, ['whole', ...Array.from({ length: 3 - index }, () => 'update')], `page ${index}`);
+        assert.deepEqual(withArrays(await unpackAll(page.messages)), withArrays(latest), `page ${index}`);
+      }
+      // An update carries what changed (here gets of items put long before change older values too), not the whole run so far.
+      const last = pages[0]?.messages.at(-1);
+      assert.ok(last?.type === 'data' && latest);
+      const whole = encodeViewData(latest);
+      const size = (data: WireViewData): number => data.packed.length + data.details.length;
+      assert.ok(size(last.data) < size(whole) * 0.6, `update ${size(last.data)} bytes, whole ${size(whole)}; sent ${sent}`);
+    } finally {
+      for (const page of pages) page.close();
+      await server.close();
+    }
   });
 });

@@ -236,4 +236,18 @@ describe('a panel and its page', () => {
     assert.deepEqual(opened, [['a.py', 3]]);
     assert.equal(stops, 1);
   });
+
+  it('gives a new page the last whole data and every update of it since, in order', () => {
+    const delivered: WireMessage[] = [];
+    const channel = new PanelChannel({ deliver: (m) => delivered.push(m), open: () => undefined, stop: () => undefined });
+    const data = (seq: number, extendsSeq?: number): WireMessage => ({ type: 'data', data: { seq, extends: extendsSeq } }) as unknown as WireMessage;
+    for (const message of [data(1), data(2, 1), data(3), data(4, 3), data(5, 4)]) channel.post(message);
+    channel.receive({ type: 'ready' });
+    assert.deepEqual(delivered, [data(3), data(4, 3), data(5, 4)]);
+    channel.post({ type: 'error', message: 'gone' });
+    channel.post(data(6, 5));
+    delivered.length = 0;
+    channel.receive({ type: 'ready' });
+    assert.deepEqual(delivered, [{ type: 'error', message: 'gone' }, data(6, 5)], 'an error starts over, as whole data does');
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ViewData, ViewLane, ViewLock, ViewQueue } from '../../src/core/view/view-data';
-import { decodeChart, decodeDetails, decodeViewData, packViewData, unpackChart, unpackDetails, type WireViewData } from '../../src/core/view/wire';
+import { baseFor, decodeChart, decodeDetails, decodeViewData, packViewData, unpackChart, unpackDetails, type WireViewData } from '../../src/core/view/wire';
 import { encodeViewData } from '../../src/core/view/wire-encode';
 import { withArrays } from '../helpers';
 
@@ -80,6 +80,54 @@ function randomData(seed: number): ViewData {
   const alphabet = ['a', 'é', '中', '😀', ' ', '"', '<', '\\', '\n', '\u2028'];
   const strings = Array.from({ length: int(200) }, () => Array.from({ length: int(12) }, () => alphabet[int(alphabet.length)]).join(''));
   return data({ strings, lanes, queues, locks, start: value(), end: value(), hangAt: next() < 0.5 ? null : value() });
+}
+
+/**
+ * `earlier` a moment later, as a live run's next projection is: every column
+ * keeps some of its first values, changes a few after them (an open end
+ * closing) and gains more; new lanes, queues and locks; strings only added.
+ */
+function grown(earlier: ViewData, seed: number): ViewData {
+  const next = random(seed);
+  const int = (max: number): number => Math.floor(next() * max);
+  const later = structuredClone(withArrays(earlier));
+  const columns = (owner: Record<string, number[]>): void => {
+    const keys = Object.keys(owner);
+    const length = owner[keys[0] ?? '']?.length ?? 0;
+    const keep = next() < 0.2 ? length : int(length + 1);
+    const added = next() < 0.3 ? 0 : int(50);
+    for (const key of keys) {
+      const column = owner[key] ?? [];
+      for (let i = keep; i < column.length; i++) if (next() < 0.5) column[i] = int(2 ** 40);
+      for (let i = 0; i < added; i++) column.push(next() < 0.2 ? -1 : int(2 ** 40));
+    }
+  };
+  for (const lane of later.lanes) {
+    columns(lane.spans as unknown as Record<string, number[]>);
+    columns(lane.tasks as unknown as Record<string, number[]>);
+  }
+  for (const queue of later.queues) {
+    columns(queue.items as unknown as Record<string, number[]>);
+    columns({ depthT: queue.depthT as number[], depth: queue.depth as number[] });
+  }
+  for (const lock of later.locks) columns(lock.holds as unknown as Record<string, number[]>);
+  const fresh = randomData(seed + 1_000);
+  // New owners, some sorted before the old ones (a lane that started early but was heard of late).
+  later.lanes.unshift(...fresh.lanes.map((lane) => ({ ...lane, key: `new ${lane.key}` })));
+  later.queues.push(...fresh.queues.map((queue) => ({ ...queue, id: `new ${queue.id}` })));
+  later.locks.unshift(...fresh.locks.map((lock) => ({ ...lock, id: `new ${lock.id}` })));
+  later.strings.push(...fresh.strings);
+  later.events += int(1000);
+  return later;
+}
+
+/** `later` as an update of `earlier` (number 1), through JSON, unpacked onto `earlier` as it was unpacked. */
+async function updateTrip(earlier: ViewData, later: ViewData): Promise<ViewData> {
+  const received = await decodeViewData(JSON.parse(JSON.stringify(encodeViewData(earlier, { seq: 1 }))) as WireViewData);
+  const update = JSON.parse(JSON.stringify(encodeViewData(later, { seq: 2, base: { data: earlier, seq: 1 } }))) as WireViewData;
+  assert.deepEqual([update.seq, update.extends], [2, 1]);
+  const base = baseFor(update, { data: received, seq: 1 });
+  return withArrays(await decodeViewData(update, update.details, base));
 }
 
 describe('view data on the wire', () => {
@@ -172,5 +220,47 @@ describe('view data on the wire', () => {
     const unpacked = unpackChart(structuredClone(rest), chart);
     assert.throws(() => unpackDetails(unpacked, details.subarray(0, details.length - 1)), /ends too soon/);
     assert.throws(() => unpackDetails(unpacked, Uint8Array.of(...details, 0)), /left over/);
+  });
+
+  it('an update, unpacked onto the data it updates, is the later data exactly (property)', async () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const earlier = randomData(seed);
+      const later = grown(earlier, seed);
+      assert.deepEqual(await updateTrip(earlier, later), later, `seed ${seed}`);
+      // And an update that changed nothing.
+      assert.deepEqual(await updateTrip(earlier, earlier), earlier, `seed ${seed}, unchanged`);
+    }
+    // A queue whose depth its puts and gets make, before and after: one byte each time.
+    const made = queue([10, 20], [25, -1]);
+    made.depthT = [10, 20, 25];
+    made.depth = [1, 2, 1];
+    const more = queue([10, 20, 40], [25, 30, -1]);
+    more.depthT = [10, 20, 25, 30, 40];
+    more.depth = [1, 2, 1, 0, 1];
+    assert.deepEqual(await updateTrip(data({ queues: [made] }), data({ queues: [more] })), data({ queues: [more] }));
+  });
+
+  it('an update carries what changed, not what was kept', () => {
+    const hasSpans = (data: ViewData): boolean => data.lanes.some((lane) => lane.spans.start.length > 100);
+    const earlier = [21, 22, 23, 24, 25, 26, 27, 28].map(randomData).find(hasSpans);
+    assert.ok(earlier, 'a lane with spans');
+    const later = structuredClone(withArrays(earlier));
+    const spans = later.lanes.find((lane) => lane.spans.start.length > 100)?.spans;
+    assert.ok(spans);
+    for (const column of Object.values(spans) as number[][]) column.push(1, 2, 3);
+    later.strings.push('new');
+    const whole = packViewData(later);
+    const update = packViewData(later, earlier);
+    assert.ok(update.chart.length < whole.chart.length / 10, `chart: ${update.chart.length} bytes, whole ${whole.chart.length}`);
+    assert.ok(update.details.length < whole.details.length / 10, `details: ${update.details.length} bytes, whole ${whole.details.length}`);
+  });
+
+  it('an update is refused unless it is unpacked onto the very data it updates', async () => {
+    const earlier = randomData(4);
+    const update = encodeViewData(grown(earlier, 4), { seq: 8, base: { data: earlier, seq: 7 } });
+    assert.throws(() => baseFor(update, null), /update 8 is for data 7, and the data here is none/);
+    assert.throws(() => baseFor(update, { data: earlier, seq: 6 }), /is for data 7, and the data here is 6/);
+    assert.equal(baseFor(encodeViewData(earlier, { seq: 9 }), { data: earlier, seq: 3 }), undefined, 'whole data needs none');
+    await assert.rejects(decodeChart(update), /an update came without the data it updates/);
   });
 });

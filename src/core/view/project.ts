@@ -33,8 +33,12 @@ type Filling<T> = { [K in keyof T]: number[] };
 
 const STATE_INDEX = new Map<LaneState, number>(LANE_STATES.map((state, index) => [state, index]));
 
-/** Strings sent once each; columns refer to them by index. */
-class StringTable {
+/**
+ * Strings sent once each; columns refer to them by index. A live run keeps
+ * one across its projections: a string keeps its index, and the table only
+ * grows, so each update sends just the strings that are new.
+ */
+export class StringTable {
   readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
 
@@ -60,10 +64,12 @@ export interface ProjectOptions {
   title: string;
   live: boolean;
   diagnosis: Diagnosis;
+  /** A live run's table, kept from projection to projection; else a new one. */
+  strings?: StringTable;
 }
 
 export function projectModel(model: RunModel, options: ProjectOptions): ViewData {
-  const strings = new StringTable();
+  const strings = options.strings ?? new StringTable();
   const processes = [...model.processes.values()].sort((a, b) => a.start - b.start || a.pid - b.pid);
   const lanes: ViewLane[] = [];
   const viewProcesses = processes.map((proc) => {
@@ -71,6 +77,8 @@ export function projectModel(model: RunModel, options: ProjectOptions): ViewData
     for (const lane of own) lanes.push(projectLane(model, lane, strings));
     return projectProcess(proc, own);
   });
+  const queues = [...model.queues.values()].map((queue) => projectQueue(queue, strings));
+  const locks = [...model.locks.values()].map((lock) => projectLock(lock, strings));
   const start = Math.min(0, ...processes.map((proc) => proc.start));
   return {
     version: VIEW_DATA_VERSION,
@@ -80,11 +88,12 @@ export function projectModel(model: RunModel, options: ProjectOptions): ViewData
     live: options.live,
     events: model.events,
     dropped: model.dropped,
-    strings: strings.strings,
+    // A copy, made once every string is in: the table grows on, and this data stays as it was (an update is made against it).
+    strings: [...strings.strings],
     processes: viewProcesses,
     lanes,
-    queues: [...model.queues.values()].map((queue) => projectQueue(queue, strings)),
-    locks: [...model.locks.values()].map((lock) => projectLock(lock, strings)),
+    queues,
+    locks,
     verdict: options.diagnosis.verdict,
     hangAt: options.diagnosis.at,
     findings: options.diagnosis.findings,

@@ -14,10 +14,20 @@ import { packViewData, type WireMessage, type WireViewData } from './wire';
  */
 const DEFLATE_LEVEL = 4;
 
-export function encodeViewData(data: ViewData): WireViewData {
-  const { rest, chart, details } = packViewData(data);
+/** One data of a stream (a live run's): its number, and the data it is sent as an update of, if any. */
+export interface StreamPlace {
+  seq: number;
+  base?: { data: ViewData; seq: number };
+}
+
+export function encodeViewData(data: ViewData, place?: StreamPlace): WireViewData {
+  const base = place?.base;
+  const { rest, chart, details } = packViewData(data, base?.data);
   const base64 = (bytes: Uint8Array): string => deflateRawSync(bytes, { level: DEFLATE_LEVEL }).toString('base64');
-  return { ...rest, packed: base64(chart), details: base64(details) };
+  const wire: WireViewData = { ...rest, packed: base64(chart), details: base64(details) };
+  if (place) wire.seq = place.seq;
+  if (base) wire.extends = base.seq;
+  return wire;
 }
 
 /** A message as it travels: view data packed. */

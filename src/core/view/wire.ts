@@ -28,6 +28,17 @@
 // paired with its item, the usual case), one byte says so and the other end
 // counts them.
 //
+// A live run's view is sent again and again, each time a little longer: it
+// travels as what changed since the one before (`extends` that one's `seq`).
+// Every column then starts with how many of the earlier data's values it keeps
+// (the longest prefix both share: spans, items and holds are appended, and
+// only the open ones at the end change), and its rest follows, packed as
+// above; the strings likewise, as the earlier strings kept and the new ones.
+// A table (a lane's spans, a queue's items...) is matched by its owner's key,
+// not its place: a lane that starts late may sort before others. The JSON rest
+// (names, processes, findings) is whole in every message. The receiving end
+// unpacks onto the data it has, which must be exactly that earlier one.
+//
 // Exact both ways: every value is a whole number (a time with a fraction of a
 // nanosecond is rounded), of magnitude below 2^51 (26 days in nanoseconds).
 // A string with a lone surrogate comes back with U+FFFD in its place.
@@ -52,6 +63,10 @@ export type WireViewData = Omit<ViewData, 'strings'> & {
    * leaves this empty (report.ts).
    */
   details: string;
+  /** Numbers this data among a stream's (a live run's); data that extends it names it. */
+  seq?: number;
+  /** Only what changed since the data numbered this (see above). */
+  extends?: number;
 };
 
 /** A host's message as it travels. */
@@ -59,6 +74,8 @@ export type WireMessage = Exclude<HostMessage, { type: 'data' }> | { type: 'data
 
 /** Columns of one object (a lane's spans, a queue...), by name, in the order they are packed. */
 interface Table {
+  /** The same table in another data of the same run: its kind and its owner's key. */
+  id: string;
   owner: Record<string, Column>;
   /** What the chart draws from (and the lanes shown depend on): in the chart block. */
   keys: readonly string[];
@@ -75,32 +92,33 @@ interface Table {
 }
 
 function table<T extends object>(
+  id: string,
   owner: T,
   keys: readonly (keyof T & string)[],
   details: readonly (keyof T & string)[],
   intervals: readonly (readonly [keyof T & string, keyof T & string])[],
   derive?: () => Partial<Record<keyof T, Column>>,
 ): Table {
-  return { owner: owner as unknown as Record<string, Column>, keys, details, intervals, derive: derive as (() => Record<string, Column>) | undefined };
+  return { id, owner: owner as unknown as Record<string, Column>, keys, details, intervals, derive: derive as (() => Record<string, Column>) | undefined };
 }
 
 /** Every column of the view data, in the one order both ends know. */
 function tables(data: Pick<ViewData, 'lanes' | 'queues' | 'locks'>): Table[] {
   const out: Table[] = [];
-  for (const { spans, tasks } of data.lanes) {
+  for (const { key, spans, tasks } of data.lanes) {
     // A span's location decides whether a library thread shows (rows.ts): with the chart.
-    out.push(table(spans, ['start', 'end', 'state', 'loc'], ['what', 'target', 'outcome'], [['start', 'end']]));
-    out.push(table(tasks, ['start', 'end', 'ok'], ['label', 'result'], [['start', 'end']]));
+    out.push(table(`spans ${key}`, spans, ['start', 'end', 'state', 'loc'], ['what', 'target', 'outcome'], [['start', 'end']]));
+    out.push(table(`tasks ${key}`, tasks, ['start', 'end', 'ok'], ['label', 'result'], [['start', 'end']]));
   }
   for (const queue of data.queues) {
-    out.push(table(queue.items, ['put', 'get'], ['repr', 'putLane', 'getLane', 'putLoc', 'getLoc'], [['put', 'get']]));
-    out.push(table(queue, ['depthT', 'depth'], [], [], () => {
+    out.push(table(`items ${queue.id}`, queue.items, ['put', 'get'], ['repr', 'putLane', 'getLane', 'putLoc', 'getLoc'], [['put', 'get']]));
+    out.push(table(`depth ${queue.id}`, queue, ['depthT', 'depth'], [], [], () => {
       // Every get of the queue paired with its item (the usual case): its depth is its puts' and gets' count.
       const { t, count } = stepCounts(queue.items.put, takenTimes(queue.items.get));
       return { depthT: t, depth: count };
     }));
   }
-  for (const { holds } of data.locks) out.push(table(holds, ['start', 'end'], ['lane', 'loc'], [['start', 'end']]));
+  for (const { id, holds } of data.locks) out.push(table(`holds ${id}`, holds, ['start', 'end'], ['lane', 'loc'], [['start', 'end']]));
   return out;
 }
 
@@ -111,27 +129,34 @@ const COUNT_BYTES = 4;
 /**
  * The blocks of `data` (to be deflated): the chart's and the details', and
  * the rest of it: the same data with every column empty and without the
- * strings.
+ * strings. Given `base`, only what changed since it (see above).
  */
-export function packViewData(data: ViewData): { rest: Omit<ViewData, 'strings'>; chart: Uint8Array; details: Uint8Array } {
+export function packViewData(data: ViewData, base?: ViewData): { rest: Omit<ViewData, 'strings'>; chart: Uint8Array; details: Uint8Array } {
   const chart = new Writer();
   const details = new Writer();
   const packed = new Set<unknown>();
+  const earlier = base ? columnsById(base) : null;
   for (const table of tables(data)) {
     const { owner, keys, intervals, derive } = table;
+    const was = earlier?.get(table.id) ?? {};
+    const keep = (key: string): number | null => (earlier ? sharedPrefix(was[key] ?? [], owner[key] ?? []) : null);
     for (const key of [...keys, ...table.details]) packed.add(owner[key]);
-    for (const key of table.details) details.column(owner[key] ?? []);
+    for (const key of table.details) details.column(owner[key] ?? [], keep(key));
     if (derive) {
       const derived = derive();
       const same = keys.every((key) => sameWholeValues(derived[key] ?? [], owner[key] ?? []));
       chart.flag(same);
       if (same) continue;
     }
+    // An end's prefix is kept as the values it had (absolute); what follows travels as lengths.
     const lengths = new Map(intervals.map(([start, end]) => [end, intervalLengths(owner[start] ?? [], owner[end] ?? [])]));
-    for (const key of keys) chart.column(lengths.get(key) ?? owner[key] ?? []);
+    for (const key of keys) chart.column(lengths.get(key) ?? owner[key] ?? [], keep(key));
   }
-  const text = new TextEncoder().encode(data.strings.join(''));
-  details.column(data.strings.map((s) => s.length));
+  const keptStrings = base ? sharedPrefix(base.strings, data.strings) : null;
+  const newStrings = data.strings.slice(keptStrings ?? 0);
+  const text = new TextEncoder().encode(newStrings.join(''));
+  if (keptStrings !== null) details.count(keptStrings);
+  details.column(newStrings.map((s) => s.length), null);
   details.count(text.length);
   details.bytes(text);
   // The rest is small (names, processes, findings): a JSON copy without the columns.
@@ -144,29 +169,46 @@ export function packViewData(data: ViewData): { rest: Omit<ViewData, 'strings'>;
 
 /**
  * The view data from the rest and the chart block (inflated): its chart
- * columns filled in, its details columns and strings still empty.
+ * columns filled in, its details columns and strings still empty. `base`:
+ * the data a delta was made against (its columns are copied, not changed).
  */
-export function unpackChart(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array): ViewData {
+export function unpackChart(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array, base?: ViewData): ViewData {
   const reader = new Reader(bytes);
-  for (const { owner, keys, intervals, derive } of tables(rest)) {
+  const earlier = base ? columnsById(base) : null;
+  for (const { id, owner, keys, intervals, derive } of tables(rest)) {
     if (derive && reader.flag()) {
       Object.assign(owner, derive());
       continue;
     }
-    for (const key of keys) owner[key] = reader.column();
-    for (const [start, end] of intervals) undoLengths(owner[start] ?? [], owner[end] as Float64Array);
+    const was = earlier?.get(id) ?? {};
+    const kept = new Map<string, number>();
+    for (const key of keys) {
+      const { values, keep } = reader.column(earlier ? (was[key] ?? []) : null);
+      owner[key] = values;
+      kept.set(key, keep);
+    }
+    for (const [start, end] of intervals) undoLengths(owner[start] ?? [], owner[end] as Float64Array, kept.get(end) ?? 0);
   }
   reader.end();
   return { ...rest, strings: [] };
 }
 
-/** Fills in the details columns and the strings of `data` (from unpackChart) from the details block (inflated). */
-export function unpackDetails(data: ViewData, bytes: Uint8Array): ViewData {
+/**
+ * Fills in the details columns and the strings of `data` (from unpackChart)
+ * from the details block (inflated); onto `base`'s for a delta.
+ */
+export function unpackDetails(data: ViewData, bytes: Uint8Array, base?: ViewData): ViewData {
   const reader = new Reader(bytes);
-  for (const { owner, details } of tables(data)) for (const key of details) owner[key] = reader.column();
-  const lengths = reader.column();
+  const earlier = base ? columnsById(base) : null;
+  for (const { id, owner, details } of tables(data)) {
+    const was = earlier?.get(id) ?? {};
+    for (const key of details) owner[key] = reader.column(earlier ? (was[key] ?? []) : null).values;
+  }
+  const keptStrings = base ? reader.count() : 0;
+  if (base && keptStrings > base.strings.length) throw new Error('view data: keeps more strings than there were');
+  const lengths = reader.column(null).values;
   const text = new TextDecoder().decode(reader.bytes(reader.count()));
-  const strings: string[] = [];
+  const strings = base ? base.strings.slice(0, keptStrings) : [];
   let at = 0;
   for (const length of lengths) {
     strings.push(text.slice(at, at + length));
@@ -178,18 +220,43 @@ export function unpackDetails(data: ViewData, bytes: Uint8Array): ViewData {
 }
 
 /** Unpacks data as it arrived (from JSON), chart then details: base64, inflate, columns. */
-export async function decodeViewData(wire: WireViewData, details = wire.details): Promise<ViewData> {
-  return decodeDetails(await decodeChart(wire), details);
+export async function decodeViewData(wire: WireViewData, details = wire.details, base?: ViewData): Promise<ViewData> {
+  return decodeDetails(await decodeChart(wire, base), details, base);
 }
 
 /** The chart's part of data as it arrived: what the first frame needs. */
-export async function decodeChart(wire: WireViewData): Promise<ViewData> {
-  return unpackChart(restOf(wire), await inflate(fromBase64(wire.packed)));
+export async function decodeChart(wire: WireViewData, base?: ViewData): Promise<ViewData> {
+  if (wire.extends !== undefined && !base) throw new Error('view data: an update came without the data it updates');
+  return unpackChart(restOf(wire), await inflate(fromBase64(wire.packed)), wire.extends === undefined ? undefined : base);
 }
 
-/** The rest of it, into `data` (from decodeChart). */
-export async function decodeDetails(data: ViewData, details: string): Promise<ViewData> {
-  return unpackDetails(data, await inflate(fromBase64(details)));
+/** The rest of it, into `data` (from decodeChart, given the same `base`). */
+export async function decodeDetails(data: ViewData, details: string, base?: ViewData): Promise<ViewData> {
+  return unpackDetails(data, await inflate(fromBase64(details)), base);
+}
+
+/**
+ * What data as it arrives is to be unpacked onto: nothing for whole data,
+ * `latest` (the data last unpacked, and its `seq`) for an update of it.
+ * Throws for an update of any other: one was missed, and what it changed with it.
+ */
+export function baseFor(wire: WireViewData, latest: { data: ViewData; seq: number | undefined } | null): ViewData | undefined {
+  if (wire.extends === undefined) return undefined;
+  if (latest?.seq !== wire.extends) throw new Error(`view data: update ${wire.seq ?? '?'} is for data ${wire.extends}, and the data here is ${latest?.seq ?? 'none'}`);
+  return latest.data;
+}
+
+/** Each table's columns by the table's id. */
+function columnsById(data: Pick<ViewData, 'lanes' | 'queues' | 'locks'>): Map<string, Record<string, Column>> {
+  return new Map(tables(data).map(({ id, owner }) => [id, owner]));
+}
+
+/** How many values at their start `a` and `b` share. */
+function sharedPrefix<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
 
 /** The JSON part of data as it arrived: without its blocks. */
@@ -197,6 +264,8 @@ function restOf(wire: WireViewData): Omit<ViewData, 'strings'> {
   const rest: Partial<WireViewData> = { ...wire };
   delete rest.packed;
   delete rest.details;
+  delete rest.seq;
+  delete rest.extends;
   return rest as Omit<ViewData, 'strings'>;
 }
 
@@ -232,9 +301,10 @@ function intervalLengths(start: Column, end: Column): number[] {
   });
 }
 
-function undoLengths(start: Column, end: Float64Array): void {
+/** Ends from lengths, from `from` on (the ends before it were kept as they were). */
+function undoLengths(start: Column, end: Float64Array, from: number): void {
   const n = end.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const length = end[i] ?? -1;
     if (length !== -1) end[i] = (start[i] ?? 0) + (length >= 0 ? length : length + 1);
   }
@@ -257,15 +327,20 @@ class Writer {
     this.parts.push(Uint8Array.of(on ? 1 : 0));
   }
 
-  /** A column as its zigzagged steps, in byte planes. */
-  column(values: Column): void {
-    const n = values.length;
+  /**
+   * A column as its zigzagged steps, in byte planes. `keep` (an update's):
+   * how many of its first values the other end has, said first and not sent.
+   */
+  column(values: Column, keep: number | null): void {
+    if (keep !== null) this.count(keep);
+    const from = keep ?? 0;
+    const n = values.length - from;
     const zigzag = new Float64Array(n);
     let previous = 0;
     let max = 0;
     for (let i = 0; i < n; i++) {
-      const value = Math.round(values[i] ?? 0);
-      if (!(Math.abs(value) < LIMIT)) throw new RangeError(`a view data value out of range: ${values[i]}`);
+      const value = Math.round(values[from + i] ?? 0);
+      if (!(Math.abs(value) < LIMIT)) throw new RangeError(`a view data value out of range: ${values[from + i]}`);
       const step = value - previous;
       previous = value;
       const z = step >= 0 ? 2 * step : -2 * step - 1;
@@ -315,24 +390,30 @@ class Reader {
 
   /**
    * A packed column's values. Runs over millions of values on a big report's
-   * way in: plane by plane into a typed array, then the steps added up.
+   * way in: plane by plane into a typed array, then the steps added up. An
+   * update's column (`base` not null) is the values it keeps of `base`, then its own.
    */
-  column(): Float64Array {
+  column(base: Column | null): { values: Float64Array; keep: number } {
+    const keep = base === null ? 0 : this.count();
+    if (base !== null && keep > base.length) throw new Error('view data: a column keeps more values than it had');
     const n = this.count();
     const width = this.bytes(1)[0] ?? 0;
     const planes = this.bytes(n * width);
-    const values = new Float64Array(n);
+    const values = new Float64Array(keep + n);
+    if (base instanceof Float64Array) values.set(base.subarray(0, keep));
+    else if (base !== null) for (let i = 0; i < keep; i++) values[i] = base[i] ?? 0;
+    const steps = values.subarray(keep);
     for (let plane = 0, scale = 1; plane < width; plane++, scale *= 256) {
       const offset = plane * n;
-      for (let i = 0; i < n; i++) values[i] = (values[i] ?? 0) + (planes[offset + i] ?? 0) * scale;
+      for (let i = 0; i < n; i++) steps[i] = (steps[i] ?? 0) + (planes[offset + i] ?? 0) * scale;
     }
     let value = 0;
     for (let i = 0; i < n; i++) {
-      const z = values[i] ?? 0;
+      const z = steps[i] ?? 0;
       value += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      values[i] = value;
+      steps[i] = value;
     }
-    return values;
+    return { values, keep };
   }
 
   end(): void {
