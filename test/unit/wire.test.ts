@@ -113,9 +113,9 @@ function grown(earlier: ViewData, seed: number): ViewData {
   for (const lock of later.locks) columns(lock.holds as unknown as Record<string, number[]>);
   const fresh = randomData(seed + 1_000);
   // New owners, some sorted before the old ones (a lane that started early but was heard of late).
-  later.lanes.unshift(...fresh.lanes.map((lane) => ({ ...lane, key: `new ${lane.key}` })));
-  later.queues.push(...fresh.queues.map((queue) => ({ ...queue, id: `new ${queue.id}` })));
-  later.locks.unshift(...fresh.locks.map((lock) => ({ ...lock, id: `new ${lock.id}` })));
+  later.lanes.unshift(...fresh.lanes.map((lane) => ({ ...lane, key: `new ${seed} ${lane.key}` })));
+  later.queues.push(...fresh.queues.map((queue) => ({ ...queue, id: `new ${seed} ${queue.id}` })));
+  later.locks.unshift(...fresh.locks.map((lock) => ({ ...lock, id: `new ${seed} ${lock.id}` })));
   later.strings.push(...fresh.strings);
   later.events += int(1000);
   return later;
@@ -229,6 +229,18 @@ describe('view data on the wire', () => {
       assert.deepEqual(await updateTrip(earlier, later), later, `seed ${seed}`);
       // And an update that changed nothing.
       assert.deepEqual(await updateTrip(earlier, earlier), earlier, `seed ${seed}, unchanged`);
+    }
+    // Updates of updates: each unpacked onto the one before (written on in place where it has room).
+    for (let seed = 100; seed <= 110; seed++) {
+      let sent = randomData(seed);
+      let received = await decodeViewData(encodeViewData(sent, { seq: 0 }));
+      for (let seq = 1; seq <= 6; seq++) {
+        const later = grown(sent, seed * 10 + seq);
+        const update = JSON.parse(JSON.stringify(encodeViewData(later, { seq, base: { data: sent, seq: seq - 1 } }))) as WireViewData;
+        received = await decodeViewData(update, update.details, baseFor(update, { data: received, seq: seq - 1 }));
+        assert.deepEqual(withArrays(received), later, `seed ${seed}, update ${seq}`);
+        sent = later;
+      }
     }
     // A queue whose depth its puts and gets make, before and after: one byte each time.
     const made = queue([10, 20], [25, -1]);

@@ -119,6 +119,14 @@ function tables(data: Pick<ViewData, 'lanes' | 'queues' | 'locks'>): Table[] {
     }));
   }
   for (const { id, holds } of data.locks) out.push(table(`holds ${id}`, holds, ['start', 'end'], ['lane', 'loc'], [['start', 'end']]));
+  // Ids are unique in a run's data; made so anyway, since an update's column may be written on in
+  // place, and two columns written onto the one they both matched would spoil each other.
+  const seen = new Map<string, number>();
+  for (const made of out) {
+    const before = seen.get(made.id) ?? 0;
+    seen.set(made.id, before + 1);
+    if (before > 0) made.id = `${made.id} #${before}`;
+  }
   return out;
 }
 
@@ -399,10 +407,9 @@ class Reader {
     const n = this.count();
     const width = this.bytes(1)[0] ?? 0;
     const planes = this.bytes(n * width);
-    const values = new Float64Array(keep + n);
-    if (base instanceof Float64Array) values.set(base.subarray(0, keep));
-    else if (base !== null) for (let i = 0; i < keep; i++) values[i] = base[i] ?? 0;
+    const values = columnOnto(base, keep, keep + n);
     const steps = values.subarray(keep);
+    steps.fill(0);
     for (let plane = 0, scale = 1; plane < width; plane++, scale *= 256) {
       const offset = plane * n;
       for (let i = 0; i < n; i++) steps[i] = (steps[i] ?? 0) + (planes[offset + i] ?? 0) * scale;
@@ -424,6 +431,34 @@ class Reader {
     if (this.at + n > this.data.length) throw new Error('view data: the packed block ends too soon');
     return this.at;
   }
+}
+
+/** Room to grow, as a share of an update's column: the next few updates are written on in place. */
+const GROWTH = 1.5;
+/** Buffers made here for updates' columns: they have room, and only their own column uses them. */
+const growable = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Where an unpacked column of `length` values goes, its first `keep` values
+ * those of `base` (an update's; null: whole data, which gets an exact fit).
+ * A live run's columns grow by a little at each update: written on in place
+ * where the last one left room, they are not copied whole every time (tens
+ * of megabytes a second, and the collector's work of freeing them). What
+ * still shows the earlier data then sees its rows from `keep` on as the
+ * update has them, each row whole (all its chart columns are written at once):
+ * later rows of the same run, until the update is shown.
+ */
+function columnOnto(base: Column | null, keep: number, length: number): Float64Array {
+  if (base === null) return new Float64Array(length);
+  if (base instanceof Float64Array && base.byteOffset === 0 && growable.has(base.buffer) && base.buffer.byteLength >= length * 8) {
+    return new Float64Array(base.buffer, 0, length);
+  }
+  const buffer = new ArrayBuffer(Math.ceil(length * GROWTH) * 8);
+  growable.add(buffer);
+  const values = new Float64Array(buffer, 0, length);
+  if (base instanceof Float64Array) values.set(base.subarray(0, keep));
+  else for (let i = 0; i < keep; i++) values[i] = base[i] ?? 0;
+  return values;
 }
 
 function fromBase64(text: string): Uint8Array {
