@@ -26,7 +26,8 @@
 // UTF-8 text. A queue's depth steps are as many as its puts and gets
 // together: when they are exactly what its puts and gets count (every get
 // paired with its item, the usual case), one byte says so and the other end
-// counts them.
+// counts them (in whole data; an update sends its depth's changes as it does
+// any column's).
 //
 // A live run's view is sent again and again, each time a little longer: it
 // travels as what changed since the one before (`extends` that one's `seq`).
@@ -150,7 +151,8 @@ export function packViewData(data: ViewData, base?: ViewData): { rest: Omit<View
     const keep = (key: string): number | null => (earlier ? sharedPrefix(was[key] ?? [], owner[key] ?? []) : null);
     for (const key of [...keys, ...table.details]) packed.add(owner[key]);
     for (const key of table.details) details.column(owner[key] ?? [], keep(key));
-    if (derive) {
+    // An update sends what changed of them instead (a little, at the end): no work per item at either end.
+    if (derive && !earlier) {
       const derived = derive();
       const same = keys.every((key) => sameWholeValues(derived[key] ?? [], owner[key] ?? []));
       chart.flag(same);
@@ -184,7 +186,7 @@ export function unpackChart(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array, 
   const reader = new Reader(bytes);
   const earlier = base ? columnsById(base) : null;
   for (const { id, owner, keys, intervals, derive } of tables(rest)) {
-    if (derive && reader.flag()) {
+    if (derive && !earlier && reader.flag()) {
       Object.assign(owner, derive());
       continue;
     }
@@ -216,7 +218,8 @@ export function unpackDetails(data: ViewData, bytes: Uint8Array, base?: ViewData
   if (base && keptStrings > base.strings.length) throw new Error('view data: keeps more strings than there were');
   const lengths = reader.column(null).values;
   const text = new TextDecoder().decode(reader.bytes(reader.count()));
-  const strings = base ? base.strings.slice(0, keptStrings) : [];
+  // Strings are only ever added: an update's go on the end of the list it keeps whole (as columns grow in place).
+  const strings = base ? (keptStrings === base.strings.length ? base.strings : base.strings.slice(0, keptStrings)) : [];
   let at = 0;
   for (const length of lengths) {
     strings.push(text.slice(at, at + length));
