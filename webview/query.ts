@@ -4,7 +4,7 @@
 // tests run it directly.
 
 import { countAtOrBefore } from '../src/core/model/sorted';
-import { LANE_STATES, type LaneState, type ViewData, type ViewLane, type ViewLock, type ViewQueue } from '../src/core/view/view-data';
+import { LANE_STATES, type Column, type LaneState, type ViewData, type ViewLane, type ViewLock, type ViewQueue } from '../src/core/view/view-data';
 
 /** The end of a span, hold or item; -1 (open) reads as "the run's end". */
 export function endOr(end: number, now: number): number {
@@ -19,27 +19,33 @@ export type LaneNow =
 
 /**
  * The span of `lane` covering `t`, as its index, or -1: the last one begun by
- * `t`, if it has not ended (the model's own rule, snapshot.ts's blockedAt).
+ * `t`, if it has not ended (the model's own rule, snapshot.ts's blockedAt: one
+ * still open covers every instant from its start, the present too).
  */
-export function spanAt(lane: ViewLane, t: number, now: number): number {
-  const at = countAtOrBefore(lane.spans.start, t) - 1;
-  return at >= 0 && endOr(lane.spans.end[at] ?? 0, now) > t ? at : -1;
+export function spanAt(lane: ViewLane, t: number): number {
+  return lastCovering(lane.spans, t);
 }
 
-export function taskAt(lane: ViewLane, t: number, now: number): number {
-  const at = countAtOrBefore(lane.tasks.start, t) - 1;
-  return at >= 0 && endOr(lane.tasks.end[at] ?? 0, now) > t ? at : -1;
+export function taskAt(lane: ViewLane, t: number): number {
+  return lastCovering(lane.tasks, t);
+}
+
+function lastCovering(intervals: { start: Column; end: Column }, t: number): number {
+  const at = countAtOrBefore(intervals.start, t) - 1;
+  if (at < 0) return -1;
+  const end = intervals.end[at] ?? 0;
+  return end < 0 || end > t ? at : -1;
 }
 
 export function laneAt(lane: ViewLane, t: number, now: number): LaneNow {
   if (t < lane.start) return { state: 'not-started' };
   if (lane.end !== null && t >= lane.end) return { state: 'ended', at: lane.end };
-  const span = spanAt(lane, t, now);
+  const span = spanAt(lane, t);
   if (span >= 0) {
     const state = LANE_STATES[lane.spans.state[span] ?? 0] ?? 'running';
     if (state !== 'running') return { state, since: lane.spans.start[span] ?? 0, span };
   }
-  const task = taskAt(lane, t, now);
+  const task = taskAt(lane, t);
   // Running since the last span ended (or the lane began).
   const previous = countAtOrBefore(lane.spans.start, t) - 1;
   const since = previous >= 0 ? endOr(lane.spans.end[previous] ?? 0, now) : lane.start;
@@ -96,7 +102,7 @@ export function lockWaitersAt(data: ViewData, lockId: string, t: number): string
   const lockState = LANE_STATES.indexOf('lock');
   const out: string[] = [];
   for (const lane of data.lanes) {
-    const span = spanAt(lane, t, data.end);
+    const span = spanAt(lane, t);
     if (span >= 0 && lane.spans.state[span] === lockState && lane.spans.target[span] === ref) out.push(lane.key);
   }
   return out;

@@ -828,7 +828,7 @@ export function tooltipLines(data: ViewData, row: Row, t: number, laneName: (key
         if (outcome && outcome !== 'ok') lines.push(`outcome: ${outcome}`);
       }
     }
-    const task = taskAt(lane, t, data.end);
+    const task = taskAt(lane, t);
     if (task >= 0) {
       const end = lane.tasks.end[task] ?? -1;
       lines.push(`task ${data.strings[lane.tasks.label[task] ?? -1] ?? ''}${end >= 0 ? ` (${formatDuration(end - (lane.tasks.start[task] ?? 0))})` : ''}`);

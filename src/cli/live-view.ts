@@ -10,7 +10,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { ViewerMessage } from '../core/view/view-data';
 import type { RunModel } from '../core/model/run-model';
-import { projectModel, StringTable } from '../core/view/project';
+import { ProjectionMemory, projectModel } from '../core/view/project';
 import { ViewServer } from './view-server';
 import { untilInterrupted } from './view-command';
 import { openRequestPrinter, viewerAssets } from './viewer-output';
@@ -24,8 +24,8 @@ export class LiveView {
   private publishedEvents = -1;
   private nextAt = 0;
   private diagnosis: Diagnosis = { verdict: 'ok', at: null, findings: [] };
-  /** One for the whole run: a string keeps its index from projection to projection. */
-  private readonly strings = new StringTable();
+  /** One for the whole run: each projection does only what changed since the last. */
+  private readonly memory = new ProjectionMemory();
 
   private constructor(
     private readonly server: ViewServer,
@@ -88,7 +88,7 @@ export class LiveView {
   private publish(live = true): void {
     const began = Date.now();
     this.publishedEvents = this.model.events;
-    this.server.publish({ type: 'data', data: projectModel(this.model, { title: this.title, live, diagnosis: this.diagnosis, strings: this.strings }) });
+    this.server.publish({ type: 'data', data: projectModel(this.model, { title: this.title, live, diagnosis: this.diagnosis, memory: this.memory }) });
     this.nextAt = Date.now() + Math.max(SHORTEST_INTERVAL_MS, COST_FACTOR * (Date.now() - began));
   }
 }

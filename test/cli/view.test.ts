@@ -14,7 +14,7 @@ import { diagnose } from '../../src/core/diagnosis/diagnose';
 import { readTraceFile } from '../../src/core/ingest/reader';
 import { RunModel } from '../../src/core/model/run-model';
 import { laneStateAt } from '../../src/core/model/snapshot';
-import { projectModel, StringTable } from '../../src/core/view/project';
+import { ProjectionMemory, projectModel } from '../../src/core/view/project';
 import type { ViewData } from '../../src/core/view/view-data';
 import { baseFor, decodeViewData, type WireMessage, type WireViewData } from '../../src/core/view/wire';
 import { encodeViewData } from '../../src/core/view/wire-encode';
@@ -241,13 +241,15 @@ describe('a live view served', () => {
     const server = new ViewServer({ assets: { script: '', css: '' }, title: 'pipeline' });
     const url = await server.start();
     const model = new RunModel();
-    const strings = new StringTable();
+    const memory = new ProjectionMemory();
     const pages: ReturnType<typeof follow>[] = [];
     try {
       let latest: ViewData | null = null;
       for (let part = 1; part <= 4; part++) {
         for (const event of events.slice((events.length * (part - 1)) / 4, (events.length * part) / 4)) model.add(event);
-        latest = projectModel(model, { title: 'pipeline', live: part < 4, diagnosis: diagnose(model), strings });
+        latest = projectModel(model, { title: 'pipeline', live: part < 4, diagnosis: diagnose(model), memory });
+        // Projected from what the last projection kept: the same answers as the model's, at every instant tried.
+        assertSameAnswers(model, latest);
         server.publish({ type: 'data', data: latest });
         // A page opens after each publication but the last: it has all of them from then on.
         for (const [index, page] of pages.entries()) await page.next(part - index);

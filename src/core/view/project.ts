@@ -4,8 +4,8 @@
 
 import type { Diagnosis } from '../diagnosis/findings';
 import { describeWait } from '../diagnosis/names';
-import type { LockModel } from '../model/locks';
-import type { QueueModel } from '../model/queues';
+import type { Hold, LockModel } from '../model/locks';
+import type { QueueItem, QueueModel } from '../model/queues';
 import type { RunModel } from '../model/run-model';
 import type { LaneModel, ProcessModel, WaitOp } from '../model/types';
 import {
@@ -33,12 +33,8 @@ type Filling<T> = { [K in keyof T]: number[] };
 
 const STATE_INDEX = new Map<LaneState, number>(LANE_STATES.map((state, index) => [state, index]));
 
-/**
- * Strings sent once each; columns refer to them by index. A live run keeps
- * one across its projections: a string keeps its index, and the table only
- * grows, so each update sends just the strings that are new.
- */
-export class StringTable {
+/** Strings sent once each; columns refer to them by index. */
+class StringTable {
   readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
 
@@ -64,12 +60,13 @@ export interface ProjectOptions {
   title: string;
   live: boolean;
   diagnosis: Diagnosis;
-  /** A live run's table, kept from projection to projection; else a new one. */
-  strings?: StringTable;
+  /** A live run's: what its projections keep from one to the next. */
+  memory?: ProjectionMemory;
 }
 
 export function projectModel(model: RunModel, options: ProjectOptions): ViewData {
-  const strings = options.strings ?? new StringTable();
+  const memory = options.memory;
+  const strings = memory?.strings ?? new StringTable();
   const processes = [...model.processes.values()].sort((a, b) => a.start - b.start || a.pid - b.pid);
   const lanes: ViewLane[] = [];
   const viewProcesses = processes.map((proc) => {
@@ -77,8 +74,8 @@ export function projectModel(model: RunModel, options: ProjectOptions): ViewData
     for (const lane of own) lanes.push(projectLane(model, lane, strings));
     return projectProcess(proc, own);
   });
-  const queues = [...model.queues.values()].map((queue) => projectQueue(queue, strings));
-  const locks = [...model.locks.values()].map((lock) => projectLock(lock, strings));
+  const queues = [...model.queues.values()].map((queue) => projectQueue(queue, strings, memory));
+  const locks = [...model.locks.values()].map((lock) => projectLock(lock, strings, memory));
   const start = Math.min(0, ...processes.map((proc) => proc.start));
   return {
     version: VIEW_DATA_VERSION,
@@ -153,10 +150,20 @@ function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): Vi
   };
 }
 
-function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
-  const steps = queue.depthSteps();
-  const items: Filling<ItemColumns> = { put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] };
-  for (const item of queue.items) {
+/**
+ * How the rows of one kind of table (a queue's items, a lock's holds) are
+ * projected: a row's values pushed onto the columns, and what of a row may
+ * change once it was projected (an item taken, a hold released), as one number.
+ */
+interface RowProjection<Row, Columns> {
+  columns(): Filling<Columns>;
+  push(row: Row, columns: Filling<Columns>, strings: StringTable): void;
+  change(row: Row): number;
+}
+
+const ITEM_ROWS: RowProjection<QueueItem, ItemColumns> = {
+  columns: () => ({ put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] }),
+  push(item, items, strings) {
     items.put.push(item.putT);
     items.get.push(item.getT ?? -1);
     items.repr.push(strings.ref(item.lost === null ? item.repr : `${item.repr} (lost: ${item.lost})`));
@@ -164,7 +171,72 @@ function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
     items.getLane.push(item.getPid === null ? -1 : strings.ref(`${item.getPid}:${item.getTid ?? 0}`));
     items.putLoc.push(strings.ref(item.putLoc));
     items.getLoc.push(strings.ref(item.getLoc));
+  },
+  // Taken (its get's time, lane and line, all at once), or lost (never taken then): the rest is set when it is put.
+  change: (item) => (item.lost !== null ? -2 : (item.getT ?? -1)),
+};
+
+const HOLD_ROWS: RowProjection<Hold, HoldColumns> = {
+  columns: () => ({ start: [], end: [], lane: [], loc: [] }),
+  push(hold, holds, strings) {
+    holds.start.push(hold.start);
+    holds.end.push(hold.end ?? -1);
+    holds.lane.push(strings.ref(hold.lane));
+    holds.loc.push(strings.ref(hold.loc));
+  },
+  change: (hold) => hold.end ?? -1,
+};
+
+/** A table's rows as the last projection made them: the model's row objects, their changes, and the columns. */
+interface Projected<Row, Columns> {
+  rows: Row[];
+  changes: number[];
+  columns: Filling<Columns>;
+}
+
+/**
+ * What a live run's projections keep from one to the next: one string table
+ * (a string keeps its index, and the table only grows, so each update sends
+ * just the strings that are new), and the rows of the tables that grow the
+ * most (queues' items, locks' holds) as last projected. The model appends
+ * those rows (or inserts them near the end) and changes only the last ones
+ * (an item taken, a hold released), so a projection keeps the columns of the
+ * rows that are the same objects, unchanged, and projects only the rest: no
+ * string made or looked up again for every item of the run every time.
+ */
+export class ProjectionMemory {
+  readonly strings = new StringTable();
+  readonly items = new Map<string, Projected<QueueItem, ItemColumns>>();
+  readonly holds = new Map<string, Projected<Hold, HoldColumns>>();
+}
+
+/** The columns of `rows`; with `kept` (and `keep` to update), only rows past the ones unchanged since are projected. */
+function projectRows<Row, Columns>(
+  rows: readonly Row[],
+  projection: RowProjection<Row, Columns>,
+  strings: StringTable,
+  kept: Map<string, Projected<Row, Columns>> | undefined,
+  key: string,
+): Filling<Columns> {
+  const before = kept?.get(key);
+  let same = 0;
+  if (before) {
+    const n = Math.min(before.rows.length, rows.length);
+    while (same < n && before.rows[same] === rows[same] && before.changes[same] === projection.change(rows[same] as Row)) same++;
   }
+  const columns = projection.columns();
+  if (before) for (const name of Object.keys(columns) as (keyof Columns)[]) columns[name] = before.columns[name].slice(0, same);
+  for (let i = same; i < rows.length; i++) projection.push(rows[i] as Row, columns, strings);
+  if (kept) {
+    const changes = before ? before.changes.slice(0, same) : [];
+    for (let i = same; i < rows.length; i++) changes.push(projection.change(rows[i] as Row));
+    kept.set(key, { rows: rows.slice(), changes, columns });
+  }
+  return columns;
+}
+
+function projectQueue(queue: QueueModel, strings: StringTable, memory: ProjectionMemory | undefined): ViewQueue {
+  const steps = queue.depthSteps();
   return {
     id: queue.id,
     name: queue.name,
@@ -175,17 +247,10 @@ function projectQueue(queue: QueueModel, strings: StringTable): ViewQueue {
     maxDepth: queue.maxDepth,
     depthT: steps.t,
     depth: steps.depth,
-    items,
+    items: projectRows(queue.items, ITEM_ROWS, strings, memory?.items, queue.id),
   };
 }
 
-function projectLock(lock: LockModel, strings: StringTable): ViewLock {
-  const holds: Filling<HoldColumns> = { start: [], end: [], lane: [], loc: [] };
-  for (const hold of lock.holds) {
-    holds.start.push(hold.start);
-    holds.end.push(hold.end ?? -1);
-    holds.lane.push(strings.ref(hold.lane));
-    holds.loc.push(strings.ref(hold.loc));
-  }
-  return { id: lock.id, name: lock.name, type: lock.type, value: lock.value, holds };
+function projectLock(lock: LockModel, strings: StringTable, memory: ProjectionMemory | undefined): ViewLock {
+  return { id: lock.id, name: lock.name, type: lock.type, value: lock.value, holds: projectRows(lock.holds, HOLD_ROWS, strings, memory?.holds, lock.id) };
 }
