@@ -2,9 +2,11 @@
 // program runs, fed from the live model. `--view` is for a person (the URL is
 // printed, serving goes on after the run until Ctrl-C); `--serve` for a program
 // such as the VS Code extension (the URL goes into a file, serving ends with
-// the run, and the page may ask to stop the run). The whole view is sent again at intervals: a projection
-// costs time proportional to the run so far, so the interval grows with it
-// (never more than a tenth of the time goes to it).
+// the run, and the page may ask to stop the run). The view is projected again
+// at intervals, each projection doing only what changed since the last
+// (ProjectionMemory), and open pages are sent only what changed (wire.ts). A
+// projection still looks over the run so far, so the interval grows with its
+// cost (never more than a tenth of the CLI's CPU time goes to it).
 
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Diagnosis } from '../core/diagnosis/findings';
