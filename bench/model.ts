@@ -22,9 +22,12 @@ async function main(tracePath: string): Promise<void> {
   const before = process.memoryUsage().heapUsed;
   const started = performance.now();
   const model = new RunModel();
-  const reader = new TraceReader((event) => {
-    model.add(event);
-  });
+  const reader = new TraceReader(
+    (event) => {
+      model.add(event);
+    },
+    (raw) => model.addRaw(raw),
+  );
   for await (const chunk of createReadStream(tracePath, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
   reader.end();
   const seconds = (performance.now() - started) / 1000;

@@ -8,6 +8,7 @@
 // side comes second).
 
 import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../events';
+import { placesOf } from '../ingest/event-record';
 import { LockModel } from './locks';
 import { QueueModel } from './queues';
 import type {
@@ -31,6 +32,13 @@ const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
   'task.wait': 'task.wait',
   // And queue.put, queue.get and lock.acquire (a lock's wait): their own methods end those.
 };
+
+// Where addRaw finds the values of the kinds it takes.
+const QUEUE_PUT = placesOf('queue.put');
+const QUEUE_SEND = placesOf('queue.send');
+const QUEUE_GET = placesOf('queue.get');
+const LOCK_ACQUIRE = placesOf('lock.acquire');
+const LOCK_RELEASE = placesOf('lock.release');
 
 export class RunModel {
   readonly processes = new Map<number, ProcessModel>();
@@ -62,7 +70,7 @@ export class RunModel {
   private lastUseId = '';
 
   add(event: TraceEvent): void {
-    // The kinds most of a trace is made of have a method each, with their values as arguments.
+    // The kinds most of a trace is made of have a method each, which addRaw calls too.
     switch (event.kind) {
       case 'queue.put':
         this.queuePut(event.t, event.pid, event.tid, event.id, event.seq, event.loc, event.repr, event.waited, event.outcome, event.size, event.crc);
@@ -390,6 +398,49 @@ export class RunModel {
         break;
       default:
         assertNever(event, 'event kind');
+    }
+  }
+
+  /**
+   * Adds an event given by place, as a RawEvent of this version lays it out
+   * (KIND_FIELDS), with its head checked (a finite t, integer pid and tid, its
+   * kind's own string): what add() does with it named, without the object. Its
+   * values are as unchecked as a named event's fields. Takes the kinds most of
+   * a trace is made of and returns false for any other, to be named and added.
+   * `raw` is not kept (a reader may reuse it for the next line).
+   */
+  addRaw(raw: readonly unknown[]): boolean {
+    const t = raw[0] as number;
+    const pid = raw[1] as number;
+    const tid = raw[2] as number;
+    switch (raw[3]) {
+      case 'queue.put':
+        this.queuePut(
+          t, pid, tid, raw[QUEUE_PUT.id] as string, raw[QUEUE_PUT.seq] as number | null, raw[QUEUE_PUT.loc] as string, raw[QUEUE_PUT.repr] as string,
+          raw[QUEUE_PUT.waited] as number, raw[QUEUE_PUT.outcome] as string, raw[QUEUE_PUT.size] as number | null, raw[QUEUE_PUT.crc] as number | null,
+        );
+        return true;
+      case 'queue.send':
+        this.queueSend(
+          t, pid, tid, raw[QUEUE_SEND.id] as string, raw[QUEUE_SEND.seq] as number | null, raw[QUEUE_SEND.size] as number, raw[QUEUE_SEND.crc] as number,
+        );
+        return true;
+      case 'queue.get':
+        this.queueGet(
+          t, pid, tid, raw[QUEUE_GET.id] as string, raw[QUEUE_GET.loc] as string, raw[QUEUE_GET.block] as boolean, raw[QUEUE_GET.waited] as number,
+          raw[QUEUE_GET.outcome] as string, raw[QUEUE_GET.size] as number | null, raw[QUEUE_GET.crc] as number | null, raw[QUEUE_GET.seq] as number | null,
+        );
+        return true;
+      case 'lock.acquire':
+        this.lockAcquire(
+          t, pid, tid, raw[LOCK_ACQUIRE.id] as string, raw[LOCK_ACQUIRE.loc] as string, raw[LOCK_ACQUIRE.waited] as number, raw[LOCK_ACQUIRE.outcome] as string,
+        );
+        return true;
+      case 'lock.release':
+        this.lockRelease(t, pid, tid, raw[LOCK_RELEASE.id] as string, raw[LOCK_RELEASE.loc] as string);
+        return true;
+      default:
+        return false;
     }
   }
 
