@@ -1,7 +1,7 @@
 // One lock or semaphore over the whole run: who held it when (owner
 // intervals), who waits for it now, and its value at any instant.
 
-import { countKeyAtOrBefore, insertByKey } from './sorted';
+import { countAtOrBefore, insertAt, insertTime } from './sorted';
 
 export interface Hold {
   pid: number;
@@ -32,6 +32,8 @@ export class LockModel {
   maxWait = 0;
   /** Every hold, in order of acquisition. */
   readonly holds: Hold[] = [];
+  /** The start of each hold in `holds`. */
+  private readonly starts: number[] = [];
   private readonly open: Hold[] = [];
   // Asked at every acquisition: worked out again only when the type changes.
   private reentrantType: string | null | undefined = undefined;
@@ -68,7 +70,7 @@ export class LockModel {
       }
     }
     const hold: Hold = { pid, tid, lane, start: t, end: null, loc, depth: 1 };
-    insertByKey(this.holds, hold, startOf);
+    insertAt(this.holds, insertTime(this.starts, t), hold);
     this.open.push(hold);
   }
 
@@ -103,7 +105,7 @@ export class LockModel {
 
   /** The holds at `t`. */
   holdersAt(t: number): Hold[] {
-    const upTo = countKeyAtOrBefore(this.holds, t, startOf);
+    const upTo = countAtOrBefore(this.starts, t);
     const found = new Set<Hold>();
     // A lock's holds do not overlap and a semaphore's overlap at most `value`
     // deep, so the holds just before `t` are the candidates; a hold never
@@ -116,8 +118,4 @@ export class LockModel {
     for (const hold of this.open) if (hold.start <= t) found.add(hold);
     return [...found].sort((a, b) => a.start - b.start);
   }
-}
-
-function startOf(hold: Hold): number {
-  return hold.start;
 }
