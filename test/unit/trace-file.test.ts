@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { KIND_FIELDS } from '../../src/core/events';
 import { RunClock } from '../../src/core/ingest/clock';
 import { NewerTraceVersionError, NotATraceError, readTraceFile, TraceReader } from '../../src/core/ingest/reader';
+import { readTraceModel } from '../../src/core/model/read-trace';
 import { RunModel } from '../../src/core/model/run-model';
 import { TraceWriter } from '../../src/core/trace-writer';
 import { scratchDir } from '../helpers';
@@ -163,9 +164,11 @@ describe('readTraceFile', () => {
       reader.end();
       return { model, placed };
     };
-    const byPlace = await read(traceFile('placed.pvtrace', [header, ...events]));
+    const file = traceFile('placed.pvtrace', [header, ...events]);
+    const byPlace = await read(file);
     assert.equal(byPlace.placed, 18);
     assert.deepEqual(byPlace.model, named);
+    assert.deepEqual(await readTraceModel(file), { header, model: named });
     // A file whose header lists a kind's fields otherwise: those events are named, and read as before.
     const reordered = { ...header, kinds: { ...KIND_FIELDS, 'lock.release': ['loc', 'id'] } };
     const swapped = events.map((event) => (event[3] === 'lock.release' ? [...event.slice(0, 4), event[5], event[4]] : event));
