@@ -1,11 +1,9 @@
 // Reading and modelling a trace: events per second through the whole path a
-// viewer or `procview diagnose` takes (file → lines → events → model), and the
-// memory the model keeps per event. Run by bench/run.mjs on the pipeline
-// workload's trace; by hand: node --expose-gc --import tsx bench/model.ts TRACE
+// viewer or `procview diagnose` takes (readTraceModel: file → lines → model),
+// and the memory the model keeps per event. Run by bench/run.mjs on the
+// pipeline workload's trace; by hand: node --expose-gc --import tsx bench/model.ts TRACE
 
-import { createReadStream } from 'node:fs';
-import { TraceReader } from '../src/core/ingest/reader';
-import { RunModel } from '../src/core/model/run-model';
+import { readTraceModel } from '../src/core/model/read-trace';
 
 const TARGET_EVENTS_PER_S = 1_000_000;
 const TARGET_BYTES_PER_EVENT = 200;
@@ -21,12 +19,7 @@ async function main(tracePath: string): Promise<void> {
   collect();
   const before = process.memoryUsage().heapUsed;
   const started = performance.now();
-  const model = new RunModel();
-  const reader = new TraceReader((event) => {
-    model.add(event);
-  });
-  for await (const chunk of createReadStream(tracePath, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
-  reader.end();
+  const { model } = await readTraceModel(tracePath);
   const seconds = (performance.now() - started) / 1000;
   collect();
   const kept = process.memoryUsage().heapUsed - before;

@@ -3,7 +3,7 @@
 
 import { diagnose } from '../core/diagnosis/diagnose';
 import { fileSourceLines, formatDiagnosis } from '../core/diagnosis/format';
-import { RunModel } from '../core/model/run-model';
+import { readTraceModel } from '../core/model/read-trace';
 import { openTrace, parseTraceArgs } from './summary-command';
 import { printable } from './text';
 import { USAGE } from './usage';
@@ -15,12 +15,10 @@ export async function diagnoseCommand(argv: readonly string[]): Promise<number> 
     return 0;
   }
   const { tracePath, json } = parsed;
-  const trace = await openTrace(tracePath);
-  const model = new RunModel();
-  for (const event of trace.events) model.add(event);
+  const { header, model } = await openTrace(tracePath, readTraceModel);
   const diagnosis = diagnose(model);
   if (json) process.stdout.write(JSON.stringify(diagnosis, null, 2) + '\n');
-  else process.stdout.write(printableLines(formatDiagnosis(diagnosis, fileSourceLines(trace.header.cwd))));
+  else process.stdout.write(printableLines(formatDiagnosis(diagnosis, fileSourceLines(header.cwd))));
   return diagnosis.verdict === 'ok' ? 0 : 1;
 }
 

@@ -7,7 +7,8 @@ import { diagnose } from '../core/diagnosis/diagnose';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { TraceHeader } from '../core/events';
 import { writeChromeTrace } from '../core/export/chrome';
-import { RunModel } from '../core/model/run-model';
+import { readTraceModel } from '../core/model/read-trace';
+import type { RunModel } from '../core/model/run-model';
 import { UsageError } from './errors';
 import { openTrace } from './summary-command';
 import { USAGE } from './usage';
@@ -39,17 +40,15 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     if (file !== undefined && path.resolve(file) === path.resolve(tracePath)) throw new UsageError(`${option} ${file} would overwrite the trace it reads`);
   }
   if (chrome !== undefined && html !== undefined && path.resolve(chrome) === path.resolve(html)) throw new UsageError('--chrome and --html name the same file');
-  const trace = await openTrace(tracePath);
-  const model = new RunModel();
-  for (const event of trace.events) model.add(event);
+  const { header, model } = await openTrace(tracePath, readTraceModel);
   const diagnosis = diagnose(model);
   if (chrome !== undefined) {
-    await exportChrome(chrome, model, diagnosis, trace.header);
+    await exportChrome(chrome, model, diagnosis, header);
     process.stderr.write(`procview: Chrome trace written to ${chrome}\n`);
   }
   if (html !== undefined) {
     prepareOutputFile(html, 'HTML report');
-    await writeReport(html, model, diagnosis, trace.header);
+    await writeReport(html, model, diagnosis, header);
     process.stderr.write(`procview: HTML report written to ${html}\n`);
   }
   return 0;

@@ -14,7 +14,7 @@ export async function summaryCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { tracePath, json } = parsed;
-  const trace = await openTrace(tracePath);
+  const trace = await openTrace(tracePath, readTraceFile);
   const summary = summarize(trace.events);
   process.stdout.write(json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(tracePath, trace, summary));
   return 0;
@@ -35,10 +35,10 @@ export function parseTraceArgs(command: string, argv: readonly string[]): { trac
   return { tracePath, json };
 }
 
-/** Reads a trace, turning every way it can fail into one line for the user. */
-export async function openTrace(tracePath: string): Promise<TraceFile> {
+/** Reads a trace with `read` (its events, or its model), turning every way it can fail into one line for the user. */
+export async function openTrace<T>(tracePath: string, read: (path: string) => Promise<T>): Promise<T> {
   try {
-    return await readTraceFile(tracePath);
+    return await read(tracePath);
   } catch (error) {
     if (error instanceof NewerTraceVersionError) {
       throw new UsageError(`${tracePath} was ${error.message}; update procview to read it`);

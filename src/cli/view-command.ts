@@ -2,7 +2,7 @@
 // run inside, print its URL, and keep serving until Ctrl-C.
 
 import { diagnose } from '../core/diagnosis/diagnose';
-import { RunModel } from '../core/model/run-model';
+import { readTraceModel } from '../core/model/read-trace';
 import { UsageError } from './errors';
 import { openTrace } from './summary-command';
 import { USAGE } from './usage';
@@ -27,10 +27,8 @@ export async function viewCommand(argv: readonly string[]): Promise<number> {
   const [tracePath] = paths;
   if (tracePath === undefined || paths.length > 1) throw new UsageError('view needs exactly one TRACE file');
   const assets = viewerAssets();
-  const trace = await openTrace(tracePath);
-  const model = new RunModel();
-  for (const event of trace.events) model.add(event);
-  const title = runTitle(trace.header);
+  const { header, model } = await openTrace(tracePath, readTraceModel);
+  const title = runTitle(header);
   const server = new ViewServer({ assets, title, onMessage: openRequestPrinter });
   server.publish({ type: 'data', data: projectModel(model, { title, live: false, diagnosis: diagnose(model) }) });
   const url = await server.start(port).catch((error: unknown) => {

@@ -4,8 +4,8 @@
 import { diagnose } from '../core/diagnosis/diagnose';
 import type { Diagnosis } from '../core/diagnosis/findings';
 import type { TraceHeader } from '../core/events';
-import { readTraceFile } from '../core/ingest/reader';
-import { RunModel } from '../core/model/run-model';
+import { readTraceModel } from '../core/model/read-trace';
+import type { RunModel } from '../core/model/run-model';
 import { projectModel, runTitle } from '../core/view/project';
 import type { ViewData } from '../core/view/view-data';
 
@@ -16,10 +16,8 @@ export interface LoadedRun {
 }
 
 export async function loadRun(tracePath: string): Promise<LoadedRun> {
-  const trace = await readTraceFile(tracePath);
-  const model = new RunModel();
-  for (const event of trace.events) model.add(event);
-  return { header: trace.header, model, diagnosis: diagnose(model) };
+  const { header, model } = await readTraceModel(tracePath);
+  return { header, model, diagnosis: diagnose(model) };
 }
 
 export function viewOf(run: LoadedRun, live = false): ViewData {

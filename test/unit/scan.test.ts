@@ -76,6 +76,14 @@ describe('LineScanner', () => {
     assert.equal(scanner.read(Buffer.from('[1,"a\\\nb"]\n'), 0), -1);
   });
 
+  it('reads a thread ident beyond int32 that repeats, changes or is negative as JSON.parse does', () => {
+    const scanner = new LineScanner();
+    for (const tid of ['140275155037056', '140275155037056', '-140275155037056', '-140275155037056', '140275155037057', '7', '140275155037057']) {
+      const line = `[1,2,${tid},"k",${tid}]`;
+      assert.deepEqual(scan(line, scanner), JSON.parse(line), line);
+    }
+  });
+
   it('reuses the string of a value that repeats, and tells apart values whose hashes collide', () => {
     const strings = new LineScanner(1); // two slots: every string collides with half of the others
     const a = scan('[1,"q:15:1486425","bench/x.py:61"]', strings);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { insertByKey, insertTime } from '../../src/core/model/sorted';
+import { insertAt, insertTime } from '../../src/core/model/sorted';
 
 describe('sorted inserts', () => {
   it('put a late value after every value not greater, as a stable sort would', () => {
@@ -15,7 +15,7 @@ describe('sorted inserts', () => {
       const at = insertTime(times, t);
       assert.equal(times[at], t);
       const item = { t, n };
-      assert.equal(items[insertByKey(items, item, (i) => i.t)], item);
+      insertAt(items, at, item);
       order.push(item);
     }
     assert.deepEqual(times, [...times].sort((a, b) => a - b));

@@ -1,12 +1,14 @@
 // The .pvtrace file: written by TraceWriter, read back by readTraceFile.
 
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { KIND_FIELDS } from '../../src/core/events';
 import { RunClock } from '../../src/core/ingest/clock';
 import { NewerTraceVersionError, NotATraceError, readTraceFile, TraceReader } from '../../src/core/ingest/reader';
+import { readTraceModel } from '../../src/core/model/read-trace';
+import { RunModel } from '../../src/core/model/run-model';
 import { TraceWriter } from '../../src/core/trace-writer';
 import { scratchDir } from '../helpers';
 
@@ -111,6 +113,68 @@ describe('readTraceFile', () => {
       for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
       assert.deepEqual(read(chunks), parsed, `chunks of ${size}`);
     }
+  });
+
+  it('models the values read by place (RunModel.addRaw) exactly as the named events', async () => {
+    const put = (t: number, seq: number, id = 'q:1'): unknown[] => [t, 10, 1, 'queue.put', id, seq, 'a.py:5', `'item ${seq}'`, true, 0, 'ok', null, null];
+    const get = (t: number, crc: number | null, waited = 0, seq: number | null = null, id = 'q:1'): unknown[] =>
+      [t, 20, 1, 'queue.get', id, 'b.py:9', true, waited, 'ok', crc === null ? null : 10, crc, seq];
+    const events = [
+      [0, 10, 1, 'process.begin', 'MainProcess', 1, 'main', null, [], null],
+      [1, 20, 1, 'process.begin', 'worker', 10, 'process', 'fork', [], null],
+      [2, 10, 1, 'queue.new', 'q:1', 'Queue', 0, 'jobs', 'a.py:3'],
+      [3, 10, 1, 'lock.new', 'L', 'RLock', 1, 'process', 'Lock@a.py:4', 'a.py:4'],
+      // The consumer's batch lands first: gets wait for their sends; one waited long enough to show.
+      get(300_000, 111, 250_000),
+      [310_000, 20, 1, 'queue.get.wait', 'q:1', 'b.py:9', null],
+      get(400_000, 222),
+      [410_000, 20, 1, 'queue.get', 'q:1', 'b.py:12', false, 0, 'empty', null, null, null],
+      put(100, 0), put(110, 1), put(120, 2),
+      [101, 10, 2, 'queue.send', 'q:1', 0, 10, 111],
+      [111, 10, 2, 'queue.send', 'q:1', 1, 10, 222],
+      [121, 10, 2, 'queue.send', 'q:1', 2, 10, 333],
+      // The queue module's queue pairs by seq; the get names a put yet to come.
+      get(500_000, null, 0, 1, 'tq10.1'), put(500_100, 0, 'tq10.1'), put(500_200, 1, 'tq10.1'),
+      // An RLock taken twice by one thread, waited for by another.
+      [600_000, 10, 1, 'lock.acquire', 'L', 'a.py:20', 0, 'ok'],
+      [600_100, 10, 1, 'lock.acquire', 'L', 'a.py:21', 0, 'ok'],
+      [600_200, 20, 1, 'lock.wait', 'L', 'b.py:30', [['b.py:1', '<module>'], ['b.py:30', 'work']]],
+      [600_300, 10, 1, 'lock.release', 'L', 'a.py:21'],
+      [600_400, 10, 1, 'lock.release', 'L', 'a.py:20'],
+      [600_500, 20, 1, 'lock.acquire', 'L', 'b.py:30', 300, 'ok'],
+      [700_000, 20, 1, 'lock.acquire', 'L', 'b.py:31', 200_000, 'timeout'],
+      [800_000, 0, 0, 'run.end', 0, null, 0],
+    ];
+    const named = new RunModel();
+    for (const event of (await readTraceFile(traceFile('placed.pvtrace', [header, ...events]))).events) named.add(event);
+    const read = async (file: string): Promise<{ model: RunModel; placed: number }> => {
+      const model = new RunModel();
+      let placed = 0;
+      const reader = new TraceReader(
+        (event) => {
+          model.add(event);
+        },
+        (raw) => {
+          const took = model.addRaw(raw);
+          if (took) placed++;
+          return took;
+        },
+      );
+      for await (const chunk of createReadStream(file)) reader.push(chunk as Buffer);
+      reader.end();
+      return { model, placed };
+    };
+    const file = traceFile('placed.pvtrace', [header, ...events]);
+    const byPlace = await read(file);
+    assert.equal(byPlace.placed, 18);
+    assert.deepEqual(byPlace.model, named);
+    assert.deepEqual(await readTraceModel(file), { header, model: named });
+    // A file whose header lists a kind's fields otherwise: those events are named, and read as before.
+    const reordered = { ...header, kinds: { ...KIND_FIELDS, 'lock.release': ['loc', 'id'] } };
+    const swapped = events.map((event) => (event[3] === 'lock.release' ? [...event.slice(0, 4), event[5], event[4]] : event));
+    const older = await read(traceFile('reordered.pvtrace', [reordered, ...swapped]));
+    assert.equal(older.placed, 16);
+    assert.deepEqual(older.model, named);
   });
 
   it('refuses a file that is not a trace', async () => {

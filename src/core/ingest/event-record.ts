@@ -4,7 +4,7 @@
 //   file carry it (cheap to decode and to write: the hot path of a run);
 // - AnyEvent, named `{t, pid, tid, kind, ...fields}`, what readers work with.
 
-import { KIND_FIELDS, RESERVED_EVENT_KEYS, isKnownKind, type TraceEvent } from '../events';
+import { KIND_FIELDS, RESERVED_EVENT_KEYS, isKnownKind, type EventFieldsByKind, type EventKind, type TraceEvent } from '../events';
 
 /** `[t, pid, tid, kind, ...values]`, the values in the order of the kind's field list. */
 export type RawEvent = [number, number, number, string, ...unknown[]];
@@ -68,6 +68,8 @@ interface Naming {
   length: number;
   /** Without fields named like the head: a field must never change whose event it is. */
   fields: { name: string; at: number }[];
+  /** The kind, when this version knows it and the table lists its fields as this version does: its values can be read by place. */
+  placed: EventKind | undefined;
 }
 
 /**
@@ -97,10 +99,14 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
   if (naming === undefined) {
     const fields = fieldsOf(kind, kinds);
     if (fields === undefined) return undefined;
+    const own = Object.keys(kinds).find((key) => key === kind) ?? kind;
+    const runFields: readonly string[] | undefined = fieldsOf(kind, RUN_KINDS);
+    const asRun = runFields?.length === fields.length && runFields.every((name, i) => name === fields[i]);
     naming = {
-      kind: Object.keys(kinds).find((key) => key === kind) ?? kind,
+      kind: own,
       length: 4 + fields.length,
       fields: fields.map((name, i) => ({ name, at: 4 + i })).filter(({ name }) => !reservedKeys.has(name)),
+      placed: asRun && isKnownKind(own) ? own : undefined,
     };
     lastNamings.set(kind, naming);
   }
@@ -114,20 +120,38 @@ export function nameEvent(raw: readonly unknown[], kinds: KindTable): AnyEvent |
   return nameValues(raw, raw.length, kinds);
 }
 
+/** A positional event's head is well formed: a finite time, integer pid and tid, a kind. */
+function hasHead(raw: readonly unknown[], count: number): boolean {
+  const t = raw[0];
+  const kind = raw[3];
+  return (
+    count >= 4 && typeof t === 'number' && Number.isFinite(t) && Number.isSafeInteger(raw[1]) && Number.isSafeInteger(raw[2]) &&
+    typeof kind === 'string' && kind !== ''
+  );
+}
+
+/**
+ * The kind of the positional event `raw[0..count)` when its values can be
+ * read by place, as a RawEvent of this version (KIND_FIELDS) has them: its
+ * head well formed, its kind one this version knows, listed in `kinds` with
+ * this version's fields, and one value for each. Undefined otherwise (name it).
+ * The kind returned is the kind's own string (compared by identity).
+ */
+export function placedKind(raw: readonly unknown[], count: number, kinds: KindTable): EventKind | undefined {
+  if (!hasHead(raw, count)) return undefined;
+  const naming = namingOf(raw[3] as string, kinds);
+  return count === naming?.length ? naming.placed : undefined;
+}
+
 /** nameEvent of the first `count` values of `raw` (a reader's array, reused line after line). */
 export function nameValues(raw: readonly unknown[], count: number, kinds: KindTable): AnyEvent | undefined {
   // The hot path of every reader (a trace holds millions of these): one object, no intermediate,
   // and the kind's field list worked out once, not per event.
-  const t = raw[0];
-  const pid = raw[1];
-  const tid = raw[2];
-  const kind = raw[3];
-  if (count < 4) return undefined;
-  if (typeof t !== 'number' || !Number.isFinite(t) || !Number.isSafeInteger(pid) || !Number.isSafeInteger(tid)) return undefined;
-  if (typeof kind !== 'string' || kind === '') return undefined;
+  if (!hasHead(raw, count)) return undefined;
+  const kind = raw[3] as string;
   const naming = namingOf(kind, kinds);
   if (naming !== undefined && count !== naming.length) return undefined;
-  const event: AnyEvent = { t, pid: pid as number, tid: tid as number, kind: naming?.kind ?? kind };
+  const event: AnyEvent = { t: raw[0] as number, pid: raw[1] as number, tid: raw[2] as number, kind: naming?.kind ?? kind };
   if (naming !== undefined) {
     for (const field of naming.fields) event[field.name] = raw[field.at];
   }
@@ -138,6 +162,12 @@ export function nameValues(raw: readonly unknown[], count: number, kinds: KindTa
 export function rawEvent(t: number, pid: number, tid: number, kind: string, fields: Record<string, unknown>): RawEvent {
   const names = fieldsOf(kind) ?? Object.keys(fields);
   return [t, pid, tid, kind, ...names.map((name) => (name in fields ? fields[name] : null))];
+}
+
+/** Where each field of `kind` sits in a RawEvent of this version (KIND_FIELDS). */
+export function placesOf<K extends EventKind>(kind: K): Readonly<Record<keyof EventFieldsByKind[K] & string, number>> {
+  const fields: readonly string[] = KIND_FIELDS[kind];
+  return Object.fromEntries(fields.map((name, i) => [name, 4 + i])) as Record<keyof EventFieldsByKind[K] & string, number>;
 }
 
 /** Where a kind's field sits in a RawEvent, or -1. */

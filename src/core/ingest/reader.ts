@@ -1,11 +1,13 @@
 // Reads a .pvtrace file: the header, then events through the same
 // event-object path as the live stream (nameEvent, buildEvent). Version 2 lines
 // are positional arrays named by the header's `kinds`; version 1 lines were
-// objects, and still read.
+// objects, and still read. A consumer that reads values by place (the run
+// model's addRaw) can take the lines laid out as this version writes them
+// before they are named: most of a trace then never becomes event objects.
 
 import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
-import { buildEvent, isPlainObject, isTraceEvent, nameEvent, nameValues, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
+import { buildEvent, isPlainObject, isTraceEvent, nameValues, placedKind, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
 import { LineScanner } from './scan';
 
@@ -40,14 +42,24 @@ export class TraceReader {
   /** Reads a plain event line from its bytes; -1 leaves the line to `otherLine`. */
   private readonly plainLine = (bytes: Buffer, start: number): number => {
     const newline = this.scanner.read(bytes, start);
-    if (newline !== -1) this.readEvent(nameValues(this.scanner.values, this.scanner.count, this.kinds));
+    if (newline !== -1) this.readValues(this.scanner.values, this.scanner.count);
     return newline;
   };
   private readonly otherLine = (bytes: Buffer, start: number, end: number): void => {
     this.readLine(bytes.toString('utf8', start, end));
   };
 
-  constructor(private readonly onEvent: (event: TraceEvent) => void) {}
+  /**
+   * @param onRaw if given, offered first each event that can be read by place
+   *   (placedKind: laid out as a RawEvent of this version, its kind's own
+   *   string in place), so that no object is made for it; it returns whether
+   *   it took the event, which is otherwise named and given to `onEvent`. The
+   *   array is the reader's, reused for the next line.
+   */
+  constructor(
+    private readonly onEvent: (event: TraceEvent) => void,
+    private readonly onRaw?: (raw: readonly unknown[]) => boolean,
+  ) {}
 
   push(chunk: Buffer): void {
     // Past the header, events are read from the bytes (scan.ts); the header's chunk goes the plain way.
@@ -88,11 +100,22 @@ export class TraceReader {
       if (line.trim() !== '') this.skippedLines++;
       return;
     }
-    if (Array.isArray(value)) this.readEvent(nameEvent(value, this.kinds));
+    if (Array.isArray(value)) this.readValues(value, value.length);
     else {
       const { t, pid, tid, kind, ...fields } = isPlainObject(value) ? value : {};
       this.readEvent(buildEvent(t, pid, tid, kind, fields));
     }
+  }
+
+  private readValues(values: unknown[], count: number): void {
+    if (this.onRaw) {
+      const kind = placedKind(values, count, this.kinds);
+      if (kind !== undefined) {
+        values[3] = kind;
+        if (this.onRaw(values)) return;
+      }
+    }
+    this.readEvent(nameValues(values, count, this.kinds));
   }
 
   private readEvent(event: AnyEvent | undefined): void {

@@ -75,6 +75,14 @@ export class LineScanner {
   readonly values: unknown[] = [null];
   count = 0;
   private readonly strings: StringCache;
+  /**
+   * The thread ident (the third value) of the last line that had one beyond
+   * int32, as most are, and the value made of it: a number that big is an
+   * object of its own, reused for the lines of the same thread rather than
+   * made again for each.
+   */
+  private bigTid = 0;
+  private bigTidValue: unknown = null;
 
   constructor(cacheBits?: number) {
     this.strings = new StringCache(cacheBits);
@@ -137,7 +145,16 @@ export class LineScanner {
           j = numberEnd(bytes, j);
           if (j < 0) return -1;
           value = Number(bytes.toString('latin1', at, j));
-        } else if (n > MAX_INT32) value = negative ? -n : n;
+        } else if (n > MAX_INT32) {
+          if (count === 2 && n === this.bigTid && !negative) value = this.bigTidValue;
+          else {
+            value = negative ? -n : n;
+            if (count === 2 && !negative) {
+              this.bigTid = n;
+              this.bigTidValue = value;
+            }
+          }
+        }
         else if (n === 0) value = negative ? -0 : 0;
         // Made an int32 on purpose (`| 0`): summed up as a double, a pid or a seq would be boxed
         // as a heap number of its own, and the model keeps many of them (in every queue item).

@@ -1,7 +1,7 @@
 // One lock or semaphore over the whole run: who held it when (owner
 // intervals), who waits for it now, and its value at any instant.
 
-import { countKeyAtOrBefore, insertByKey } from './sorted';
+import { countAtOrBefore, insertAt, insertTime } from './sorted';
 
 export interface Hold {
   pid: number;
@@ -32,7 +32,12 @@ export class LockModel {
   maxWait = 0;
   /** Every hold, in order of acquisition. */
   readonly holds: Hold[] = [];
+  /** The start of each hold in `holds`. */
+  private readonly starts: number[] = [];
   private readonly open: Hold[] = [];
+  // Asked at every acquisition: worked out again only when the type changes.
+  private reentrantType: string | null | undefined = undefined;
+  private reentrantNow = false;
 
   /** @param made when it was made (its first sighting, if its creation was not seen) */
   constructor(readonly id: string, loc: string | null, made = 0) {
@@ -41,7 +46,11 @@ export class LockModel {
   }
 
   get reentrant(): boolean {
-    return this.type !== null && REENTRANT_TYPES.has(this.type);
+    if (this.type !== this.reentrantType) {
+      this.reentrantNow = this.type !== null && REENTRANT_TYPES.has(this.type);
+      this.reentrantType = this.type;
+    }
+    return this.reentrantNow;
   }
 
   /** Holds not released yet. */
@@ -52,13 +61,16 @@ export class LockModel {
   acquire(t: number, pid: number, tid: number, lane: string, loc: string, waited: number): void {
     this.acquisitions++;
     if (waited > this.maxWait) this.maxWait = waited;
-    const mine = this.reentrant ? this.open.find((hold) => hold.lane === lane) : undefined;
-    if (mine) {
-      mine.depth++;
-      return;
+    if (this.reentrant) {
+      const at = this.openIndexOf(lane);
+      const mine = at < 0 ? undefined : this.open[at];
+      if (mine) {
+        mine.depth++;
+        return;
+      }
     }
     const hold: Hold = { pid, tid, lane, start: t, end: null, loc, depth: 1 };
-    insertByKey(this.holds, hold, startOf);
+    insertAt(this.holds, insertTime(this.starts, t), hold);
     this.open.push(hold);
   }
 
@@ -67,13 +79,23 @@ export class LockModel {
    * released by another thread or process, which ends the oldest hold.
    */
   release(t: number, lane: string): void {
-    let at = this.open.findIndex((hold) => hold.lane === lane);
+    const open = this.open;
+    let at = this.openIndexOf(lane);
     if (at < 0) at = 0;
-    const hold = this.open[at];
+    const hold = open[at];
     if (!hold) return;
     if (--hold.depth > 0) return;
     hold.end = Math.max(t, hold.start);
-    this.open.splice(at, 1);
+    // Closed up in place: splice would make an array of the removed hold at every release.
+    open.copyWithin(at, at + 1);
+    open.pop();
+  }
+
+  /** Where `lane`'s open hold is in `open`, or -1 (a plain loop: no closure made per acquisition and release). */
+  private openIndexOf(lane: string): number {
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) if (open[i]?.lane === lane) return i;
+    return -1;
   }
 
   /** A holder's thread or process ended: its hold stays open (nobody released it), but is marked. */
@@ -83,7 +105,7 @@ export class LockModel {
 
   /** The holds at `t`. */
   holdersAt(t: number): Hold[] {
-    const upTo = countKeyAtOrBefore(this.holds, t, startOf);
+    const upTo = countAtOrBefore(this.starts, t);
     const found = new Set<Hold>();
     // A lock's holds do not overlap and a semaphore's overlap at most `value`
     // deep, so the holds just before `t` are the candidates; a hold never
@@ -96,8 +118,4 @@ export class LockModel {
     for (const hold of this.open) if (hold.start <= t) found.add(hold);
     return [...found].sort((a, b) => a.start - b.start);
   }
-}
-
-function startOf(hold: Hold): number {
-  return hold.start;
 }

@@ -11,7 +11,7 @@
 // Processes send their events in batches, so a get can arrive before its put:
 // whichever side comes second completes the pair.
 
-import { countAtOrBefore, countKeyAtOrBefore, insertByKey, insertTime, stepCounts } from './sorted';
+import { countAtOrBefore, insertAt, insertTime, stepCounts } from './sorted';
 
 export interface QueueItem {
   putT: number;
@@ -57,6 +57,7 @@ export class QueueModel {
   made = 0;
   /** Every item put, in put-time order. */
   readonly items: QueueItem[] = [];
+  /** The put time of each item in `items`, in the same order. */
   private readonly putTimes: number[] = [];
   private readonly getTimes: number[] = [];
   puts = 0;
@@ -114,8 +115,7 @@ export class QueueModel {
       this.putters.add(pid);
       this.lastPutter = pid;
     }
-    insertByKey(this.items, item, putTimeOf);
-    insertTime(this.putTimes, t);
+    insertAt(this.items, insertTime(this.putTimes, t), item);
     if (seq !== null) this.remember(pid, seq, item);
     switch (this.pairing) {
       case 'bytes':
@@ -224,7 +224,7 @@ export class QueueModel {
 
   /** The items in the queue at `t`, oldest first (at most MAX_LISTED_ITEMS of them). */
   contentsAt(t: number, limit = MAX_LISTED_ITEMS): QueueItem[] {
-    const upTo = countKeyAtOrBefore(this.items, t, putTimeOf);
+    const upTo = countAtOrBefore(this.putTimes, t);
     const out: QueueItem[] = [];
     // Items come out roughly in the order they went in: skip back only as far as needed.
     let from = upTo;
@@ -325,10 +325,6 @@ function pairingOf(id: string, type: string | null): QueuePairing {
   if (type.startsWith('Manager.')) return 'order';
   if (type.startsWith('queue.')) return 'seq';
   return 'bytes';
-}
-
-function putTimeOf(item: QueueItem): number {
-  return item.putT;
 }
 
 // What takeFirst looks for, as plain functions with an argument: no closure made per call.

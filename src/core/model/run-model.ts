@@ -8,6 +8,7 @@
 // side comes second).
 
 import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../events';
+import { placesOf } from '../ingest/event-record';
 import { LockModel } from './locks';
 import { QueueModel } from './queues';
 import type {
@@ -23,16 +24,21 @@ const HELPER_ROLES = new Set(['resource_tracker', 'forkserver']);
 const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
   'process.join': 'process.join',
   'thread.join': 'thread.join',
-  'queue.put': 'queue.put',
-  'queue.get': 'queue.get',
   'queue.join': 'queue.join',
   'pipe.recv': 'pipe.recv',
-  'lock.acquire': 'lock',
   'task.fetch': 'task.fetch',
   'pool.shutdown': 'pool.shutdown',
   'sync.wait': 'sync',
   'task.wait': 'task.wait',
+  // And queue.put, queue.get and lock.acquire (a lock's wait): their own methods end those.
 };
+
+// Where addRaw finds the values of the kinds it takes.
+const QUEUE_PUT = placesOf('queue.put');
+const QUEUE_SEND = placesOf('queue.send');
+const QUEUE_GET = placesOf('queue.get');
+const LOCK_ACQUIRE = placesOf('lock.acquire');
+const LOCK_RELEASE = placesOf('lock.release');
 
 export class RunModel {
   readonly processes = new Map<number, ProcessModel>();
@@ -64,12 +70,30 @@ export class RunModel {
   private lastUseId = '';
 
   add(event: TraceEvent): void {
-    this.events++;
-    if (event.t > this.end) this.end = event.t;
-    const lane = event.pid !== 0 && event.tid !== LISTENER_TID ? this.laneFor(event) : null;
-    if (lane && event.t > lane.last) lane.last = event.t;
+    // The kinds most of a trace is made of have a method each, which addRaw calls too.
+    switch (event.kind) {
+      case 'queue.put':
+        this.queuePut(event.t, event.pid, event.tid, event.id, event.seq, event.loc, event.repr, event.waited, event.outcome, event.size, event.crc);
+        return;
+      case 'queue.send':
+        this.queueSend(event.t, event.pid, event.tid, event.id, event.seq, event.size, event.crc);
+        return;
+      case 'queue.get':
+        this.queueGet(event.t, event.pid, event.tid, event.id, event.loc, event.block, event.waited, event.outcome, event.size, event.crc, event.seq);
+        return;
+      case 'lock.acquire':
+        this.lockAcquire(event.t, event.pid, event.tid, event.id, event.loc, event.waited, event.outcome);
+        return;
+      case 'lock.release':
+        this.lockRelease(event.t, event.pid, event.tid, event.id, event.loc);
+        return;
+    }
+    const lane = this.arrive(event.t, event.pid, event.tid, event.kind);
     const endsOp = OP_ENDED_BY[event.kind];
-    if (lane && endsOp) this.endWait(lane, endsOp, event.t, event);
+    if (lane && endsOp) {
+      const { waited, outcome, loc } = event as { waited?: unknown; outcome?: unknown; loc?: unknown };
+      this.endWait(lane, endsOp, event.t, waited, outcome, waitTarget(event), loc);
+    }
 
     switch (event.kind) {
       case 'process.begin': {
@@ -181,26 +205,12 @@ export class RunModel {
         if (lane) this.beginWait(lane, event, 'queue.put', event.id);
         this.uses(event.pid, event.id);
         break;
-      case 'queue.put':
-        this.uses(event.pid, event.id);
-        if (event.outcome === 'ok') {
-          this.queue(event.id, event.loc).put(event.t, event.pid, event.tid, event.loc, event.repr, event.seq, event.size, event.crc);
-        }
-        break;
-      case 'queue.send':
-        this.queue(event.id, null).send(event.t, event.pid, event.seq, event.size, event.crc);
-        break;
       case 'queue.lost':
         this.queue(event.id, null).markLost(event.pid, event.seq, event.error);
         break;
       case 'queue.get.wait':
         if (lane) this.beginWait(lane, event, 'queue.get', event.id);
         this.uses(event.pid, event.id);
-        break;
-      case 'queue.get':
-        this.uses(event.pid, event.id);
-        if (event.outcome === 'ok') this.queue(event.id, event.loc).get(event.t, event.pid, event.tid, event.loc, event.size, event.crc, event.seq);
-        else if (!event.block) this.countEmptyPoll(event.loc, event.id, event.pid, lane);
         break;
       case 'queue.buffered': {
         this.queue(event.id, null).buffered += event.count;
@@ -258,13 +268,6 @@ export class RunModel {
       case 'lock.wait':
         this.lock(event.id, event.loc).contended++;
         if (lane) this.beginWait(lane, event, 'lock', event.id);
-        break;
-      case 'lock.acquire':
-        this.uses(event.pid, event.id);
-        if (event.outcome === 'ok' && lane) this.lock(event.id, event.loc).acquire(event.t, event.pid, event.tid, lane.key, event.loc, event.waited);
-        break;
-      case 'lock.release':
-        if (lane) this.lock(event.id, event.loc).release(event.t, lane.key);
         break;
       case 'pool.new': {
         const pool = this.pool(event.id);
@@ -398,6 +401,49 @@ export class RunModel {
     }
   }
 
+  /**
+   * Adds an event given by place, as a RawEvent of this version lays it out
+   * (KIND_FIELDS), with its head checked (a finite t, integer pid and tid, its
+   * kind's own string): what add() does with it named, without the object. Its
+   * values are as unchecked as a named event's fields. Takes the kinds most of
+   * a trace is made of and returns false for any other, to be named and added.
+   * `raw` is not kept (a reader may reuse it for the next line).
+   */
+  addRaw(raw: readonly unknown[]): boolean {
+    const t = raw[0] as number;
+    const pid = raw[1] as number;
+    const tid = raw[2] as number;
+    switch (raw[3]) {
+      case 'queue.put':
+        this.queuePut(
+          t, pid, tid, raw[QUEUE_PUT.id] as string, raw[QUEUE_PUT.seq] as number | null, raw[QUEUE_PUT.loc] as string, raw[QUEUE_PUT.repr] as string,
+          raw[QUEUE_PUT.waited] as number, raw[QUEUE_PUT.outcome] as string, raw[QUEUE_PUT.size] as number | null, raw[QUEUE_PUT.crc] as number | null,
+        );
+        return true;
+      case 'queue.send':
+        this.queueSend(
+          t, pid, tid, raw[QUEUE_SEND.id] as string, raw[QUEUE_SEND.seq] as number | null, raw[QUEUE_SEND.size] as number, raw[QUEUE_SEND.crc] as number,
+        );
+        return true;
+      case 'queue.get':
+        this.queueGet(
+          t, pid, tid, raw[QUEUE_GET.id] as string, raw[QUEUE_GET.loc] as string, raw[QUEUE_GET.block] as boolean, raw[QUEUE_GET.waited] as number,
+          raw[QUEUE_GET.outcome] as string, raw[QUEUE_GET.size] as number | null, raw[QUEUE_GET.crc] as number | null, raw[QUEUE_GET.seq] as number | null,
+        );
+        return true;
+      case 'lock.acquire':
+        this.lockAcquire(
+          t, pid, tid, raw[LOCK_ACQUIRE.id] as string, raw[LOCK_ACQUIRE.loc] as string, raw[LOCK_ACQUIRE.waited] as number, raw[LOCK_ACQUIRE.outcome] as string,
+        );
+        return true;
+      case 'lock.release':
+        this.lockRelease(t, pid, tid, raw[LOCK_RELEASE.id] as string, raw[LOCK_RELEASE.loc] as string);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** The open (announced or still running) wait of a lane, if it is blocked. */
   openWait(lane: LaneModel): BlockedInterval | null {
     const last = lane.blocked[lane.blocked.length - 1];
@@ -494,15 +540,63 @@ export class RunModel {
     this.lastUseId = id;
   }
 
-  private laneFor(event: TraceEvent): LaneModel {
+  private queuePut(
+    t: number, pid: number, tid: number, id: string, seq: number | null, loc: string, repr: string,
+    waited: number, outcome: string, size: number | null, crc: number | null,
+  ): void {
+    const lane = this.arrive(t, pid, tid, 'queue.put');
+    if (lane) this.endWait(lane, 'queue.put', t, waited, outcome, id, loc);
+    this.uses(pid, id);
+    if (outcome === 'ok') this.queue(id, loc).put(t, pid, tid, loc, repr, seq, size, crc);
+  }
+
+  private queueSend(t: number, pid: number, tid: number, id: string, seq: number | null, size: number, crc: number): void {
+    this.arrive(t, pid, tid, 'queue.send');
+    this.queue(id, null).send(t, pid, seq, size, crc);
+  }
+
+  private queueGet(
+    t: number, pid: number, tid: number, id: string, loc: string, block: boolean, waited: number, outcome: string,
+    size: number | null, crc: number | null, seq: number | null,
+  ): void {
+    const lane = this.arrive(t, pid, tid, 'queue.get');
+    if (lane) this.endWait(lane, 'queue.get', t, waited, outcome, id, loc);
+    this.uses(pid, id);
+    if (outcome === 'ok') this.queue(id, loc).get(t, pid, tid, loc, size, crc, seq);
+    else if (!block) this.countEmptyPoll(loc, id, pid, lane);
+  }
+
+  private lockAcquire(t: number, pid: number, tid: number, id: string, loc: string, waited: number, outcome: string): void {
+    const lane = this.arrive(t, pid, tid, 'lock.acquire');
+    if (lane) this.endWait(lane, 'lock', t, waited, outcome, id, loc);
+    this.uses(pid, id);
+    if (outcome === 'ok' && lane) this.lock(id, loc).acquire(t, pid, tid, lane.key, loc, waited);
+  }
+
+  private lockRelease(t: number, pid: number, tid: number, id: string, loc: string): void {
+    const lane = this.arrive(t, pid, tid, 'lock.release');
+    if (lane) this.lock(id, loc).release(t, lane.key);
+  }
+
+  /** Counts an event in, and returns the lane of its thread (null for the listener's own events). */
+  private arrive(t: number, pid: number, tid: number, kind: TraceEvent['kind']): LaneModel | null {
+    this.events++;
+    if (t > this.end) this.end = t;
+    if (pid === 0 || tid === LISTENER_TID) return null;
+    const lane = this.laneFor(pid, tid, t, kind);
+    if (t > lane.last) lane.last = t;
+    return lane;
+  }
+
+  private laneFor(pid: number, tid: number, t: number, kind: TraceEvent['kind']): LaneModel {
     const last = this.lastLane;
-    if (last?.pid === event.pid && last.tid === event.tid && event.kind !== 'thread.begin' && event.kind !== 'process.begin') {
-      if (event.t < last.start) last.start = event.t;
+    if (last?.pid === pid && last.tid === tid && kind !== 'thread.begin' && kind !== 'process.begin') {
+      if (t < last.start) last.start = t;
       return last;
     }
-    const proc = this.process(event.pid, event.t);
-    if (event.kind === 'process.begin') proc.mainTid ??= event.tid;
-    this.lastLane = this.threadLane(event.pid, event.tid, event.t, event.kind === 'thread.begin');
+    const proc = this.process(pid, t);
+    if (kind === 'process.begin') proc.mainTid ??= tid;
+    this.lastLane = this.threadLane(pid, tid, t, kind === 'thread.begin');
     return this.lastLane;
   }
 
@@ -547,9 +641,14 @@ export class RunModel {
     lane.blocked.push({ start: event.t, end: null, wait: { op, target, loc, stack: stackOf(event) }, outcome: null, announced: true });
   }
 
-  private endWait(lane: LaneModel, op: WaitOp, t: number, event: TraceEvent): void {
-    const waited = 'waited' in event && typeof event.waited === 'number' ? event.waited : 0;
-    const outcome = 'outcome' in event && typeof event.outcome === 'string' ? event.outcome : 'ok';
+  /**
+   * An event that ends a wait of `op`: it ends the lane's open wait, or is a
+   * wait too short to have been announced. Its fields as the event has them
+   * (any of them may be missing or malformed).
+   */
+  private endWait(lane: LaneModel, op: WaitOp, t: number, waitedField: unknown, outcomeField: unknown, target: unknown, locField: unknown): void {
+    const waited = typeof waitedField === 'number' ? waitedField : 0;
+    const outcome = typeof outcomeField === 'string' ? outcomeField : 'ok';
     const open = this.openWait(lane);
     if (open?.wait.op === op) {
       open.end = t;
@@ -557,10 +656,8 @@ export class RunModel {
       open.outcome = outcome;
       return;
     }
-    if (waited < SHORTEST_BLOCKED_NS) return;
-    const target = waitTarget(event);
-    if (target === null) return;
-    const loc = 'loc' in event && typeof event.loc === 'string' ? event.loc : null;
+    if (waited < SHORTEST_BLOCKED_NS || typeof target !== 'string') return;
+    const loc = typeof locField === 'string' ? locField : null;
     const interval: BlockedInterval = {
       start: t - waited, end: t, wait: { op, target, loc, stack: null }, outcome, announced: false,
     };

@@ -49,7 +49,12 @@ export function stepCounts(ups: ArrayLike<number>, downs: ArrayLike<number>): { 
   return { t: t.subarray(0, steps), count: count.subarray(0, steps) };
 }
 
-/** Inserts `t` after every value `<= t`; returns where it went. */
+/**
+ * Inserts `t` after every value `<= t`; returns where it went. Items kept in
+ * the order of their times go at the same place in a list of their own
+ * (insertAt): their times are not read back from them, which would make a
+ * number object of each time read.
+ */
 export function insertTime(sorted: number[], t: number): number {
   const last = sorted[sorted.length - 1];
   if (last === undefined || last <= t) return sorted.push(t) - 1;
@@ -60,14 +65,14 @@ export function insertTime(sorted: number[], t: number): number {
   return at;
 }
 
-/** Inserts `item` after every item whose key is `<= key(item)`; returns where it went. */
-export function insertByKey<T>(sorted: T[], item: T, key: (value: T) => number): number {
-  const k = key(item);
-  const last = sorted[sorted.length - 1];
-  if (last === undefined || key(last) <= k) return sorted.push(item) - 1;
-  const at = countKeyAtOrBefore(sorted, k, key);
-  sorted.splice(at, 0, item);
-  return at;
+/**
+ * Puts `item` at `at` (where insertTime put its time), the items from there
+ * on one place up. For lists of objects only: a list of times shared with
+ * them would lose its unboxed doubles (V8 makes one store site fit both).
+ */
+export function insertAt<T extends object>(list: T[], at: number, item: T): void {
+  if (at === list.length) list.push(item);
+  else list.splice(at, 0, item);
 }
 
 /** The number of items whose key is `<= t`, for items sorted by that key. */

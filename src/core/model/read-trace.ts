@@ -1,0 +1,26 @@
+// A trace file read straight into its run model: what `procview diagnose`,
+// `view` and `export` and a trace opened in the editor need. No event is kept,
+// and most are never made: the model takes them by place (RunModel.addRaw).
+
+import { createReadStream } from 'node:fs';
+import type { TraceHeader } from '../events';
+import { TraceReader } from '../ingest/reader';
+import { RunModel } from './run-model';
+
+export interface TraceModel {
+  header: TraceHeader;
+  model: RunModel;
+}
+
+/** Errors: as readTraceFile's (TraceFileError subclasses, or the file system's). */
+export async function readTraceModel(path: string): Promise<TraceModel> {
+  const model = new RunModel();
+  const reader = new TraceReader(
+    (event) => {
+      model.add(event);
+    },
+    (raw) => model.addRaw(raw),
+  );
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
+  return { header: reader.end(), model };
+}
