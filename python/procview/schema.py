@@ -18,6 +18,7 @@ KINDS = {
     "process.join": ("target", "timeout", "loc", "waited", "code"),
     "process.terminate": ("target", "loc"),
     "process.kill": ("target", "loc"),
+    "process.signal": ("target", "signal", "loc"),
     "thread.start": ("target", "name", "daemon", "loc", "internal"),
     "thread.begin": ("name", "native", "daemon"),
     "thread.exit": ("error",),

@@ -67,6 +67,8 @@ export interface EventFieldsByKind {
   'process.join': { target: number; timeout: number | null; waited: number; code: number | null; loc: Loc };
   'process.terminate': { target: number; loc: Loc | null };
   'process.kill': { target: number; loc: Loc | null };
+  /** The user's code sends a signal: `target` a pid (negative: a process group), or the sender itself for abort() and raise_signal(). */
+  'process.signal': { target: number; signal: number; loc: Loc };
   /** `internal`: started by the library (a Queue's feeder), not by the user's code. */
   'thread.start': { target: number; name: string; daemon: boolean; loc: Loc | null; internal: boolean };
   'thread.begin': { name: string; native: number; daemon: boolean };
@@ -259,6 +261,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'process.join': ['target', 'timeout', 'loc', 'waited', 'code'],
   'process.terminate': ['target', 'loc'],
   'process.kill': ['target', 'loc'],
+  'process.signal': ['target', 'signal', 'loc'],
   'thread.start': ['target', 'name', 'daemon', 'loc', 'internal'],
   'thread.begin': ['name', 'native', 'daemon'],
   'thread.exit': ['error'],

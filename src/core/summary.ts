@@ -467,6 +467,7 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'process.join':
       case 'process.terminate':
       case 'process.kill':
+      case 'process.signal':
       case 'thread.join.wait':
       case 'thread.join':
       case 'run.end':

@@ -44,11 +44,8 @@ def header(path):
 # What the diagnosis cannot do yet, each named in docs/findings.md ("Known
 # limits"). Strict: a program that starts passing fails here until it is taken
 # off this list.
-_SIGNAL_LINE = "the line at which a process died of a signal (a segfault, os.kill of itself) is not recorded"
 KNOWN_GAPS = {
-    "child_crashed_segfault": _SIGNAL_LINE,
-    "child_crashed_sigkill": _SIGNAL_LINE,
-    "dead_holder_sigkill_spawn": _SIGNAL_LINE,
+    "child_crashed_segfault": "the line at which a process died of a fault in native code (a segfault) is not recorded",
 }
 
 

@@ -162,3 +162,57 @@ def test_sigterm_to_procview_reaches_the_program(tmp_path):
     check_well_formed(t)
     main_exit = [e for e in t.by_kind("process.exit", pid=t.main_pid) if e["tid"] == 0][0]
     assert main_exit["signal"] == "SIGTERM"
+
+
+SIGNALS_SENT = """
+    import multiprocessing as mp, os, signal, sys, time
+
+    def kill_self():
+        print("killing myself", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # line 5
+
+    def abort_self():
+        os.abort()  # line 8
+
+    def wait_for_term():
+        time.sleep(60)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        signal.signal(signal.SIGUSR1, lambda signum, frame: print("got", signum, flush=True))
+        signal.raise_signal(signal.SIGUSR1)  # line 16
+        for target, name in ((kill_self, "self-killer"), (abort_self, "aborter")):
+            p = mp.Process(target=target, name=name)
+            p.start()
+            p.join()
+            print(name, p.exitcode, flush=True)
+        sleeper = mp.Process(target=wait_for_term, name="sleeper")
+        sleeper.start()
+        time.sleep(0.3)
+        os.kill(sleeper.pid, signal.SIGTERM)  # line 25
+        sleeper.join()
+        stopped = mp.Process(target=wait_for_term, name="stopped")
+        stopped.start()
+        stopped.terminate()  # the library's signal: not the program's own
+        stopped.join()
+        print("sleeper", sleeper.exitcode, "stopped", stopped.exitcode)
+"""
+
+
+def test_signals_the_program_sends_are_recorded_where_it_sends_them(procview, plain, method):
+    run = procview(SIGNALS_SENT, method)
+    base = plain(SIGNALS_SENT, method)
+    expected = "got 10\nkilling myself\nself-killer -9\naborter -6\nsleeper -15 stopped -15\n"
+    assert (run.stdout, run.returncode) == (base.stdout, base.returncode) == (expected.encode(), 0), run
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    sent = sorted((e["pid"], e["target"], e["signal"], e["loc"].rsplit(":", 1)[1]) for e in t.by_kind("process.signal"))
+    killer, aborter, sleeper = (t.by_name(name)["pid"] for name in ("self-killer", "aborter", "sleeper"))
+    assert sent == sorted([
+        (main, main, signal.SIGUSR1, "16"),
+        (killer, killer, signal.SIGKILL, "5"),
+        (aborter, aborter, signal.SIGABRT, "8"),
+        (main, sleeper, signal.SIGTERM, "25"),
+    ]), sent
+    assert all(e["loc"].startswith("prog.py:") for e in t.by_kind("process.signal"))

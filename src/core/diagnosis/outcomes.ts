@@ -2,6 +2,8 @@
 // script that could not start, task errors nobody saw.
 
 import type { RunModel } from '../model/run-model';
+import type { ProcessModel } from '../model/types';
+import { signalNumber } from '../signals';
 import type { Finding } from './findings';
 import { exitWords } from './hang';
 import { primitiveName, processLabel } from './names';
@@ -9,6 +11,12 @@ import { primitiveName, processLabel } from './names';
 const TRACEBACK_LINES = 8;
 
 const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
+
+/** Where a process that died of a signal it sent itself sent it (os.kill of its own pid, abort...). */
+function selfSignalled(proc: ProcessModel): string | null {
+  const sent = proc.signalledSelf;
+  return sent && proc.signal !== null && signalNumber(proc.signal) === sent.signal ? sent.loc : null;
+}
 
 export function outcomeFindings(model: RunModel): Finding[] {
   const findings: Finding[] = [];
@@ -30,7 +38,7 @@ export function outcomeFindings(model: RunModel): Finding[] {
     const crashed = proc.error !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0);
     if (!crashed) continue;
     const why = proc.error ? `${proc.error.type}: ${proc.error.message}` : exitWords(proc);
-    const where = proc.error?.file && proc.error.line ? `${proc.error.file}:${proc.error.line}` : null;
+    const where = proc.error?.file && proc.error.line ? `${proc.error.file}:${proc.error.line}` : selfSignalled(proc);
     findings.push({
       kind: 'child-crashed', severity: 'error',
       summary: proc.error ? `${processLabel(proc)} ended by an exception: ${why}${where ? ` (at ${where})` : ''}.` : `${processLabel(proc)} ${why}.`,

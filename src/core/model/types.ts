@@ -107,6 +107,8 @@ export interface ProcessModel {
   /** Someone joined it (a successful join). */
   joined: boolean;
   terminated: { t: number; loc: string | null; how: 'terminate' | 'kill' } | null;
+  /** The last signal its own code sent itself (os.kill of its own pid, abort, raise_signal): where it died, if that signal ended it. */
+  signalledSelf: { t: number; signal: number; loc: string } | null;
   /** Items left in a feeder buffer as it began to exit, per queue. */
   buffered: Map<string, number>;
   /** Queues, locks, pipes, Events... the process used (ids). */

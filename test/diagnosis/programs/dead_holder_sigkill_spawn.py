@@ -1,5 +1,5 @@
 # expect: hang
-# kinds: dead-holder, child-crashed
+# kinds: dead-holder, child-crashed, join-blocked
 # lints:
 # culprits: cache-reader, cache-warmer
 # lines: 15, 18, 22, 34
