@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import zlib
@@ -187,6 +188,25 @@ def test_output_and_exit_code_identical(procview, plain, name, start_method):
     # The CLI's only additions to stderr: what the diagnosis found, then its own closing line.
     assert run.raw_stderr.startswith(run.stderr)
     assert re.match(rb"(procview: the program [^\n]*\n[\s\S]*)?procview: trace written to ", run.raw_stderr[len(run.stderr):])
+
+
+def test_an_uncaught_keyboard_interrupt_ends_the_interpreter_by_sigint(procview, plain):
+    # As after a Ctrl-C: a shell sees 130, the trace sees the signal.
+    source = """
+        import threading
+
+        def interrupted():
+            raise KeyboardInterrupt
+
+        interrupted()
+    """
+    run = procview(source)
+    base = plain(source)
+    assert base.returncode == -signal.SIGINT and b"KeyboardInterrupt" in base.stderr, base
+    assert run.stderr == base.stderr
+    assert run.returncode == 128 + signal.SIGINT
+    assert (run.trace.run_end["code"], run.trace.run_end["signal"]) == (None, "SIGINT")
+    assert run.trace.one("process.error")["type"] == "KeyboardInterrupt"
 
 
 def test_tracebacks_recorded_as_process_error(procview):
