@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import Trace, _env, check_well_formed, cli_command, kill_group, strip_cli_lines, write_script
 
 WAIT_KINDS = (
@@ -413,6 +415,7 @@ def _interrupted(cmd, cwd):
     return proc.returncode, first + rest, strip_cli_lines(err)
 
 
+@pytest.mark.usefixtures("sigint_not_ignored")
 def test_ctrl_c_during_a_lock_wait_gives_the_same_traceback(tmp_path):
     script = write_script(
         tmp_path,
