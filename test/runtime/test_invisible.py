@@ -155,6 +155,16 @@ SCRIPTS = {
                 t.join()
             print(sorted(got) == list(range(200)))
     """,
+    # With a task under way at exit, Pool.__del__ tells the pool's change notifier,
+    # whose connection is in the pool's cycle: the garbage collector has let go of it.
+    "pool_left_busy_uncaught": """
+        import multiprocessing as mp, time
+
+        if __name__ == "__main__":
+            pool = mp.Pool(1)
+            result = pool.apply_async(time.sleep, (0.2,))
+            raise RuntimeError("the pool is left busy")
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
