@@ -18,7 +18,7 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .behalf import may_block, wait_sending_first
-from .waits import announce_if_slow, readiness
+from .waits import readiness, wait_until_readable
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
 # A queue operation's request for the size and CRC of its bytes (.on, .taken),
@@ -135,13 +135,20 @@ def traced_connection(connection):
             return cls._recv_bytes(connection, maxsize)
         end = end_id(connection)
         t0 = recorder.now()
-        if ready is not None:
-            announce_if_slow(ready, None, "pipe.recv.wait", (end, loc))
+        waited = wait_until_readable(ready, None, "pipe.recv.wait", (end, loc))
         try:
             received = cls._recv_bytes(connection, maxsize)
         except EOFError:
+            if waited is not None:
+                waited.read_ended()
             recorder.emit("pipe.recv", (end, None, None, recorder.now() - t0, "eof", loc))
             raise
+        except BaseException as exc:
+            if waited is not None:
+                waited.read_raised(exc)
+            raise
+        if waited is not None:
+            waited.read_ended()
         with received.getbuffer() as view:
             size, crc = len(view), zlib.crc32(view)
         recorder.emit("pipe.recv", (end, size, crc, recorder.now() - t0, "ok", loc))
