@@ -159,9 +159,27 @@ def _wrap_excepthook():
             recorder.flush()
         except Exception:
             pass
+        if exc_type is KeyboardInterrupt and sys._getframe().f_back is None:
+            _die_of_sigint_at_exit()
         return real_hook(exc_type, exc, tb)
 
     sys.excepthook = impersonate(excepthook, real_hook)
+
+
+def _die_of_sigint_at_exit():
+    """Have the interpreter end by SIGINT, as it does after a Ctrl-C the program let through.
+
+    The interpreter notes that the program ended by KeyboardInterrupt before it
+    calls the excepthook from top level (no Python frame under it), and dies of
+    SIGINT at exit if the note still stands. But running a string of code forgets
+    it, and the hook's first import of ``traceback`` does (``tokenize`` builds a
+    namedtuple with ``exec``): the process would exit 1. A string that raises
+    KeyboardInterrupt notes it again.
+    """
+    try:
+        exec("raise KeyboardInterrupt")
+    except KeyboardInterrupt:
+        pass
 
 
 def install():

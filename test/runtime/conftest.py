@@ -277,6 +277,21 @@ def kill_group(pgid):
 
 
 @pytest.fixture
+def sigint_not_ignored():
+    """Programs started during the test take SIGINT as Python's default does (KeyboardInterrupt).
+
+    A test run a shell without job control started in the background ignores
+    SIGINT, and so would every program it starts: a Ctrl-C would go unseen.
+    """
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.fixture
 def procview(tmp_path):
     """``procview(source, *args, stdin=None, env=None, timeout=60, python=None) -> Run`` through the real CLI."""
     counter = [0]

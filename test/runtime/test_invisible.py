@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import zlib
@@ -154,6 +155,16 @@ SCRIPTS = {
                 t.join()
             print(sorted(got) == list(range(200)))
     """,
+    # With a task under way at exit, Pool.__del__ tells the pool's change notifier,
+    # whose connection is in the pool's cycle: the garbage collector has let go of it.
+    "pool_left_busy_uncaught": """
+        import multiprocessing as mp, time
+
+        if __name__ == "__main__":
+            pool = mp.Pool(1)
+            result = pool.apply_async(time.sleep, (0.2,))
+            raise RuntimeError("the pool is left busy")
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
@@ -187,6 +198,25 @@ def test_output_and_exit_code_identical(procview, plain, name, start_method):
     # The CLI's only additions to stderr: what the diagnosis found, then its own closing line.
     assert run.raw_stderr.startswith(run.stderr)
     assert re.match(rb"(procview: the program [^\n]*\n[\s\S]*)?procview: trace written to ", run.raw_stderr[len(run.stderr):])
+
+
+def test_an_uncaught_keyboard_interrupt_ends_the_interpreter_by_sigint(procview, plain):
+    # As after a Ctrl-C: a shell sees 130, the trace sees the signal.
+    source = """
+        import threading
+
+        def interrupted():
+            raise KeyboardInterrupt
+
+        interrupted()
+    """
+    run = procview(source)
+    base = plain(source)
+    assert base.returncode == -signal.SIGINT and b"KeyboardInterrupt" in base.stderr, base
+    assert run.stderr == base.stderr
+    assert run.returncode == 128 + signal.SIGINT
+    assert (run.trace.run_end["code"], run.trace.run_end["signal"]) == (None, "SIGINT")
+    assert run.trace.one("process.error")["type"] == "KeyboardInterrupt"
 
 
 def test_tracebacks_recorded_as_process_error(procview):

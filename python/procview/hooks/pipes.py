@@ -9,6 +9,7 @@ queues put their own wrappers in place, see ``capturing_connection``).
 """
 
 import os
+import sys
 import threading
 import weakref
 import zlib
@@ -17,7 +18,7 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .behalf import may_block, wait_sending_first
-from .waits import announce_if_slow, readiness
+from .waits import readiness, wait_until_readable
 
 _tls = threading.local()  # the repr of the object the user's send() is sending
 # A queue operation's request for the size and CRC of its bytes (.on, .taken),
@@ -70,10 +71,10 @@ def capturing_connection(connection):
         if before is not None:
             wire.before = None
             before()
-        return cls._send_bytes(ref(), buf)
+        return cls._send_bytes(ref() or _finalized_caller(cls), buf)
 
     def _recv_bytes(maxsize=None):
-        received = cls._recv_bytes(ref(), maxsize)
+        received = cls._recv_bytes(ref() or _finalized_caller(cls), maxsize)
         if getattr(wire, "on", False):
             with received.getbuffer() as view:
                 wire.taken = (len(view), zlib.crc32(view))
@@ -82,6 +83,19 @@ def capturing_connection(connection):
     connection.__dict__.pop("send", None)
     connection._send_bytes = _send_bytes
     connection._recv_bytes = _recv_bytes
+
+
+def _finalized_caller(cls):
+    """The connection whose method called a wrapper of its ``_send_bytes``/``_recv_bytes``, its weak reference cleared.
+
+    The garbage collector clears the weak references to a cycle before it runs
+    the cycle's finalizers, and one may still use the connection: ``Pool.__del__``
+    tells the pool's change notifier (at exit after an uncaught exception, or
+    when the pool was dropped unclosed). The connection is then the ``self`` of
+    its own method that called the wrapper (``send_bytes``, ``recv``...).
+    """
+    caller = sys._getframe(2).f_locals.get("self")
+    return caller if type(caller) is cls else None
 
 
 def end_id(connection):
@@ -105,29 +119,36 @@ def traced_connection(connection):
         return cls.send(ref(), obj)
 
     def _send_bytes(buf):
+        connection = ref() or _finalized_caller(cls)
         loc = callsite.user_site()
         if loc is None:
-            return cls._send_bytes(ref(), buf)
+            return cls._send_bytes(connection, buf)
         shown, _tls.repr = getattr(_tls, "repr", None), None
-        connection = ref()
         cls._send_bytes(connection, buf)
         recorder.emit("pipe.send", (end_id(connection), len(buf), zlib.crc32(buf), shown, loc))
         return None
 
     def _recv_bytes(maxsize=None):
+        connection = ref() or _finalized_caller(cls)
         loc = callsite.user_site()
-        connection = ref()
         if loc is None or connection is None:
             return cls._recv_bytes(connection, maxsize)
         end = end_id(connection)
         t0 = recorder.now()
-        if ready is not None:
-            announce_if_slow(ready, None, "pipe.recv.wait", (end, loc))
+        waited = wait_until_readable(ready, None, "pipe.recv.wait", (end, loc))
         try:
             received = cls._recv_bytes(connection, maxsize)
         except EOFError:
+            if waited is not None:
+                waited.read_ended()
             recorder.emit("pipe.recv", (end, None, None, recorder.now() - t0, "eof", loc))
             raise
+        except BaseException as exc:
+            if waited is not None:
+                waited.read_raised(exc)
+            raise
+        if waited is not None:
+            waited.read_ended()
         with received.getbuffer() as view:
             size, crc = len(view), zlib.crc32(view)
         recorder.emit("pipe.recv", (end, size, crc, recorder.now() - t0, "ok", loc))

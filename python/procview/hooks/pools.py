@@ -22,7 +22,7 @@ from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .pipes import before_send
-from .waits import announce_if_slow, wait_in_two_steps
+from .waits import wait_in_two_steps, wait_until_readable
 
 _last_iterator = threading.local()  # .job: the job of the IMapIterator this thread made last
 _fetching = threading.local()  # .wait: (condition, is_done, announcement) of this thread's fetch under way
@@ -300,10 +300,11 @@ def patch_pool(pool):
         if loc is None:
             return original_get(self, timeout)
         pool_id = getattr(self, "_pv_pool", None)
+        waited = None
         if not self.ready() and (timeout is None or type(timeout) in (int, float)):
-            spent = announce_if_slow(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
-            if timeout is not None:
-                timeout = max(0.0, timeout - spent)  # the first slice is part of the wait the user asked for
+            waited = wait_until_readable(_ready_of(self), timeout, "task.fetch.wait", (pool_id, self._job, loc))
+            if waited is not None:
+                timeout = waited.time_left(timeout)
         error = None
         try:
             return original_get(self, timeout)
@@ -311,6 +312,8 @@ def patch_pool(pool):
             error = error_text(exc)
             raise
         finally:
+            if waited is not None:
+                waited.read_ended()  # task.fetch ends the wait, however the get ended
             recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc, error))
 
     def imap_next(self, timeout=None):

@@ -24,7 +24,7 @@ from ..reprs import short_repr
 from .locks import untraced
 from .pipes import begin_capture, capturing_connection, end_capture, wire
 from .polls import count_poll
-from .waits import announce_if_slow, announced_join, readiness, wait_after_try
+from .waits import announced_join, readiness, wait_after_try, wait_until_readable
 
 _tls = threading.local()  # per thread: the seq of the item it last appended to a feeder buffer
 _live = weakref.WeakSet()  # queues this process put to, for the exit report
@@ -250,11 +250,12 @@ def patch_queues(queues):
         if loc is None or state is None:
             return original_get(self, block, timeout)
         t0 = now()
+        waited = None
         # A closed queue's get raises at once: no wait to poll for (it would never end).
         if block and not getattr(self, "_closed", False):
-            spent = announce_if_slow(state.ready, timeout, "queue.get.wait", (state.id, loc))
-            if timeout is not None:
-                timeout = max(0.0, timeout - spent)
+            waited = wait_until_readable(state.ready, timeout, "queue.get.wait", (state.id, loc))
+            if waited is not None:
+                timeout = waited.time_left(timeout)
         # What begin_capture/end_capture do, inline: this is every get's path.
         capture = wire
         capture.taken = None
@@ -264,8 +265,14 @@ def patch_queues(queues):
             outcome = "ok"
         except Empty as exc:
             item, outcome = exc, "empty"
+        except BaseException as exc:
+            if waited is not None:
+                waited.read_raised(exc)
+            raise
         finally:
             capture.on = False
+        if waited is not None:
+            waited.read_ended()
         size, crc = capture.taken or (None, None)
         capture.taken = None
         emit("queue.get", (state.id, loc, bool(block), now() - t0 if block else 0, outcome, size, crc, None))
@@ -286,13 +293,20 @@ def patch_queues(queues):
         if loc is None or state is None:
             return original_simple_get(self)
         t0 = recorder.now()
+        waited = None
         if not self._reader.closed:  # a closed one raises at once (and its file may be another's by now)
-            announce_if_slow(state.ready, None, "queue.get.wait", (state.id, loc))
+            waited = wait_until_readable(state.ready, None, "queue.get.wait", (state.id, loc))
         begin_capture()
         try:
             item = original_simple_get(self)
+        except BaseException as exc:
+            if waited is not None:
+                waited.read_raised(exc)
+            raise
         finally:
             size, crc = end_capture()
+        if waited is not None:
+            waited.read_ended()
         recorder.emit("queue.get", (state.id, loc, True, recorder.now() - t0, "ok", size, crc, None))
         return item
 

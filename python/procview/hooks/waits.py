@@ -1,46 +1,77 @@
 """The one way every wrapper waits: a short try first, then an announced wait.
 
 Most waits end within microseconds, and announcing each one would cost a send
-per call. So a wait first runs for a short slice; only if it is still pending
-after that does the thread announce "blocked on X" (``<kind>.wait``, with the
-user's frames of the waiting thread in ``stack``) and send everything buffered,
-so the listener always knows who waits on what. Nothing of this runs for a wait
-that ends within the first slice.
+per call. So a wait first runs for a short slice (``FIRST_SLICE_S``); only if
+it is still pending after that does the thread announce "blocked on X"
+(``<kind>.wait``, with the user's frames of the waiting thread in ``stack``) and
+send everything buffered, so the listener always knows who waits on what.
+Nothing of this runs for a wait that ends within the first slice.
 
-Then it waits for the rest of its timeout in slices of ``RE_ANNOUNCE_S``, and
-after each slice that did not end the wait says it is still waiting
+In the main thread, the rest of the wait is then one call of the library's, of
+the form the program made: untimed if it was, else with what is left of its
+timeout (for a readiness wait, see below, the library's own read). Signals are
+handled in the main thread, and a Ctrl-C there shows the library's frames under
+the waiting call: they are those of a plain run. Its announcement stands until
+the wait ends.
+
+In any other thread, the rest of the wait goes in slices of ``RE_ANNOUNCE_S``,
+and after each slice that did not end it the thread says it is still waiting
 (``wait.still``, sent at once): a thread that keeps saying so is blocked, not
-gone quiet. A timed wait's last slice is what is left of its timeout, so it ends
-when it would without procview. Sliced this way, where a wait in slices is the
-same wait:
+gone quiet. A timed wait's last slice is what is left of its timeout, so it
+ends when it would without procview. Sliced this way, where a wait in slices is
+the same wait:
 
 - lock and semaphore acquires (``threading`` and ``multiprocessing``), process
   and thread joins, ``queue.Queue`` gets and puts, a ``multiprocessing``
   Queue's put: each slice is the same call with a timeout;
+- an executor future's ``result()``/``exception()``, a Pool's ``imap`` results,
+  ``concurrent.futures.wait()``/``as_completed()``: each slice is the library's
+  own wait with a timeout, on a Condition whose lock the thread holds between
+  slices (no notify is missed), or on an Event only this thread clears;
 - a ``multiprocessing`` Queue's or SimpleQueue's get, a pipe's recv, a Pool
   result's get: the slices only poll for readiness (the data, the result), and
   the library then reads as it does without procview.
 
-Announced but not sliced, since a wait in slices would not be the same wait:
+Announced after the first slice but not sliced, in any thread, since a wait in
+slices would not be the same wait:
 
 - Event waits: an Event set and cleared again between two slices would be
-  missed, and the waiter would wait on;
+  missed, and the waiter would wait on.
+
+Announced before they start (no first slice, not sliced):
+
 - Condition waits: waking up to wait again changes which waiter a ``notify``
   wakes, and a ``wait_for`` re-checks its predicate;
 - Barrier waits: a Barrier wait that times out breaks the barrier for everyone;
 - joins on a queue's unfinished tasks (``JoinableQueue.join``, ``queue.Queue.join``):
   a Condition wait inside the library;
-- an executor future's ``result()``/``exception()`` and an executor's
-  ``shutdown(wait=True)``: the library waits on its own Condition, and joins its
-  own threads and processes;
+- an executor's ``shutdown(wait=True)``: the library joins its own threads and
+  processes;
 - Manager proxy calls: the manager's server does the waiting, in another process.
 
-What slicing does show: a Ctrl-C landing in a sliced wait of the main thread
-raises through the program's frames as without procview, but the library's own
-frames under the waiting call are those of its timed call (or, for a readiness
-poll, none), not those of its untimed one. And a reader that saw data arrive
+What remains visible of this in the main thread, where a Ctrl-C (or another
+signal whose handler raises) lands in a wait: its exception goes through the
+program's frames as without procview, and the library's frames under the
+waiting call are those of a plain run, except
+
+- in the first slice (``FIRST_SLICE_S`` after the wait began), where the first
+  slice is not the untimed call itself: the library's timed call shows its own
+  frames (``queue.Queue``'s get and put, ``threading.Semaphore``, ``Thread.join``,
+  ``Process.join``, ``threading.Event.wait``, an executor future's
+  ``result()``/``exception()``, ``imap`` results, ``wait()``/``as_completed()``),
+  and a readiness poll shows none (a ``multiprocessing`` Queue's, JoinableQueue's or
+  SimpleQueue's get, a pipe's recv), or only those of ``threading``'s
+  ``Event.wait`` (a Pool result's get). Lock and semaphore acquires of
+  ``threading.Lock``/``RLock`` and of ``multiprocessing``, a ``multiprocessing``
+  Queue's put and Event wait: the timed call's frames are the untimed one's,
+  so nothing shows there either;
+- while the wait is announced (between the first slice and the rest: the stack
+  walked, the buffer sent): the runtime's frames are hidden, and the library's
+  frames under the waiting call are missing.
+
+In the other threads, slicing shows in two ways: a reader that saw data arrive
 but lost it to another reader of the same queue or pipe waits on in the
-library's read, not re-announced (its announcement stands). A
+library's read, not re-announced (its announcement stands); and a
 ``multiprocessing`` Queue's put, sliced through the library's call, checks
 again at each slice whether the queue was closed: closing it from another
 thread while a put waits on a full queue raises there at the next slice, where
@@ -55,6 +86,7 @@ from .. import callsite, recorder
 
 _HAVE_POLL = hasattr(select, "poll")
 _getframe = sys._getframe
+_get_ident = threading.get_ident
 
 FIRST_SLICE_S = 0.005
 RE_ANNOUNCE_S = 1.0
@@ -94,9 +126,9 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
     ``attempt(seconds)`` waits at most that long (None: until done). Returns
     ``(done, result, waited_ns)``: ``result`` is the last attempt's. With
     ``slices`` false the announced wait is one attempt for the rest of the
-    timeout (for waits that must not be cut, see above). If an announced wait
-    raises (Ctrl-C, a closed queue), ``wait.abort`` ends it and the exception
-    goes on unchanged.
+    timeout (for waits that must not be cut, see above), as it is in the main
+    thread. If an announced wait raises (Ctrl-C, a closed queue), ``wait.abort``
+    ends it and the exception goes on unchanged.
     """
     t0 = recorder.now()
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
@@ -106,7 +138,7 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
     announce_wait(wait_kind, wait_values)
     deadline = None if timeout is None else t0 + timeout * 1e9
     try:
-        if not slices or not (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S):
+        if not slices or not _sliceable(timeout):
             done, result = attempt(None if deadline is None else _seconds_left(deadline))
         else:
             while True:
@@ -119,6 +151,12 @@ def wait_in_two_steps(attempt, timeout, wait_kind, wait_values, slices=True):
         raise
     recorder.send_with_next()  # the caller records the wait's end next: it must not wait for a batch
     return done, result, recorder.now() - t0
+
+
+def _sliceable(timeout):
+    """May the rest of an announced wait go in slices? Not past ``MAX_SLICED_TIMEOUT_S``, nor in the main thread (see above)."""
+    # The main thread by ident: current_thread() would make a dummy Thread for a thread threading did not start.
+    return (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S) and _get_ident() != threading.main_thread().ident
 
 
 def readiness(fd):
@@ -144,25 +182,55 @@ def readiness(fd):
     return ready
 
 
-def announce_if_slow(ready, timeout, wait_kind, wait_values):
+class ReadWait:
+    """A read that found nothing ready at once: the library's read after it tells it how it ended.
+
+    ``time_left(timeout)`` is the timeout to give the read (the wait so far is
+    part of the one the user asked for). ``read_ended()`` or ``read_raised(exc)``
+    after the read: the end of an announced wait must go out with the caller's
+    next event, and a read that raises ends it with ``wait.abort``.
+    """
+
+    __slots__ = ("_kind", "_t0", "_spent_s", "_announced")
+
+    def __init__(self, wait_kind, t0, announced):
+        self._kind = wait_kind
+        self._t0 = t0
+        self._spent_s = (recorder.now() - t0) / 1e9
+        self._announced = announced
+
+    def time_left(self, timeout):
+        return None if timeout is None else max(0.0, timeout - self._spent_s)
+
+    def read_ended(self):
+        if self._announced:
+            recorder.send_with_next()
+
+    def read_raised(self, exc):
+        if self._announced:
+            _abort(self._kind, self._t0, exc)
+
+
+def wait_until_readable(ready, timeout, wait_kind, wait_values):
     """Before a read that may block: wait for readiness, announcing the wait if it lasts.
 
-    If nothing is ready within the first slice, the wait is announced, then
-    readiness is polled in slices (``wait.still`` after each) until something is
-    ready or the timeout has run out. The read itself is then done by the
-    library, as without procview. Returns the time spent here, to be taken off
-    the read's timeout.
+    Returns None if something is ready at once (or readiness cannot be polled),
+    else a ``ReadWait`` to hand the read's outcome to. If nothing is ready
+    within the first slice, the wait is announced. In the main thread (or past
+    ``MAX_SLICED_TIMEOUT_S``), the library's read is then the rest of the wait;
+    elsewhere readiness is polled in slices (``wait.still`` after each) until
+    something is ready or the timeout has run out. The read itself is always the
+    library's, as without procview.
     """
     if ready is None or ready(0):
-        return 0.0
+        return None
     first = FIRST_SLICE_S if timeout is None else max(0.0, min(FIRST_SLICE_S, timeout))
     t0 = recorder.now()
     if ready(first) or (timeout is not None and timeout <= first):
-        return (recorder.now() - t0) / 1e9
+        return ReadWait(wait_kind, t0, False)
     announce_wait(wait_kind, wait_values)
-    if not (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S):
-        recorder.send_with_next()
-        return (recorder.now() - t0) / 1e9
+    if not _sliceable(timeout):
+        return ReadWait(wait_kind, t0, True)
     deadline = None if timeout is None else t0 + timeout * 1e9
     try:
         while not ready(RE_ANNOUNCE_S if deadline is None else min(RE_ANNOUNCE_S, _seconds_left(deadline))):
@@ -172,8 +240,7 @@ def announce_if_slow(ready, timeout, wait_kind, wait_values):
     except BaseException as exc:
         _abort(wait_kind, t0, exc)
         raise
-    recorder.send_with_next()
-    return (recorder.now() - t0) / 1e9
+    return ReadWait(wait_kind, t0, True)
 
 
 def try_then_wait(call, failure_type, block, timeout, wait_kind, wait_values):
