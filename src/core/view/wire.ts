@@ -412,8 +412,10 @@ class Reader {
     const planes = this.bytes(n * width);
     const values = columnOnto(base, keep, keep + n);
     const steps = values.subarray(keep);
-    steps.fill(0);
-    for (let plane = 0, scale = 1; plane < width; plane++, scale *= 256) {
+    // The low plane is written, the others added: what was there before (an earlier update's rows) goes.
+    if (width === 0) steps.fill(0);
+    else for (let i = 0; i < n; i++) steps[i] = planes[i] ?? 0;
+    for (let plane = 1, scale = 256; plane < width; plane++, scale *= 256) {
       const offset = plane * n;
       for (let i = 0; i < n; i++) steps[i] = (steps[i] ?? 0) + (planes[offset + i] ?? 0) * scale;
     }
@@ -437,7 +439,7 @@ class Reader {
 }
 
 /** Room to grow, as a share of an update's column: the next few updates are written on in place. */
-const GROWTH = 1.5;
+const GROWTH = 2;
 /** Buffers made here for updates' columns: they have room, and only their own column uses them. */
 const growable = new WeakSet<ArrayBufferLike>();
 
