@@ -46,6 +46,7 @@ KINDS = {
     "lock.release": ("id", "loc"),
     "pool.new": ("id", "type", "processes", "name", "loc"),
     "task.submit": ("pool", "job", "func", "count", "chunksize", "args", "callback", "loc", "errback"),
+    "pool.worker": ("pool",),
     "task.begin": ("pool", "job", "index", "func", "args", "items"),
     "task.end": ("pool", "job", "index", "ok", "result", "where"),
     "task.fetch.wait": ("pool", "job", "loc", "stack"),

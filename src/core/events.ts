@@ -138,6 +138,8 @@ export interface EventFieldsByKind {
     errback?: boolean;
   };
   /** A worker starts a task: one apply, or one chunk of `items` items of a map. */
+  /** A ProcessPoolExecutor's worker process, as it starts: it works for `pool` (idle until its first task). */
+  'pool.worker': { pool: string };
   'task.begin': { pool: string; job: number; index: number; func: string; args: string; items: number | null };
   /** `where`: for a task that raised, `file:line` of the innermost user frame the error went through; absent in older traces. */
   'task.end': { pool: string; job: number; index: number; ok: boolean; result: string; where?: string | null };
@@ -289,6 +291,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'lock.release': ['id', 'loc'],
   'pool.new': ['id', 'type', 'processes', 'name', 'loc'],
   'task.submit': ['pool', 'job', 'func', 'count', 'chunksize', 'args', 'callback', 'loc', 'errback'],
+  'pool.worker': ['pool'],
   'task.begin': ['pool', 'job', 'index', 'func', 'args', 'items'],
   'task.end': ['pool', 'job', 'index', 'ok', 'result', 'where'],
   'task.fetch.wait': ['pool', 'job', 'loc', 'stack'],

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import CLI, START_METHODS, check_well_formed
+from conftest import CLI, SCRIPT_NAME, START_METHODS, Trace, _env, check_well_formed, write_script
 
 EXECUTOR_PROGRAM = """
     import concurrent.futures as cf
@@ -638,3 +638,37 @@ def test_as_completed_keeps_no_future_alive(procview, plain):
     assert run.returncode == 0, run
     assert run.stdout == plain(source).stdout == b"[True, True, True, True, True, True]\n"
     assert run.trace.by_kind("task.wait.wait")
+
+
+IDLE_WORKER_BESIDE_A_HANG = """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    def post(entry):
+        with ledger_lock:
+            return "posted " + entry
+
+    def init(lock):
+        global ledger_lock
+        ledger_lock = lock
+
+    if __name__ == "__main__":
+        fork = mp.get_context("fork")  # fork starts every worker at once: one of the two stays idle
+        lock = fork.Lock()
+        with ProcessPoolExecutor(max_workers=2, mp_context=fork, initializer=init, initargs=(lock,)) as pool:
+            with lock:
+                print(pool.submit(post, "rent").result())
+"""
+
+
+def test_an_idle_process_pool_worker_is_known_so_a_hang_beside_it_is_seen(tmp_path):
+    write_script(tmp_path, IDLE_WORKER_BESIDE_A_HANG)
+    trace_path = tmp_path / "t.pvtrace"
+    cmd = ["node", str(CLI), "run", "--hang-timeout", "1.5", "--on-hang", "kill", "--out", str(trace_path), "--python", sys.executable, "--", SCRIPT_NAME]
+    run = subprocess.run(cmd, cwd=tmp_path, env=_env(None), capture_output=True, timeout=60)
+    assert b"the program hangs" in run.stderr, run.stderr.decode(errors="replace")
+    t = Trace(trace_path)
+    pool = t.one("pool.new")["id"]
+    workers = [e for e in t.by_kind("pool.worker")]
+    assert [e["pool"] for e in workers] == [pool, pool], workers
+    assert {e["pid"] for e in workers} == {e["child"] for e in t.by_kind("process.spawn")}

@@ -436,6 +436,9 @@ def patch_process_executor(process):
     def _process_worker(call_queue, result_queue, *args, **kwargs):
         pool_id = _pool_id_of_call_queue(call_queue)
         if pool_id is not None:
+            # Known as the pool's worker from now: idle until its first task, not running.
+            recorder.emit("pool.worker", (pool_id,))
+            recorder.flush()
             call_queue = _CallInbox(call_queue, pool_id, call_item, process_chunk)
             result_queue = _ResultOutbox(result_queue, pool_id, result_item)
         return original_worker(call_queue, result_queue, *args, **kwargs)

@@ -292,6 +292,10 @@ export class RunModel {
         job.errorCallback = event.errback ?? null;
         break;
       }
+      case 'pool.worker':
+        // Known as a worker before its first task: while it waits for one it is idle, not running.
+        if (lane?.main) this.process(event.pid, event.t).workerOf = event.pool;
+        break;
       case 'task.begin': {
         const key = `${event.pool}/${event.job}/${event.index}`;
         const task: TaskModel = {
