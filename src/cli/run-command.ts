@@ -10,7 +10,7 @@ import type { Finding } from '../core/diagnosis/findings';
 import { fileSourceLines, formatDiagnosis } from '../core/diagnosis/format';
 import { HangWatch, type HangReport } from '../core/diagnosis/hang-watch';
 import type { EventOf } from '../core/events';
-import { fieldIndex, isTraceEvent, nameEvent, placedKind, RUN_KINDS } from '../core/ingest/event-record';
+import { fieldIndex, isTraceEvent, nameEvent, readyByPlace, RUN_KINDS } from '../core/ingest/event-record';
 import { RunModel } from '../core/model/run-model';
 import { killTree } from '../core/process-tree';
 import { RunClock } from '../core/ingest/clock';
@@ -91,11 +91,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
       writer.append(event);
       watch.saw(kind);
       // Most of a run's events (puts, gets, acquires, releases) the model takes by place, with no event object made.
-      const placed = placedKind(event, event.length, RUN_KINDS);
-      if (placed !== undefined) {
-        event[3] = placed;
-        if (model.addRaw(event)) return;
-      }
+      if (readyByPlace(event, event.length, RUN_KINDS) && model.addRaw(event)) return;
       const named = nameEvent(event, RUN_KINDS);
       if (named && isTraceEvent(named)) {
         model.add(named);

@@ -21,16 +21,17 @@ from ..impersonate import impersonate, replace_in
 def _sending(real, sent):
     """``real``, recording (when the user's code calls it) which signal goes where.
 
-    ``sent(args, kwargs)`` is ``(target pid, signal number)``; arguments it
-    cannot read are the real function's to refuse, so nothing is recorded then.
+    ``sent(args)`` is ``(target pid, signal number)``, from the arguments (all
+    positional: these functions take no keywords); arguments it cannot read are
+    the real function's to refuse, so nothing is recorded then.
     """
 
     def signal_sender(*args, **kwargs):
         site = callsite.user_site()
         if site is not None:
             try:
-                target, signum = sent(args, kwargs)
-            except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+                target, signum = sent(args)
+            except (TypeError, IndexError):
                 pass
             else:
                 recorder.emit("process.signal", (target, signum, site))
@@ -40,23 +41,19 @@ def _sending(real, sent):
     return impersonate(signal_sender, real)
 
 
-def _argument(args, kwargs, at, name):
-    return operator.index(args[at] if len(args) > at else kwargs[name])
+def _to_pid(args):
+    return operator.index(args[0]), operator.index(args[1])
 
 
-def _to_pid(args, kwargs):
-    return _argument(args, kwargs, 0, "pid"), _argument(args, kwargs, 1, "signal")
+def _to_group(args):
+    return -operator.index(args[0]), operator.index(args[1])
 
 
-def _to_group(args, kwargs):
-    return -_argument(args, kwargs, 0, "pgid"), _argument(args, kwargs, 1, "signal")
+def _to_self(at):
+    return lambda args: (os.getpid(), operator.index(args[at]))
 
 
-def _to_self(at, name):
-    return lambda args, kwargs: (os.getpid(), _argument(args, kwargs, at, name))
-
-
-def _abort(args, kwargs):
+def _abort(args):
     import signal  # only now: the runtime imports nothing the program did not
 
     return os.getpid(), int(signal.SIGABRT)
@@ -75,7 +72,7 @@ def patch_os():
 def patch_signal(signal_module):
     # signal re-exports these from _signal, the module their __module__ names.
     inner = sys.modules.get("_signal")
-    for name, sent in (("raise_signal", _to_self(0, "signalnum")), ("pthread_kill", _to_self(1, "signalnum"))):
+    for name, sent in (("raise_signal", _to_self(0)), ("pthread_kill", _to_self(1))):
         real = getattr(signal_module, name, None)
         if real is not None:
             replace_in((signal_module, inner), name, _sending(real, sent))

@@ -137,10 +137,21 @@ function hasHead(raw: readonly unknown[], count: number): boolean {
  * this version's fields, and one value for each. Undefined otherwise (name it).
  * The kind returned is the kind's own string (compared by identity).
  */
-export function placedKind(raw: readonly unknown[], count: number, kinds: KindTable): EventKind | undefined {
+function placedKind(raw: readonly unknown[], count: number, kinds: KindTable): EventKind | undefined {
   if (!hasHead(raw, count)) return undefined;
   const naming = namingOf(raw[3] as string, kinds);
   return count === naming?.length ? naming.placed : undefined;
+}
+
+/**
+ * Readies `raw[0..count)` to be read by place (RunModel.addRaw) when it can be
+ * (placedKind), its kind made the kind's own string; false when it must be named.
+ */
+export function readyByPlace(raw: unknown[], count: number, kinds: KindTable): boolean {
+  const kind = placedKind(raw, count, kinds);
+  if (kind === undefined) return false;
+  raw[3] = kind;
+  return true;
 }
 
 /** nameEvent of the first `count` values of `raw` (a reader's array, reused line after line). */

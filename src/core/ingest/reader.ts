@@ -7,7 +7,7 @@
 
 import { createReadStream } from 'node:fs';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
-import { buildEvent, isPlainObject, isTraceEvent, nameValues, placedKind, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
+import { buildEvent, isPlainObject, isTraceEvent, nameValues, readyByPlace, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
 import { LineScanner } from './scan';
 
@@ -51,7 +51,7 @@ export class TraceReader {
 
   /**
    * @param onRaw if given, offered first each event that can be read by place
-   *   (placedKind: laid out as a RawEvent of this version, its kind's own
+   *   (readyByPlace: laid out as a RawEvent of this version, its kind's own
    *   string in place), so that no object is made for it; it returns whether
    *   it took the event, which is otherwise named and given to `onEvent`. The
    *   array is the reader's, reused for the next line.
@@ -108,13 +108,7 @@ export class TraceReader {
   }
 
   private readValues(values: unknown[], count: number): void {
-    if (this.onRaw) {
-      const kind = placedKind(values, count, this.kinds);
-      if (kind !== undefined) {
-        values[3] = kind;
-        if (this.onRaw(values)) return;
-      }
-    }
+    if (this.onRaw && readyByPlace(values, count, this.kinds) && this.onRaw(values)) return;
     this.readEvent(nameValues(values, count, this.kinds));
   }
 

@@ -210,7 +210,11 @@ export class ProjectionMemory {
   readonly holds = new Map<string, Projected<Hold, HoldColumns>>();
 }
 
-/** The columns of `rows`; with `kept` (and `keep` to update), only rows past the ones unchanged since are projected. */
+/**
+ * The columns of `rows`. With `kept` (a live run's), the rows unchanged since
+ * the last projection of the table `key` are taken from it, only the rest
+ * projected, and what this projection made is kept for the next.
+ */
 function projectRows<Row, Columns>(
   rows: readonly Row[],
   projection: RowProjection<Row, Columns>,

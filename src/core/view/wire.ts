@@ -180,7 +180,8 @@ export function packViewData(data: ViewData, base?: ViewData): { rest: Omit<View
 /**
  * The view data from the rest and the chart block (inflated): its chart
  * columns filled in, its details columns and strings still empty. `base`:
- * the data a delta was made against (its columns are copied, not changed).
+ * the data an update was made against; its columns are written on in place
+ * where they have room (columnOnto), so it is not to be unpacked onto again.
  */
 export function unpackChart(rest: Omit<ViewData, 'strings'>, bytes: Uint8Array, base?: ViewData): ViewData {
   const reader = new Reader(bytes);
