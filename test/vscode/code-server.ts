@@ -421,10 +421,7 @@ const paletteRows = '.quick-input-widget .quick-input-list .monaco-list-row';
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await page.keyboard.press('F1');
-  const input = page.locator(paletteInput);
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${title}`);
+  await typeInPalette(page, `>${title}`, deadline);
   const exact = new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`);
   const row = page
     .locator(paletteRows)
@@ -438,10 +435,31 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     }
     await sleep(200);
     // Typing again makes the palette list commands registered since.
-    await input.fill(`>${title} `);
-    await input.fill(`>${title}`);
+    await typeInPalette(page, `>${title} `, deadline);
+    await typeInPalette(page, `>${title}`, deadline);
   }
   await chooseRow(page, row, `>${title}`);
+}
+
+/** How long the palette may take to open before F1 is pressed again. */
+const PALETTE_OPENS_MS = 5_000;
+
+/**
+ * Types `text` into the palette, opening it with F1 when it is not open, and
+ * again when something closed it before the text was in (a terminal or an
+ * editor a step before took the focus a moment late), until `deadline`.
+ */
+async function typeInPalette(page: Page, text: string, deadline: number): Promise<void> {
+  const input = page.locator(paletteInput);
+  for (;;) {
+    if (!(await input.isVisible())) await page.keyboard.press('F1');
+    try {
+      await input.fill(text, { timeout: PALETTE_OPENS_MS });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
 }
 
 /**
