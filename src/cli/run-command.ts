@@ -85,10 +85,13 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   const listener = await startListener({
     token,
     clock,
-    sink: (event) => {
+    sink: (event, line) => {
       const [, pid, , kind] = event;
-      if (kind === 'process.begin' && pid === mainPid) event[ROLE_OF_BEGIN] = 'main';
-      writer.append(event);
+      if (kind === 'process.begin' && pid === mainPid) {
+        event[ROLE_OF_BEGIN] = 'main';
+        line = null; // written from the event, as changed
+      }
+      writer.append(event, line);
       watch.saw(kind);
       // Most of a run's events (puts, gets, acquires, releases) the model takes by place, with no event object made.
       if (readyByPlace(event, event.length, RUN_KINDS) && model.addRaw(event)) return;
@@ -97,6 +100,9 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
         model.add(named);
         if (named.kind === 'process.error' && named.type === 'SyntaxError' && !syntaxErrorsByPid.has(pid)) syntaxErrorsByPid.set(pid, named);
       }
+    },
+    frameEnd: () => {
+      writer.endOfLines();
     },
   });
   const source = fileSourceLines(process.cwd());

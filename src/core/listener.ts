@@ -12,15 +12,26 @@ import { LISTENER_TID } from './events';
 import type { RunClock } from './ingest/clock';
 import { rawEvent, type RawEvent } from './ingest/event-record';
 import { LineTooLongError } from './ingest/lines';
+import { JsonLineBuffer } from './json-lines';
 import { ConnectionSplitter, checkHello, decodeFrame, fieldOrderFor, FrameTooLargeError, type FrameSource } from './ingest/wire';
 
-export type EventSink = (event: RawEvent) => void;
+/** An event's line as the trace file keeps it: `bytes` from `start` to `end`, good until the frame's end (`ListenerOptions.frameEnd`). */
+export interface EncodedLine {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** Receives each event, with its line already written when it came from a process (null for the listener's own). */
+export type EventSink = (event: RawEvent, line: EncodedLine | null) => void;
 
 export interface ListenerOptions {
   /** The run's secret; a connection must present it in its hello. */
   token: string;
   /** Receives every event, in arrival order. */
   sink: EventSink;
+  /** Called after the sink has had each event of a frame: the lines that came with them are reused from then on. */
+  frameEnd?: () => void;
   /** Time zero of the run; the first hello fixes it. */
   clock: RunClock;
 }
@@ -29,6 +40,8 @@ export interface ListenerOptions {
 const MAX_HELLO_BYTES = 64 * 1024;
 /** Bounds the memory one connection can hold in a frame not yet complete. */
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Room for one frame's lines to begin with (a 256-event batch is about 40 kB); it grows for a larger one. */
+const FRAME_LINES_BYTES = 256 * 1024;
 /** macOS allows 104 bytes in a socket path (sun_path), Linux 108. */
 const MAX_SOCKET_PATH = 100;
 
@@ -55,8 +68,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   let malformed = 0;
 
   const emit = (pid: number, kind: string, fields: Record<string, unknown> = {}): void => {
-    options.sink(rawEvent(clock.listenerNow(), pid, LISTENER_TID, kind, fields));
+    options.sink(rawEvent(clock.listenerNow(), pid, LISTENER_TID, kind, fields), null);
   };
+  // Frames are decoded one at a time: one buffer takes each frame's lines in turn.
+  const frameLines = new JsonLineBuffer(FRAME_LINES_BYTES);
 
   const refuse = (socket: net.Socket, reason: string): void => {
     refused++;
@@ -81,9 +96,18 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     };
 
     const onFrame = (payload: Buffer, from: FrameSource): void => {
-      const batch = decodeFrame(payload, from);
+      frameLines.truncate(0);
+      const batch = decodeFrame(payload, from, frameLines);
       malformed += batch.malformed;
-      for (const event of batch.events) options.sink(event);
+      const { events, lineBounds } = batch;
+      const line: EncodedLine = { bytes: frameLines.bytes, start: 0, end: 0 };
+      let i = 0;
+      for (const event of events) {
+        line.start = lineBounds[i] ?? 0;
+        line.end = lineBounds[++i] ?? 0;
+        options.sink(event, line);
+      }
+      options.frameEnd?.();
     };
 
     socket.on('data', (chunk: Buffer) => {

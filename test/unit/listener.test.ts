@@ -14,12 +14,24 @@ const token = 'a'.repeat(32);
 
 async function withListener(test: (listener: Listener, events: RawEvent[]) => Promise<void>): Promise<void> {
   const events: RawEvent[] = [];
-  const listener = await startListener({ token, clock: new RunClock(), sink: (event) => events.push(event) });
+  // Each event from a process comes with its line for the trace file: exactly what JSON.stringify writes.
+  const wrongLines: string[] = [];
+  const listener = await startListener({
+    token,
+    clock: new RunClock(),
+    sink: (event, line) => {
+      events.push(event);
+      if (line === null) return;
+      const text = Buffer.from(line.bytes.subarray(line.start, line.end)).toString('utf8');
+      if (text !== JSON.stringify(event) + '\n') wrongLines.push(text);
+    },
+  });
   try {
     await test(listener, events);
   } finally {
     await listener.close();
   }
+  assert.deepEqual(wrongLines, []);
 }
 
 function connect(address: string): Promise<net.Socket> {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MarshalError, unmarshal } from '../../src/core/ingest/marshal';
+import { decodeFrame, fieldOrderFor } from '../../src/core/ingest/wire';
 import { JsonLineBuffer } from '../../src/core/json-lines';
 import { pythonMarshal } from '../helpers';
 
@@ -57,5 +58,59 @@ describe('JsonLineBuffer', () => {
     for (const value of values) out.line(value);
     assert.equal(out.take().toString('utf8'), values.map((v) => JSON.stringify(v) + '\n').join(''));
     assert.equal(out.length, 0);
+  });
+});
+
+describe('decodeFrame with JSON lines', () => {
+  const source = { pid: 4321, offsetNs: 1_795_000_000_123, order: fieldOrderFor(new Map()) };
+  const linesOf = (payload: Buffer, from = source, out = new JsonLineBuffer(8)) => {
+    const decoded = decodeFrame(payload, from, out);
+    const bytes = out.bytes;
+    const lines = decoded.events.map((_, i) => bytes.subarray(decoded.lineBounds[i], decoded.lineBounds[i + 1]).toString('utf8'));
+    return { decoded, lines, text: bytes.subarray(0, out.length).toString('utf8') };
+  };
+
+  it('writes each event exactly as JSON.stringify would, references, nesting and odd strings included', () => {
+    const [payload] = pythonMarshal([
+      `(lambda loc, small, s: [
+        (0, 140000000000001, 'queue.put', ('q:1:2', 0, loc, "(0, 'item-0')", True, 0, 'ok', None, None)),
+        (2**31 + 5, 140000000000001, 'queue.put', ('q:1:2', 1, loc, s, False, 17, 'full', 12, 2**32 - 1)),
+        (9, 7, 'process.begin', ('Main', 1, 'main', None, ['a.py', 'x' * 70, loc], {'executable': '/p', 'version': '3.11', 'implementation': 'cpython', '__proto__': 1})),
+        (10, 7, 'lock.release', (small, loc)),
+        (11, 7, 'lock.release', (small, 'quote " backslash \\\\ nl \\n tab \\t nul \\x00 del \\x7f')),
+        (12, 7, 'lock.release', ('Grüße 🐍', 'lone \\ud800 surrogate')),
+        (13, 7, 'made.up.kind', (1.5, -0.25, 1e300, -2**40, b'\\x00\\xff', (1, (2, small)), frozenset())),
+        (14, 7, 'lock.release', (small, small)),
+      ])('/work/a.py:61', (1, 'x'), 'x' * 300)`,
+    ]);
+    const { decoded, lines, text } = linesOf(payload);
+    assert.equal(decoded.malformed, 0);
+    assert.equal(decoded.events.length, 8);
+    assert.deepEqual(lines, decoded.events.map((event) => JSON.stringify(event) + '\n'));
+    assert.equal(text, lines.join(''));
+  });
+
+  it('writes from the values when a process orders a kind\'s fields otherwise, and drops malformed events whole', () => {
+    const reordered = { ...source, order: fieldOrderFor(new Map([['lock.release', ['loc', 'id']]])) };
+    const [payload] = pythonMarshal([
+      `[(1, 7, 'lock.release', ('a.py:1', 'L')), 'not an event', (2, 7), (3.5, 7, '', ()), (4, 7, 'lock.release', ('only one',)), (5, 7, 'lock.release', ['b.py:2', 'M'])]`,
+    ]);
+    const out = new JsonLineBuffer(8);
+    out.line(['before']);
+    const { decoded, lines, text } = linesOf(payload, reordered, out);
+    assert.equal(decoded.malformed, 3);
+    assert.deepEqual(decoded.events.map((event) => event.slice(4)), [['L', 'a.py:1'], [null, 'only one'], ['M', 'b.py:2']]);
+    assert.deepEqual(lines, decoded.events.map((event) => JSON.stringify(event) + '\n'));
+    assert.equal(text, '["before"]\n' + lines.join(''));
+  });
+
+  it('writes nothing for a frame that is not a batch or is cut short', () => {
+    const [list, notBatch] = pythonMarshal([`[(1, 7, 'lock.release', ('L', 'a.py:1')), (2, 7, 'lock.release', ('L', 'a.py:2'))]`, `{'a': 1}`]);
+    for (const payload of [list.subarray(0, list.length - 3), notBatch, Buffer.concat([list, Buffer.from('N')])]) {
+      const out = new JsonLineBuffer(8);
+      out.line(['kept']);
+      const { decoded, text } = linesOf(payload, source, out);
+      assert.deepEqual([decoded.events.length, decoded.malformed, text], [0, 1, '["kept"]\n']);
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { fieldsOf, isPlainObject, type RawEvent } from './event-record';
 import { LineTooLongError } from './lines';
+import type { JsonLineBuffer } from '../json-lines';
 import { MarshalError, MarshalReader } from './marshal';
 
 /** The wire version this listener speaks (the runtime's recorder.WIRE_VERSION). */
@@ -103,6 +104,11 @@ export interface DecodedFrame {
   events: RawEvent[];
   /** Events (or whole frames) that could not be decoded. */
   malformed: number;
+  /**
+   * With a JSON buffer: where each event's line lies in it, event i's from
+   * `lineBounds[i]` to `lineBounds[i + 1]`. Empty without one.
+   */
+  lineBounds: number[];
 }
 
 /** The sending process, as a frame needs it: its pid, clock offset and field order. */
@@ -112,43 +118,107 @@ export interface FrameSource {
   order: FieldOrder;
 }
 
-/** Decodes one frame's payload (the marshal bytes, without the length). */
-export function decodeFrame(payload: Uint8Array, source: FrameSource): DecodedFrame {
-  let batch: unknown;
+/**
+ * Decodes one frame's payload (the marshal bytes, without the length). With
+ * `json`, also writes each event's line there as the trace file keeps it
+ * (`JSON.stringify(event)` and a newline), while the bytes are read.
+ */
+export function decodeFrame(payload: Uint8Array, source: FrameSource, json: JsonLineBuffer | null = null): DecodedFrame {
+  const reader = new MarshalReader(payload);
+  const frameStart = json?.length ?? 0;
+  const events: RawEvent[] = [];
+  const lineBounds: number[] = json === null ? [] : [frameStart];
+  let malformed = 0;
   try {
-    const reader = new MarshalReader(payload);
-    batch = reader.read();
+    const count = reader.sequenceStart();
+    if (count < 0) throw new MarshalError('the batch is not a list');
+    for (let i = 0; i < count; i++) {
+      const event = readEvent(reader, source, json);
+      if (event === undefined) {
+        malformed++;
+        continue;
+      }
+      events.push(event);
+      if (json !== null) lineBounds.push(json.length);
+    }
     if (!reader.atEnd) throw new MarshalError('bytes left after the batch');
   } catch (error) {
-    if (error instanceof MarshalError) return { events: [], malformed: 1 };
+    if (error instanceof MarshalError) {
+      json?.truncate(frameStart);
+      return { events: [], malformed: 1, lineBounds: [] };
+    }
     throw error;
   }
-  if (!Array.isArray(batch)) return { events: [], malformed: 1 };
-  const events: RawEvent[] = [];
-  let malformed = 0;
-  for (const item of batch) {
-    const event = toRawEvent(item, source);
-    if (event) events.push(event);
-    else malformed++;
-  }
-  return { events, malformed };
+  return { events, malformed, lineBounds };
 }
 
-function toRawEvent(item: unknown, source: FrameSource): RawEvent | undefined {
-  if (!Array.isArray(item) || item.length !== 4) return undefined;
-  const [dt, tid, kind, values] = item as unknown[];
-  if (typeof dt !== 'number' || !Number.isFinite(dt) || !Number.isSafeInteger(tid)) return undefined;
-  if (typeof kind !== 'string' || kind === '' || !Array.isArray(values)) return undefined;
-  const order = source.order.get(kind);
-  const event: RawEvent = [source.offsetNs + dt, source.pid, tid as number, kind];
-  if (order === undefined) {
-    const expected = fieldsOf(kind);
-    if (expected !== undefined && expected.length !== values.length) return undefined;
-    for (const value of values) event.push(value);
-  } else {
-    for (const at of order) event.push(at < 0 ? null : values[at]);
+/** One `(dt, tid, kind, values)` tuple of a batch, or undefined (read past) if it is not one. */
+function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuffer | null): RawEvent | undefined {
+  reader.json = null;
+  const size = reader.sequenceStart();
+  if (size !== 4) {
+    skip(reader, size);
+    return undefined;
   }
+  const dt = reader.read();
+  const tid = reader.read();
+  const kind = reader.read();
+  if (typeof dt !== 'number' || !Number.isFinite(dt) || !Number.isSafeInteger(tid) || typeof kind !== 'string' || kind === '') {
+    reader.read();
+    return undefined;
+  }
+  const event: RawEvent = [source.offsetNs + dt, source.pid, tid as number, kind];
+  const order = source.order.get(kind);
+  if (order !== undefined || json === null) {
+    const values = reader.read();
+    if (!Array.isArray(values)) return undefined;
+    if (order === undefined) {
+      const expected = fieldsOf(kind);
+      if (expected !== undefined && expected.length !== values.length) return undefined;
+      for (const value of values) event.push(value);
+    } else {
+      for (const at of order) event.push(at < 0 || at >= values.length ? null : values[at]);
+    }
+    json?.line(event);
+    return event;
+  }
+  // The common case: the values in the run's order, their JSON written as they are read.
+  const count = reader.sequenceStart();
+  const expected = fieldsOf(kind);
+  if (count < 0 || (expected !== undefined && expected.length !== count)) {
+    skip(reader, count);
+    return undefined;
+  }
+  const lineStart = json.length;
+  json.byte(0x5b); // [
+  json.number(event[0]);
+  json.byte(0x2c); // ,
+  json.number(event[1]);
+  json.byte(0x2c);
+  json.number(event[2]);
+  json.byte(0x2c);
+  json.value(kind);
+  reader.json = json;
+  try {
+    for (let i = 0; i < count; i++) {
+      json.byte(0x2c);
+      event.push(reader.read());
+    }
+  } catch (error) {
+    json.truncate(lineStart);
+    throw error;
+  } finally {
+    reader.json = null;
+  }
+  json.byte(0x5d); // ]
+  json.byte(0x0a);
   return event;
+}
+
+/** Reads past a value that is not what was expected: a sequence's remaining `size` items (its head read), or the whole value (size -1). */
+function skip(reader: MarshalReader, size: number): void {
+  if (size < 0) reader.read();
+  else for (let i = 0; i < size; i++) reader.read();
 }
 
 export class FrameTooLargeError extends Error {
