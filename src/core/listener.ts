@@ -92,7 +92,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         return;
       }
       const { hello } = check;
-      source = { pid: hello.pid, offsetNs: clock.offsetForHello(hello.wallNs), order: fieldOrderFor(hello.kinds) };
+      source = { pid: hello.pid, offsetNs: clock.offsetForHello(hello.wallNs, hello.monoNs), order: fieldOrderFor(hello.kinds) };
     };
 
     const onFrame = (payload: Buffer, from: FrameSource): void => {

@@ -108,14 +108,13 @@ def test_value_access_takes_no_user_lock(procview):
     assert bad == [], bad
 
 
-# Events of different processes are aligned through each process's clock pair
-# (perf_counter_ns, time_ns) read at start-up. On this machine a clock read costs
-# about 5-10 us (no vDSO), so the alignment of two processes can be off by a
-# few microseconds: a release in one process and the acquire it enables in
-# another may appear that much out of order; a loaded machine can preempt a process
-# between its two clock reads and stretch that (once seen in CI: beyond 50 us).
-# Within one process the order is exact.
-CLOCK_SLACK_NS = 1_000_000
+# Events of different processes share one clock: the machine's monotonic clock,
+# which every process reads (the listener aligns them through it, not through
+# their wall clocks). A release is stamped before the lock is let go and an
+# acquire after it is taken, so the next holder's acquire always comes later:
+# no slack is needed. (Aligned through wall clocks, a process held up between
+# its two clock reads had once put an acquire 1 ms before the release it waited for.)
+CLOCK_SLACK_NS = 0
 
 
 def _check_ownership(events, capacity=1, slack_ns=CLOCK_SLACK_NS):

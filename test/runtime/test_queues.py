@@ -81,7 +81,9 @@ def test_ids_equal_across_processes_and_every_put_matched(procview, method):
             assert put["loc"] == "prog.py:8"
             assert get["loc"] == "prog.py:21"
         assert put["t"] <= send["t"] + 1_000_000  # clocks of one process: send follows put
-        assert send["t"] <= get["t"] + 50_000_000  # across processes: allow clock alignment slack (a loaded machine's)
+        # One clock for all processes, but a send is stamped once its bytes are written,
+        # and the getter may read them and stamp its get first (a loaded machine delays the feeder).
+        assert send["t"] <= get["t"] + 50_000_000
 
     # Reprs are those of the items; each get received the item its put sent.
     in_reprs = [p["repr"] for p, _, _ in sorted(triples, key=lambda x: x[0]["t"]) if p["id"] == inq]

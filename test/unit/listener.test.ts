@@ -60,8 +60,8 @@ async function writeSlowly(socket: net.Socket, chunks: readonly Buffer[]): Promi
   }
 }
 
-const helloLine = (pid: number, wall: string, tokenValue = token): string =>
-  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": 123, "wall": ${wall}, "v": 2, "kinds": {"thread.exit": ["error"], "lock.release": ["id", "loc"]}}\n`;
+const helloLine = (pid: number, wall: string, tokenValue = token, mono = '81234567890'): string =>
+  `{"token": "${tokenValue}", "pid": ${pid}, "ppid": 1, "mono": ${mono}, "wall": ${wall}, "v": 2, "kinds": {"thread.exit": ["error"], "lock.release": ["id", "loc"]}}\n`;
 
 /** Frames of batches given as Python expressions. */
 const frames = (...batches: string[]): Buffer[] => pythonMarshal(batches).map(frame);
@@ -88,7 +88,7 @@ describe('listener', () => {
       const inTheSnake = batch.indexOf(0xf0) + 2;
       const mainHello = Buffer.from(helloLine(100, '1795000000000000000'));
       await writeSlowly(main, [mainHello.subarray(0, 10), mainHello.subarray(10), batch.subarray(0, 2), batch.subarray(2, inTheSnake), batch.subarray(inTheSnake)]);
-      await writeSlowly(child, [Buffer.concat([Buffer.from(helloLine(101, '1795000000000005000')), childBatch])]);
+      await writeSlowly(child, [Buffer.concat([Buffer.from(helloLine(101, '1795000000000005000', token, '81234572890')), childBatch])]);
       main.end();
       child.end();
       await Promise.all([closed(main), closed(child)]);
@@ -146,5 +146,27 @@ describe('listener', () => {
       assert.equal(listener.malformed, 4);
       assert.deepEqual(events.map((e) => e[3]), ['thread.exit', 'process.disconnect']);
     });
+  });
+});
+
+describe('RunClock', () => {
+  it('aligns processes through their shared monotonic clock, however late each read its wall clock', () => {
+    const clock = new RunClock();
+    // The first hello fixes time zero.
+    assert.equal(clock.offsetForHello(1_795_000_000_000_000_000n, 81_234_567_890n), 0);
+    // 5 µs later by the monotonic clock; its wall clock read 2 ms late (the process was held up between its reads).
+    assert.equal(clock.offsetForHello(1_795_000_000_002_005_000n, 81_234_572_890n), 5_000);
+    // A monotonic clock that tells another story than the wall clock (another clock altogether): the wall clock aligns it.
+    assert.equal(clock.offsetForHello(1_795_000_000_000_009_000n, 17n), 9_000);
+    assert.equal(clock.baseWall, 1_795_000_000_000_000_000n);
+  });
+
+  it('times the listener\'s own events on the same clock when it is the machine\'s', () => {
+    const clock = new RunClock();
+    const wallNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+    const monoNs = process.hrtime.bigint();
+    clock.offsetForHello(wallNs, monoNs - 1_000_000n); // the process read its pair a millisecond ago
+    const now = clock.listenerNow();
+    assert.ok(now >= 1_000_000 && now < 1_000_000_000, String(now));
   });
 });

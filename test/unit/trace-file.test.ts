@@ -199,7 +199,7 @@ describe('TraceWriter', () => {
   it('holds events until the main process names the interpreter, then writes header and all events in order', async () => {
     const file = path.join(dir, 'written.pvtrace');
     const clock = new RunClock();
-    clock.offsetForHello(1795000000000000000n);
+    clock.offsetForHello(1795000000000000000n, 81234567890n);
     const writer = await TraceWriter.open({ path: file, argv: ['s.py'], cwd: '/tmp', clock, procviewVersion: '0.1.0' });
     const early = { t: 1, pid: 11, tid: 1, kind: 'thread.exit', error: null };
     const begin = { t: 2, pid: 10, tid: 1, kind: 'process.begin', name: 'MainProcess', ppid: 1, role: 'main', method: null, argv: ['s.py'], python };

@@ -30,7 +30,10 @@ export interface HangWatchOptions {
 const NOT_PROGRESS = new Set(['wait.still', 'run.hang']);
 
 export class HangWatch {
+  /** When a look last found progress: up to one interval after it came, which the timeout can spare. */
   private lastProgress: number;
+  /** Progress arrived since the last look. Its time is taken then: a clock read per event was a cost of its own. */
+  private progressed = false;
   private changedSinceCheck = true;
   private lastPicture = '';
   private timer: NodeJS.Timeout | undefined;
@@ -43,9 +46,7 @@ export class HangWatch {
 
   /** Tell the watch an event of `kind` arrived. */
   saw(kind: string): void {
-    if (NOT_PROGRESS.has(kind)) return;
-    this.lastProgress = this.now();
-    this.changedSinceCheck = true;
+    if (!NOT_PROGRESS.has(kind)) this.progressed = true;
   }
 
   start(): void {
@@ -63,7 +64,13 @@ export class HangWatch {
 
   /** Looks once; returns the report when it found a new hang. */
   check(): HangReport | null {
-    const stalledMs = this.now() - this.lastProgress;
+    const now = this.now();
+    if (this.progressed) {
+      this.progressed = false;
+      this.lastProgress = now;
+      this.changedSinceCheck = true;
+    }
+    const stalledMs = now - this.lastProgress;
     if (stalledMs < this.options.timeoutMs || !this.changedSinceCheck) return null;
     this.changedSinceCheck = false;
     const at = this.model.end;

@@ -17,6 +17,8 @@ export interface Hello {
   ppid: number;
   /** The process's wall clock at its clock pair, ns, exact. */
   wallNs: bigint;
+  /** The process's monotonic clock at its clock pair, ns, exact. */
+  monoNs: bigint;
   v: number;
   /** Field names of each event kind, in the order the process sends the values. */
   kinds: ReadonlyMap<string, readonly string[]>;
@@ -42,12 +44,13 @@ export function checkHello(line: string, token: string): HelloCheck {
     return { ok: false, reason: `unsupported wire version ${JSON.stringify(value.v)} (this procview speaks ${WIRE_VERSION})` };
   }
   const wallNs = exactInteger(line, 'wall', value.wall);
-  if (!Number.isSafeInteger(value.pid) || !Number.isSafeInteger(value.ppid) || wallNs === undefined) {
-    return { ok: false, reason: 'hello without pid, ppid or wall' };
+  const monoNs = exactInteger(line, 'mono', value.mono);
+  if (!Number.isSafeInteger(value.pid) || !Number.isSafeInteger(value.ppid) || wallNs === undefined || monoNs === undefined) {
+    return { ok: false, reason: 'hello without pid, ppid, wall or mono' };
   }
   const kinds = readKinds(value.kinds);
   if (!kinds) return { ok: false, reason: 'hello without a valid kinds table' };
-  return { ok: true, hello: { pid: value.pid as number, ppid: value.ppid as number, wallNs, v: value.v, kinds } };
+  return { ok: true, hello: { pid: value.pid as number, ppid: value.ppid as number, wallNs, monoNs, v: value.v, kinds } };
 }
 
 function readKinds(value: unknown): Map<string, string[]> | undefined {
