@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MarshalError, unmarshal } from '../../src/core/ingest/marshal';
-import { decodeFrame, fieldOrderFor } from '../../src/core/ingest/wire';
+import { LineTooLongError } from '../../src/core/ingest/lines';
+import { ConnectionSplitter, decodeFrame, fieldOrderFor, FrameTooLargeError } from '../../src/core/ingest/wire';
 import { JsonLineBuffer } from '../../src/core/json-lines';
-import { pythonMarshal } from '../helpers';
+import { frame, pythonMarshal } from '../helpers';
 
 describe('unmarshal', () => {
   it('reads every value the runtime sends, as CPython marshals it', () => {
@@ -112,5 +113,35 @@ describe('decodeFrame with JSON lines', () => {
       const { decoded, text } = linesOf(payload, source, out);
       assert.deepEqual([decoded.events.length, decoded.malformed, text], [0, 1, '["kept"]\n']);
     }
+  });
+});
+
+describe('ConnectionSplitter', () => {
+  it('gives back the hello and every frame, however the bytes are cut into chunks (property)', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const payloads = Array.from({ length: random(6) }, () => Buffer.from(Array.from({ length: random(3) === 0 ? random(5) : random(300) }, () => random(256))));
+      const hello = `{"hello": ${round}}`;
+      const bytes = Buffer.concat([Buffer.from(hello + '\n'), ...payloads.map(frame)]);
+      const splitter = new ConnectionSplitter(1024, 1024);
+      const got: (string | Buffer)[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = random(4) === 0 ? bytes.length : 1 + random(random(2) === 0 ? 8 : 200);
+        got.push(...splitter.push(bytes.subarray(at, at + size)));
+        at += size;
+      }
+      assert.deepEqual(got.map((piece) => (typeof piece === 'string' ? piece : piece.toString('hex'))), [hello, ...payloads.map((p) => p.toString('hex'))]);
+    }
+  });
+
+  it('refuses a hello that never ends and a frame larger than allowed', () => {
+    assert.throws(() => new ConnectionSplitter(16, 1024).push(Buffer.alloc(17, 0x41)), LineTooLongError);
+    const splitter = new ConnectionSplitter(16, 8);
+    assert.deepEqual(splitter.push(Buffer.from('{}\n')), ['{}']);
+    assert.throws(() => splitter.push(frame(Buffer.alloc(9))), FrameTooLargeError);
   });
 });

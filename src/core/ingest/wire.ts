@@ -236,10 +236,14 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Splits a connection's bytes, arriving in arbitrary chunks, into its hello
- * line (a string) and then its frames' payloads (Buffers).
+ * line (a string) and then its frames' payloads (Buffers). A frame that lies
+ * within one chunk is handed over as a view of it; only a frame that spans
+ * chunks is copied, once, when its last byte has come.
  */
 export class ConnectionSplitter {
-  private pending: Buffer = EMPTY;
+  /** Bytes not handed over yet, in the order they came: the unread end of one chunk, then whole chunks. */
+  private readonly parts: Buffer[] = [];
+  private partsLength = 0;
   private helloSeen = false;
 
   /**
@@ -252,29 +256,65 @@ export class ConnectionSplitter {
   ) {}
 
   push(chunk: Buffer): (string | Buffer)[] {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const out: (string | Buffer)[] = [];
+    if (chunk.length === 0) return out;
+    this.parts.push(chunk);
+    this.partsLength += chunk.length;
     if (!this.helloSeen) {
+      const data = this.joined(this.partsLength);
       const newline = data.indexOf(NEWLINE);
       if (newline === -1) {
         if (data.length > this.maxHelloBytes) throw new LineTooLongError(this.maxHelloBytes);
-        this.pending = data;
         return out;
       }
       out.push(data.subarray(0, newline).toString('utf8'));
       this.helloSeen = true;
-      data = data.subarray(newline + 1);
+      this.consume(newline + 1);
     }
-    let at = 0;
-    while (data.length - at >= 4) {
-      const size = data.readUInt32LE(at);
+    while (this.partsLength >= 4) {
+      const size = this.joined(4).readUInt32LE(0);
       if (size > this.maxFrameBytes) throw new FrameTooLargeError(this.maxFrameBytes);
-      if (data.length - at - 4 < size) break;
-      out.push(data.subarray(at + 4, at + 4 + size));
-      at += 4 + size;
+      if (this.partsLength < 4 + size) break;
+      out.push(this.joined(4 + size).subarray(4));
+      this.consume(4 + size);
     }
-    // Keep the rest in a copy of its own, so the chunk it came in can be freed.
-    this.pending = at === data.length ? EMPTY : Buffer.from(data.subarray(at));
     return out;
+  }
+
+  /** The first `length` bytes not handed over (there are that many), in one Buffer: a view of the first part if it holds them, else a copy. */
+  private joined(length: number): Buffer {
+    const first = this.parts[0] ?? EMPTY;
+    if (first.length >= length) return first.subarray(0, length);
+    const whole = Buffer.allocUnsafe(length);
+    let at = 0;
+    let used = 0; // parts copied whole
+    while (at < length) {
+      const part = this.parts[used] ?? EMPTY;
+      const taken = Math.min(part.length, length - at);
+      part.copy(whole, at, 0, taken);
+      at += taken;
+      if (taken < part.length) {
+        this.parts[used] = part.subarray(taken);
+        break;
+      }
+      used++;
+    }
+    // The copy stands for the bytes it holds: they are not copied again at the next look.
+    this.parts.splice(0, used, whole);
+    return whole;
+  }
+
+  /** Drops the first `length` bytes (handed over). */
+  private consume(length: number): void {
+    this.partsLength -= length;
+    while (length > 0 && this.parts.length > 0) {
+      const first = this.parts[0] ?? EMPTY;
+      if (first.length > length) {
+        this.parts[0] = first.subarray(length);
+        return;
+      }
+      length -= first.length;
+      this.parts.shift();
+    }
   }
 }
