@@ -1,7 +1,7 @@
 // One lock or semaphore over the whole run: who held it when (owner
 // intervals), who waits for it now, and its value at any instant.
 
-import { NumberColumn, TimeOrder } from './columns';
+import { NumberRows, TimeOrder } from './columns';
 
 /** One hold, as the queries give it (a copy: the model keeps its holds as columns, HoldTable). */
 export interface Hold {
@@ -18,25 +18,28 @@ export interface Hold {
 
 const REENTRANT_TYPES = new Set(['RLock', 'threading.RLock', 'Manager.RLock']);
 
+// The numbers of a hold, by field (HoldTable.numbers).
+const PID = 0;
+const TID = 1;
+const START = 2;
+const END = 3;
+const DEPTH = 4;
+const HOLD_NUMBERS = 5;
+
 /** A lock's holds, a row each, numbered in the order they came (a row never moves: see columns.ts). */
 class HoldTable {
-  count = 0;
-  readonly pid = new NumberColumn();
-  readonly tid = new NumberColumn();
-  readonly start = new NumberColumn();
-  readonly end = new NumberColumn();
-  readonly depth = new NumberColumn();
+  readonly numbers = new NumberRows(HOLD_NUMBERS);
   readonly lane: string[] = [];
   readonly loc: string[] = [];
 
   /** A new hold, open; returns its row. */
   add(t: number, pid: number, tid: number, lane: string, loc: string): number {
-    const row = this.count++;
-    this.pid.set(row, pid);
-    this.tid.set(row, tid);
-    this.start.set(row, t);
-    this.end.set(row, null);
-    this.depth.set(row, 1);
+    const numbers = this.numbers;
+    const row = numbers.add();
+    numbers.set(row, PID, pid);
+    numbers.set(row, TID, tid);
+    numbers.set(row, START, t);
+    numbers.set(row, DEPTH, 1);
     this.lane.push(lane);
     this.loc.push(loc);
     return row;
@@ -44,18 +47,38 @@ class HoldTable {
 
   hold(row: number): Hold {
     return {
-      pid: this.pid.get(row) ?? 0,
-      tid: this.tid.get(row) ?? 0,
+      pid: this.numbers.get(row, PID) ?? 0,
+      tid: this.numbers.get(row, TID) ?? 0,
       lane: this.lane[row] ?? '',
-      start: this.startOf(row),
-      end: this.end.get(row),
+      start: this.start(row),
+      end: this.end(row),
       loc: this.loc[row] ?? '',
-      depth: this.depth.get(row) ?? 0,
+      depth: this.depth(row),
     };
   }
 
-  startOf(row: number): number {
-    return this.start.get(row) ?? 0;
+  start(row: number): number {
+    return this.numbers.get(row, START) ?? 0;
+  }
+
+  /** null: still held. */
+  end(row: number): number | null {
+    return this.numbers.get(row, END);
+  }
+
+  depth(row: number): number {
+    return this.numbers.get(row, DEPTH) ?? 0;
+  }
+
+  /** One acquisition more (`by` 1) or fewer (-1) by the holding thread; returns the new depth. */
+  deepen(row: number, by: number): number {
+    const depth = this.depth(row) + by;
+    this.numbers.set(row, DEPTH, depth);
+    return depth;
+  }
+
+  released(row: number, t: number): void {
+    this.numbers.set(row, END, Math.max(t, this.start(row)));
   }
 }
 
@@ -113,7 +136,7 @@ export class LockModel {
 
   /** When the hold of `row` was released, or null: the part of a hold that changes, read without copying it. */
   holdEnd(row: number): number | null {
-    return this.table.end.get(row);
+    return this.table.end(row);
   }
 
   /** Holds not released yet. */
@@ -128,7 +151,7 @@ export class LockModel {
       const at = this.openIndexOf(lane);
       const mine = at < 0 ? undefined : this.open[at];
       if (mine !== undefined) {
-        this.table.depth.set(mine, (this.table.depth.get(mine) ?? 0) + 1);
+        this.table.deepen(mine, 1);
         return;
       }
     }
@@ -147,10 +170,8 @@ export class LockModel {
     if (at < 0) at = 0;
     const row = open[at];
     if (row === undefined) return;
-    const depth = (this.table.depth.get(row) ?? 0) - 1;
-    this.table.depth.set(row, depth);
-    if (depth > 0) return;
-    this.table.end.set(row, Math.max(t, this.table.startOf(row)));
+    if (this.table.deepen(row, -1) > 0) return;
+    this.table.released(row, t);
     // Closed up in place: splice would make an array of the removed row at every release.
     open.copyWithin(at, at + 1);
     open.pop();
@@ -179,10 +200,10 @@ export class LockModel {
     const lookBack = Math.max(8, 4 * this.value);
     for (let i = upTo - 1; i >= 0 && i >= upTo - lookBack; i--) {
       const row = this.startOrder.rowAt(i);
-      const end = this.table.end.get(row);
+      const end = this.table.end(row);
       if (end === null || end > t) found.add(row);
     }
-    for (const row of this.open) if (this.table.startOf(row) <= t) found.add(row);
-    return [...found].sort((a, b) => this.table.startOf(a) - this.table.startOf(b)).map((row) => this.table.hold(row));
+    for (const row of this.open) if (this.table.start(row) <= t) found.add(row);
+    return [...found].sort((a, b) => this.table.start(a) - this.table.start(b)).map((row) => this.table.hold(row));
   }
 }

@@ -11,7 +11,7 @@
 // Processes send their events in batches, so a get can arrive before its put:
 // whichever side comes second completes the pair.
 
-import { NumberColumn, TimeOrder } from './columns';
+import { NumberRows, TimeOrder } from './columns';
 import { stepCounts } from './sorted';
 
 /** One item, as the queries give it (a copy: the model keeps its items as columns, ItemTable). */
@@ -34,19 +34,22 @@ export interface QueueItem {
   lost: string | null;
 }
 
+// The numbers of an item, by field (ItemTable.numbers).
+const PUT_T = 0;
+const PUT_PID = 1;
+const PUT_TID = 2;
+const SEQ = 3;
+const SIZE = 4;
+const CRC = 5;
+const SEND_T = 6;
+const GET_T = 7;
+const GET_PID = 8;
+const GET_TID = 9;
+const ITEM_NUMBERS = 10;
+
 /** A queue's items, a row each, numbered as they are put (a row never moves: see columns.ts). */
 class ItemTable {
-  count = 0;
-  readonly putT = new NumberColumn();
-  readonly putPid = new NumberColumn();
-  readonly putTid = new NumberColumn();
-  readonly seq = new NumberColumn();
-  readonly size = new NumberColumn();
-  readonly crc = new NumberColumn();
-  readonly sendT = new NumberColumn();
-  readonly getT = new NumberColumn();
-  readonly getPid = new NumberColumn();
-  readonly getTid = new NumberColumn();
+  readonly numbers = new NumberRows(ITEM_NUMBERS);
   readonly repr: string[] = [];
   readonly putLoc: (string | null)[] = [];
   readonly getLoc: (string | null)[] = [];
@@ -55,44 +58,60 @@ class ItemTable {
 
   /** A new item, not yet sent nor taken; returns its row. */
   add(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): number {
-    const row = this.count++;
-    this.putT.set(row, t);
-    this.putPid.set(row, pid);
-    this.putTid.set(row, tid);
-    this.seq.set(row, seq);
-    this.size.set(row, size);
-    this.crc.set(row, crc);
-    this.sendT.set(row, null);
-    this.getT.set(row, null);
-    this.getPid.set(row, null);
-    this.getTid.set(row, null);
+    const numbers = this.numbers;
+    const row = numbers.add();
+    numbers.set(row, PUT_T, t);
+    numbers.set(row, PUT_PID, pid);
+    numbers.set(row, PUT_TID, tid);
+    numbers.set(row, SEQ, seq);
+    numbers.set(row, SIZE, size);
+    numbers.set(row, CRC, crc);
     this.repr.push(repr);
     this.putLoc.push(loc);
     this.getLoc.push(null);
     return row;
   }
 
+  sent(row: number, t: number, size: number, crc: number): void {
+    this.numbers.set(row, SEND_T, t);
+    this.numbers.set(row, SIZE, size);
+    this.numbers.set(row, CRC, crc);
+  }
+
   took(row: number, t: number, pid: number, tid: number, loc: string): void {
-    this.getT.set(row, t);
-    this.getPid.set(row, pid);
-    this.getTid.set(row, tid);
+    this.numbers.set(row, GET_T, t);
+    this.numbers.set(row, GET_PID, pid);
+    this.numbers.set(row, GET_TID, tid);
     this.getLoc[row] = loc;
   }
 
+  size(row: number): number | null {
+    return this.numbers.get(row, SIZE);
+  }
+
+  crc(row: number): number | null {
+    return this.numbers.get(row, CRC);
+  }
+
+  takenAt(row: number): number | null {
+    return this.numbers.get(row, GET_T);
+  }
+
   item(row: number): QueueItem {
+    const numbers = this.numbers;
     return {
-      putT: this.putT.get(row) ?? 0,
-      putPid: this.putPid.get(row) ?? 0,
-      putTid: this.putTid.get(row) ?? 0,
+      putT: numbers.get(row, PUT_T) ?? 0,
+      putPid: numbers.get(row, PUT_PID) ?? 0,
+      putTid: numbers.get(row, PUT_TID) ?? 0,
       putLoc: this.putLoc[row] ?? null,
       repr: this.repr[row] ?? '',
-      seq: this.seq.get(row),
-      size: this.size.get(row),
-      crc: this.crc.get(row),
-      sendT: this.sendT.get(row),
-      getT: this.getT.get(row),
-      getPid: this.getPid.get(row),
-      getTid: this.getTid.get(row),
+      seq: numbers.get(row, SEQ),
+      size: numbers.get(row, SIZE),
+      crc: numbers.get(row, CRC),
+      sendT: numbers.get(row, SEND_T),
+      getT: numbers.get(row, GET_T),
+      getPid: numbers.get(row, GET_PID),
+      getTid: numbers.get(row, GET_TID),
       getLoc: this.getLoc[row] ?? null,
       lost: this.lost.get(row) ?? null,
     };
@@ -100,8 +119,8 @@ class ItemTable {
 
   /** In the queue at `t`: put at or before it and not yet taken. */
   isInAt(row: number, t: number): boolean {
-    const getT = this.getT.get(row);
-    return (this.putT.get(row) ?? 0) <= t && (getT === null || getT > t);
+    const getT = this.takenAt(row);
+    return (this.numbers.get(row, PUT_T) ?? 0) <= t && (getT === null || getT > t);
   }
 }
 
@@ -191,7 +210,10 @@ export class QueueModel {
     switch (this.pairing) {
       case 'bytes':
         // A SimpleQueue's put knows its bytes; a Queue's learns them at the send.
-        if (size !== null && crc !== null) this.sent(row, t);
+        if (size !== null && crc !== null) {
+          this.table.sent(row, t, size, crc);
+          this.sentWaits(row);
+        }
         break;
       case 'seq':
         if (seq !== null) this.takeWaitingGet(pid, seq, row);
@@ -208,9 +230,8 @@ export class QueueModel {
     const row = this.recall(pid, seq);
     if (row === undefined) return;
     this.forget(pid, seq);
-    this.table.size.set(row, size);
-    this.table.crc.set(row, crc);
-    this.sent(row, t);
+    this.table.sent(row, t, size, crc);
+    this.sentWaits(row);
   }
 
   markLost(pid: number, seq: number | null, error: string): void {
@@ -313,7 +334,7 @@ export class QueueModel {
 
   /** When the item of `row` was taken, or null: the part of an item that changes (with itemLost), read without copying it. */
   itemTakenAt(row: number): number | null {
-    return this.table.getT.get(row);
+    return this.table.takenAt(row);
   }
 
   /** Why the item of `row` was lost, or null. */
@@ -359,10 +380,10 @@ export class QueueModel {
     return this.items.filter((item) => item.getT === null && item.lost === null);
   }
 
-  private sent(row: number, t: number): void {
-    this.table.sendT.set(row, t);
-    const crc = this.table.crc.get(row) ?? 0;
-    const get = takeFirst(this.getsWaiting, crc, sizeIs, this.table.size.get(row));
+  /** The item of `row` was sent (its bytes known): it goes to the get that waits for it, or waits for its get. */
+  private sentWaits(row: number): void {
+    const crc = this.table.crc(row) ?? 0;
+    const get = takeFirst(this.getsWaiting, crc, sizeIs, this.table.size(row));
     if (get) this.table.took(row, get.t, get.pid, get.tid, get.loc);
     else addWaiting(this.sentWaiting, crc, row);
   }
@@ -430,7 +451,7 @@ function pidIs(value: PendingGet, pid: number): boolean {
 }
 
 function rowSizeIs(row: number, size: number | null, table: ItemTable | undefined): boolean {
-  return table?.size.get(row) === size;
+  return table?.size(row) === size;
 }
 
 /**
