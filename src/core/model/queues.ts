@@ -11,8 +11,10 @@
 // Processes send their events in batches, so a get can arrive before its put:
 // whichever side comes second completes the pair.
 
-import { countAtOrBefore, insertAt, insertTime, stepCounts } from './sorted';
+import { NumberRows, TimeOrder } from './columns';
+import { stepCounts } from './sorted';
 
+/** One item, as the queries give it (a copy: the model keeps its items as columns, ItemTable). */
 export interface QueueItem {
   putT: number;
   putPid: number;
@@ -30,6 +32,96 @@ export interface QueueItem {
   getLoc: string | null;
   /** The feeder could not pickle it: it never reached the pipe. */
   lost: string | null;
+}
+
+// The numbers of an item, by field (ItemTable.numbers).
+const PUT_T = 0;
+const PUT_PID = 1;
+const PUT_TID = 2;
+const SEQ = 3;
+const SIZE = 4;
+const CRC = 5;
+const SEND_T = 6;
+const GET_T = 7;
+const GET_PID = 8;
+const GET_TID = 9;
+const ITEM_NUMBERS = 10;
+
+/** A queue's items, a row each, numbered as they are put (a row never moves: see columns.ts). */
+class ItemTable {
+  readonly numbers = new NumberRows(ITEM_NUMBERS);
+  readonly repr: string[] = [];
+  readonly putLoc: (string | null)[] = [];
+  readonly getLoc: (string | null)[] = [];
+  /** Why an item was lost, for the few that were. */
+  readonly lost = new Map<number, string>();
+
+  /** A new item, not yet sent nor taken; returns its row. */
+  add(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): number {
+    const numbers = this.numbers;
+    const row = numbers.add();
+    numbers.set(row, PUT_T, t);
+    numbers.set(row, PUT_PID, pid);
+    numbers.set(row, PUT_TID, tid);
+    numbers.set(row, SEQ, seq);
+    numbers.set(row, SIZE, size);
+    numbers.set(row, CRC, crc);
+    this.repr.push(repr);
+    this.putLoc.push(loc);
+    this.getLoc.push(null);
+    return row;
+  }
+
+  sent(row: number, t: number, size: number, crc: number): void {
+    this.numbers.set(row, SEND_T, t);
+    this.numbers.set(row, SIZE, size);
+    this.numbers.set(row, CRC, crc);
+  }
+
+  took(row: number, t: number, pid: number, tid: number, loc: string): void {
+    this.numbers.set(row, GET_T, t);
+    this.numbers.set(row, GET_PID, pid);
+    this.numbers.set(row, GET_TID, tid);
+    this.getLoc[row] = loc;
+  }
+
+  size(row: number): number | null {
+    return this.numbers.get(row, SIZE);
+  }
+
+  crc(row: number): number | null {
+    return this.numbers.get(row, CRC);
+  }
+
+  takenAt(row: number): number | null {
+    return this.numbers.get(row, GET_T);
+  }
+
+  item(row: number): QueueItem {
+    const numbers = this.numbers;
+    return {
+      putT: numbers.get(row, PUT_T) ?? 0,
+      putPid: numbers.get(row, PUT_PID) ?? 0,
+      putTid: numbers.get(row, PUT_TID) ?? 0,
+      putLoc: this.putLoc[row] ?? null,
+      repr: this.repr[row] ?? '',
+      seq: numbers.get(row, SEQ),
+      size: numbers.get(row, SIZE),
+      crc: numbers.get(row, CRC),
+      sendT: numbers.get(row, SEND_T),
+      getT: numbers.get(row, GET_T),
+      getPid: numbers.get(row, GET_PID),
+      getTid: numbers.get(row, GET_TID),
+      getLoc: this.getLoc[row] ?? null,
+      lost: this.lost.get(row) ?? null,
+    };
+  }
+
+  /** In the queue at `t`: put at or before it and not yet taken. */
+  isInAt(row: number, t: number): boolean {
+    const getT = this.takenAt(row);
+    return (this.numbers.get(row, PUT_T) ?? 0) <= t && (getT === null || getT > t);
+  }
 }
 
 interface PendingGet {
@@ -55,25 +147,26 @@ export class QueueModel {
   creator: number | null = null;
   /** When it was made (its first sighting, if its creation was not seen). */
   made = 0;
-  /** Every item put, in put-time order. */
-  readonly items: QueueItem[] = [];
-  /** The put time of each item in `items`, in the same order. */
-  private readonly putTimes: number[] = [];
-  private readonly getTimes: number[] = [];
+  /** Every item put, by row. */
+  private readonly table = new ItemTable();
+  /** The items' rows in put-time order. */
+  private readonly putOrder = new TimeOrder();
+  /** The gets' times in order (each with its number among the gets). */
+  private readonly getOrder = new TimeOrder();
   puts = 0;
   gets = 0;
   lost = 0;
   /** Items a process still held in its feeder buffer as it began to exit. */
   buffered = 0;
-  /** Items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...). */
-  private readonly bySeq = new Map<number, (QueueItem | undefined)[]>();
+  /** Rows of items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...); -1 once done with. */
+  private readonly bySeq = new Map<number, number[]>();
   private seqPid: number | null = null;
-  private seqItems: (QueueItem | undefined)[] | undefined;
-  /** Sent, not yet taken, by crc (then size), in send order. */
-  private readonly sentWaiting = new Map<number, OneOrMore<QueueItem>>();
+  private seqRows: number[] | undefined;
+  /** Rows sent, not yet taken, by crc (then size), in send order. */
+  private readonly sentWaiting = new Map<number, OneOrMore<number>>();
   /** Gets whose put (or send) has not arrived yet: by crc for pickled items, by seq for the queue module's. */
   private readonly getsWaiting = new Map<number, OneOrMore<PendingGet>>();
-  private readonly unpairedInOrder: QueueItem[] = [];
+  private readonly unpairedInOrder: number[] = [];
   private readonly getsInOrder: PendingGet[] = [];
   /** Processes that put (producers) and that got (consumers). */
   readonly putters = new Set<number>();
@@ -106,27 +199,27 @@ export class QueueModel {
   put(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): void {
     if (loc === this.putLoc) loc = this.putLoc;
     else this.putLoc = loc;
-    const item: QueueItem = {
-      putT: t, putPid: pid, putTid: tid, putLoc: loc, repr, seq, size, crc,
-      sendT: null, getT: null, getPid: null, getTid: null, getLoc: null, lost: null,
-    };
+    const row = this.table.add(t, pid, tid, loc, repr, seq, size, crc);
     this.puts++;
     if (pid !== this.lastPutter) {
       this.putters.add(pid);
       this.lastPutter = pid;
     }
-    insertAt(this.items, insertTime(this.putTimes, t), item);
-    if (seq !== null) this.remember(pid, seq, item);
+    this.putOrder.insert(t, row);
+    if (seq !== null) this.remember(pid, seq, row);
     switch (this.pairing) {
       case 'bytes':
         // A SimpleQueue's put knows its bytes; a Queue's learns them at the send.
-        if (size !== null && crc !== null) this.sent(item, t);
+        if (size !== null && crc !== null) {
+          this.table.sent(row, t, size, crc);
+          this.sentWaits(row);
+        }
         break;
       case 'seq':
-        if (seq !== null) this.takeWaitingGet(pid, seq, item);
+        if (seq !== null) this.takeWaitingGet(pid, seq, row);
         break;
       case 'order':
-        this.unpairedInOrder.push(item);
+        this.unpairedInOrder.push(row);
         this.pairInOrder();
         break;
     }
@@ -134,19 +227,18 @@ export class QueueModel {
 
   send(t: number, pid: number, seq: number | null, size: number, crc: number): void {
     if (seq === null) return;
-    const item = this.recall(pid, seq);
-    if (!item) return;
+    const row = this.recall(pid, seq);
+    if (row === undefined) return;
     this.forget(pid, seq);
-    item.size = size;
-    item.crc = crc;
-    this.sent(item, t);
+    this.table.sent(row, t, size, crc);
+    this.sentWaits(row);
   }
 
   markLost(pid: number, seq: number | null, error: string): void {
     this.lost++;
-    const item = seq === null ? undefined : this.recall(pid, seq);
-    if (item && seq !== null) {
-      item.lost = error;
+    const row = seq === null ? undefined : this.recall(pid, seq);
+    if (row !== undefined && seq !== null) {
+      this.table.lost.set(row, error);
       this.forget(pid, seq);
     }
   }
@@ -159,22 +251,22 @@ export class QueueModel {
       this.getters.add(pid);
       this.lastGetter = pid;
     }
-    insertTime(this.getTimes, t);
+    this.getOrder.insert(t, this.gets);
     switch (this.pairing) {
       case 'bytes': {
         if (size === null || crc === null) return;
         // Usually its item was sent already: the get is kept only when it has to wait for it.
-        const item = takeFirst(this.sentWaiting, crc, sizeIs, size);
-        if (item) this.took(item, t, pid, tid, loc);
+        const row = takeFirst(this.sentWaiting, crc, rowSizeIs, size, this.table);
+        if (row !== undefined) this.table.took(row, t, pid, tid, loc);
         else addWaiting(this.getsWaiting, crc, { crc, size, t, pid, tid, loc });
         return;
       }
       case 'seq': {
         if (seq === null) return;
-        const item = this.recall(pid, seq);
-        if (item) {
+        const row = this.recall(pid, seq);
+        if (row !== undefined) {
           this.forget(pid, seq);
-          this.took(item, t, pid, tid, loc);
+          this.table.took(row, t, pid, tid, loc);
         } else addWaiting(this.getsWaiting, seq, { crc: seq, size: pid, t, pid, tid, loc });
         return;
       }
@@ -187,12 +279,12 @@ export class QueueModel {
 
   /** Items in the queue at `t`: put at or before it and not yet taken. */
   depthAt(t: number): number {
-    return countAtOrBefore(this.putTimes, t) - countAtOrBefore(this.getTimes, t);
+    return this.putOrder.countAtOrBefore(t) - this.getOrder.countAtOrBefore(t);
   }
 
   /** Depth now (after every event seen). */
   get depth(): number {
-    return this.putTimes.length - this.getTimes.length;
+    return this.putOrder.length - this.getOrder.length;
   }
 
   /** The most items in the queue at once. */
@@ -201,8 +293,8 @@ export class QueueModel {
     let max = 0;
     let p = 0;
     let g = 0;
-    const puts = this.putTimes;
-    const gets = this.getTimes;
+    const puts = this.putOrder.sortedTimes();
+    const gets = this.getOrder.sortedTimes();
     while (p < puts.length) {
       if (g < gets.length && (gets[g] ?? 0) < (puts[p] ?? 0)) {
         depth--;
@@ -218,13 +310,42 @@ export class QueueModel {
 
   /** Depth over the whole run as a step function: `depth[i]` items from `t[i]` on. */
   depthSteps(): { t: Float64Array; depth: Float64Array } {
-    const { t, count } = stepCounts(this.putTimes, this.getTimes);
+    const { t, count } = stepCounts(this.putOrder.sortedTimes(), this.getOrder.sortedTimes());
     return { t, depth: count };
+  }
+
+  /** Every item put, in put-time order (copies, made at each call: a loop over a big queue's items wants itemRows). */
+  get items(): QueueItem[] {
+    return Array.from(this.itemRows(), (row) => this.table.item(row));
+  }
+
+  /**
+   * The rows of the items, in put-time order. A row names one item for good
+   * (a late put moves the others' places in this order, not their rows).
+   */
+  itemRows(): Int32Array {
+    return this.putOrder.sortedRows();
+  }
+
+  /** The item of `row` (itemRows), as it is now. */
+  item(row: number): QueueItem {
+    return this.table.item(row);
+  }
+
+  /** When the item of `row` was taken, or null: the part of an item that changes (with itemLost), read without copying it. */
+  itemTakenAt(row: number): number | null {
+    return this.table.takenAt(row);
+  }
+
+  /** Why the item of `row` was lost, or null. */
+  itemLost(row: number): string | null {
+    return this.table.lost.get(row) ?? null;
   }
 
   /** The items in the queue at `t`, oldest first (at most MAX_LISTED_ITEMS of them). */
   contentsAt(t: number, limit = MAX_LISTED_ITEMS): QueueItem[] {
-    const upTo = countAtOrBefore(this.putTimes, t);
+    const order = this.putOrder;
+    const upTo = order.countAtOrBefore(t);
     const out: QueueItem[] = [];
     // Items come out roughly in the order they went in: skip back only as far as needed.
     let from = upTo;
@@ -232,12 +353,11 @@ export class QueueModel {
     const wanted = this.depthAt(t);
     while (from > 0 && stillIn < wanted) {
       from--;
-      const item = this.items[from];
-      if (item && isInAt(item, t)) stillIn++;
+      if (this.table.isInAt(order.rowAt(from), t)) stillIn++;
     }
     for (let i = from; i < upTo && out.length < limit; i++) {
-      const item = this.items[i];
-      if (item && isInAt(item, t)) out.push(item);
+      const row = order.rowAt(i);
+      if (this.table.isInAt(row, t)) out.push(this.table.item(row));
     }
     return out;
   }
@@ -260,63 +380,57 @@ export class QueueModel {
     return this.items.filter((item) => item.getT === null && item.lost === null);
   }
 
-  private sent(item: QueueItem, t: number): void {
-    item.sendT = t;
-    const crc = item.crc ?? 0;
-    const get = takeFirst(this.getsWaiting, crc, sizeIs, item.size);
-    if (get) this.took(item, get.t, get.pid, get.tid, get.loc);
-    else addWaiting(this.sentWaiting, crc, item);
+  /** The item of `row` was sent (its bytes known): it goes to the get that waits for it, or waits for its get. */
+  private sentWaits(row: number): void {
+    const crc = this.table.crc(row) ?? 0;
+    const get = takeFirst(this.getsWaiting, crc, sizeIs, this.table.size(row));
+    if (get) this.table.took(row, get.t, get.pid, get.tid, get.loc);
+    else addWaiting(this.sentWaiting, crc, row);
   }
 
-  private takeWaitingGet(pid: number, seq: number, item: QueueItem): void {
+  private takeWaitingGet(pid: number, seq: number, row: number): void {
     const get = takeFirst(this.getsWaiting, seq, pidIs, pid);
     if (!get) return;
     this.forget(pid, seq);
-    this.took(item, get.t, get.pid, get.tid, get.loc);
+    this.table.took(row, get.t, get.pid, get.tid, get.loc);
   }
 
-  /** A putter's items by seq; the last one asked for is at hand (puts and sends come in runs from one process). */
-  private seqsOf(pid: number): (QueueItem | undefined)[] | undefined {
+  /** A putter's rows by seq; the last one asked for is at hand (puts and sends come in runs from one process). */
+  private seqsOf(pid: number): number[] | undefined {
     if (pid !== this.seqPid) {
       this.seqPid = pid;
-      this.seqItems = this.bySeq.get(pid);
+      this.seqRows = this.bySeq.get(pid);
     }
-    return this.seqItems;
+    return this.seqRows;
   }
 
-  private remember(pid: number, seq: number, item: QueueItem): void {
-    let items = this.seqsOf(pid);
-    if (!items) {
-      items = [];
-      this.bySeq.set(pid, items);
-      this.seqItems = items;
+  private remember(pid: number, seq: number, row: number): void {
+    let rows = this.seqsOf(pid);
+    if (!rows) {
+      rows = [];
+      this.bySeq.set(pid, rows);
+      this.seqRows = rows;
     }
-    items[seq] = item;
+    rows[seq] = row;
   }
 
-  private recall(pid: number, seq: number): QueueItem | undefined {
-    return this.seqsOf(pid)?.[seq];
+  private recall(pid: number, seq: number): number | undefined {
+    const row = this.seqsOf(pid)?.[seq];
+    return row === undefined || row < 0 ? undefined : row;
   }
 
-  /** Done with the seq: the item is kept in `items`; this index needs it no more. */
+  /** Done with the seq: the item is kept in the table; this index needs it no more. */
   private forget(pid: number, seq: number): void {
-    const items = this.seqsOf(pid);
-    if (items) items[seq] = undefined;
+    const rows = this.seqsOf(pid);
+    if (rows) rows[seq] = -1;
   }
 
   private pairInOrder(): void {
     while (this.unpairedInOrder.length > 0 && this.getsInOrder.length > 0) {
-      const item = this.unpairedInOrder.shift();
+      const row = this.unpairedInOrder.shift();
       const get = this.getsInOrder.shift();
-      if (item && get) this.took(item, get.t, get.pid, get.tid, get.loc);
+      if (row !== undefined && get) this.table.took(row, get.t, get.pid, get.tid, get.loc);
     }
-  }
-
-  private took(item: QueueItem, t: number, pid: number, tid: number, loc: string): void {
-    item.getT = t;
-    item.getPid = pid;
-    item.getTid = tid;
-    item.getLoc = loc;
   }
 }
 
@@ -328,7 +442,7 @@ function pairingOf(id: string, type: string | null): QueuePairing {
 }
 
 // What takeFirst looks for, as plain functions with an argument: no closure made per call.
-function sizeIs(value: { size: number | null }, size: number | null): boolean {
+function sizeIs(value: PendingGet, size: number | null): boolean {
   return value.size === size;
 }
 
@@ -336,8 +450,8 @@ function pidIs(value: PendingGet, pid: number): boolean {
   return value.pid === pid;
 }
 
-function isInAt(item: QueueItem, t: number): boolean {
-  return item.putT <= t && (item.getT === null || item.getT > t);
+function rowSizeIs(row: number, size: number | null, table: ItemTable | undefined): boolean {
+  return table?.size(row) === size;
 }
 
 /**
@@ -346,25 +460,27 @@ function isInAt(item: QueueItem, t: number): boolean {
  */
 type OneOrMore<V> = V | V[];
 
-/** Removes and returns the first value under `key` that `fits` (given `arg`). */
-function takeFirst<V extends object, A>(map: Map<number, OneOrMore<V>>, key: number, fits: (value: V, arg: A) => boolean, arg: A): V | undefined {
+/** Removes and returns the first value under `key` that `fits` (given `arg`, and the `table` of a row). */
+function takeFirst<V, A>(
+  map: Map<number, OneOrMore<V>>, key: number, fits: (value: V, arg: A, table: ItemTable | undefined) => boolean, arg: A, table?: ItemTable,
+): V | undefined {
   // Mostly nothing waits on one side (gets come after the sends, or before): no lookup then.
   if (map.size === 0) return undefined;
   const waiting = map.get(key);
   if (waiting === undefined) return undefined;
   if (!Array.isArray(waiting)) {
-    if (!fits(waiting, arg)) return undefined;
+    if (!fits(waiting, arg, table)) return undefined;
     map.delete(key);
     return waiting;
   }
-  const at = waiting.findIndex((value) => fits(value, arg));
+  const at = waiting.findIndex((value) => fits(value, arg, table));
   if (at < 0) return undefined;
   const [value] = waiting.splice(at, 1);
   if (waiting.length === 0) map.delete(key);
   return value;
 }
 
-function addWaiting<V extends object>(map: Map<number, OneOrMore<V>>, key: number, value: V): void {
+function addWaiting<V>(map: Map<number, OneOrMore<V>>, key: number, value: V): void {
   const waiting = map.get(key);
   if (waiting === undefined) map.set(key, value);
   else if (Array.isArray(waiting)) waiting.push(value);

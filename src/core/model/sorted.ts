@@ -1,7 +1,5 @@
-// Sorted arrays of times, kept sorted as events arrive. Events of one thread
-// arrive in order, but processes send in batches, so a process's events can
-// land after later ones of another: inserts are mostly appends, sometimes a
-// few places from the end.
+// Queries on sorted arrays of times (kept sorted as events arrive by
+// TimeOrder, columns.ts).
 
 /** The number of values `<= t` (the index of the first value `> t`). */
 export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
@@ -47,32 +45,6 @@ export function stepCounts(ups: ArrayLike<number>, downs: ArrayLike<number>): { 
     steps++;
   }
   return { t: t.subarray(0, steps), count: count.subarray(0, steps) };
-}
-
-/**
- * Inserts `t` after every value `<= t`; returns where it went. Items kept in
- * the order of their times go at the same place in a list of their own
- * (insertAt): their times are not read back from them, which would make a
- * number object of each time read.
- */
-export function insertTime(sorted: number[], t: number): number {
-  const last = sorted[sorted.length - 1];
-  if (last === undefined || last <= t) return sorted.push(t) - 1;
-  // Late: a process's batch that came after another's. Found by halves, not step by step
-  // from the end (a batch can be hundreds of items late, and every one of them is).
-  const at = countAtOrBefore(sorted, t);
-  sorted.splice(at, 0, t);
-  return at;
-}
-
-/**
- * Puts `item` at `at` (where insertTime put its time), the items from there
- * on one place up. For lists of objects only: a list of times shared with
- * them would lose its unboxed doubles (V8 makes one store site fit both).
- */
-export function insertAt<T extends object>(list: T[], at: number, item: T): void {
-  if (at === list.length) list.push(item);
-  else list.splice(at, 0, item);
 }
 
 /** The number of items whose key is `<= t`, for items sorted by that key. */

@@ -4,8 +4,8 @@
 
 import type { Diagnosis } from '../diagnosis/findings';
 import { describeWait } from '../diagnosis/names';
-import type { Hold, LockModel } from '../model/locks';
-import type { QueueItem, QueueModel } from '../model/queues';
+import type { LockModel } from '../model/locks';
+import type { QueueModel } from '../model/queues';
 import type { RunModel } from '../model/run-model';
 import type { LaneModel, ProcessModel, WaitOp } from '../model/types';
 import {
@@ -154,16 +154,18 @@ function projectLane(model: RunModel, lane: LaneModel, strings: StringTable): Vi
  * How the rows of one kind of table (a queue's items, a lock's holds) are
  * projected: a row's values pushed onto the columns, and what of a row may
  * change once it was projected (an item taken, a hold released), as one number.
+ * A row is the model's number for it, which never changes (QueueModel.itemRows).
  */
-interface RowProjection<Row, Columns> {
+interface RowProjection<Table, Columns> {
   columns(): Filling<Columns>;
-  push(row: Row, columns: Filling<Columns>, strings: StringTable): void;
-  change(row: Row): number;
+  push(table: Table, row: number, columns: Filling<Columns>, strings: StringTable): void;
+  change(table: Table, row: number): number;
 }
 
-const ITEM_ROWS: RowProjection<QueueItem, ItemColumns> = {
+const ITEM_ROWS: RowProjection<QueueModel, ItemColumns> = {
   columns: () => ({ put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] }),
-  push(item, items, strings) {
+  push(queue, row, items, strings) {
+    const item = queue.item(row);
     items.put.push(item.putT);
     items.get.push(item.getT ?? -1);
     items.repr.push(strings.ref(item.lost === null ? item.repr : `${item.repr} (lost: ${item.lost})`));
@@ -173,23 +175,24 @@ const ITEM_ROWS: RowProjection<QueueItem, ItemColumns> = {
     items.getLoc.push(strings.ref(item.getLoc));
   },
   // Taken (its get's time, lane and line, all at once), or lost (never taken then): the rest is set when it is put.
-  change: (item) => (item.lost !== null ? -2 : (item.getT ?? -1)),
+  change: (queue, row) => (queue.itemLost(row) !== null ? -2 : (queue.itemTakenAt(row) ?? -1)),
 };
 
-const HOLD_ROWS: RowProjection<Hold, HoldColumns> = {
+const HOLD_ROWS: RowProjection<LockModel, HoldColumns> = {
   columns: () => ({ start: [], end: [], lane: [], loc: [] }),
-  push(hold, holds, strings) {
+  push(lock, row, holds, strings) {
+    const hold = lock.hold(row);
     holds.start.push(hold.start);
     holds.end.push(hold.end ?? -1);
     holds.lane.push(strings.ref(hold.lane));
     holds.loc.push(strings.ref(hold.loc));
   },
-  change: (hold) => hold.end ?? -1,
+  change: (lock, row) => lock.holdEnd(row) ?? -1,
 };
 
-/** A table's rows as the last projection made them: the model's row objects, their changes, and the columns. */
-interface Projected<Row, Columns> {
-  rows: Row[];
+/** A table's rows as the last projection made them: the model's rows, their changes, and the columns. */
+interface Projected<Columns> {
+  rows: Int32Array;
   changes: number[];
   columns: Filling<Columns>;
 }
@@ -201,40 +204,41 @@ interface Projected<Row, Columns> {
  * most (queues' items, locks' holds) as last projected. The model appends
  * those rows (or inserts them near the end) and changes only the last ones
  * (an item taken, a hold released), so a projection keeps the columns of the
- * rows that are the same objects, unchanged, and projects only the rest: no
+ * rows that are the same rows, unchanged, and projects only the rest: no
  * string made or looked up again for every item of the run every time.
  */
 export class ProjectionMemory {
   readonly strings = new StringTable();
-  readonly items = new Map<string, Projected<QueueItem, ItemColumns>>();
-  readonly holds = new Map<string, Projected<Hold, HoldColumns>>();
+  readonly items = new Map<string, Projected<ItemColumns>>();
+  readonly holds = new Map<string, Projected<HoldColumns>>();
 }
 
 /**
- * The columns of `rows`. With `kept` (a live run's), the rows unchanged since
- * the last projection of the table `key` are taken from it, only the rest
- * projected, and what this projection made is kept for the next.
+ * The columns of `rows` of `table`. With `kept` (a live run's), the rows
+ * unchanged since the last projection of the table `key` are taken from it,
+ * only the rest projected, and what this projection made is kept for the next.
  */
-function projectRows<Row, Columns>(
-  rows: readonly Row[],
-  projection: RowProjection<Row, Columns>,
+function projectRows<Table, Columns>(
+  table: Table,
+  rows: Int32Array,
+  projection: RowProjection<Table, Columns>,
   strings: StringTable,
-  kept: Map<string, Projected<Row, Columns>> | undefined,
+  kept: Map<string, Projected<Columns>> | undefined,
   key: string,
 ): Filling<Columns> {
   const before = kept?.get(key);
   let same = 0;
   if (before) {
     const n = Math.min(before.rows.length, rows.length);
-    while (same < n && before.rows[same] === rows[same] && before.changes[same] === projection.change(rows[same] as Row)) same++;
+    while (same < n && before.rows[same] === rows[same] && before.changes[same] === projection.change(table, rows[same] ?? -1)) same++;
   }
   const columns = projection.columns();
   if (before) for (const name of Object.keys(columns) as (keyof Columns)[]) columns[name] = before.columns[name].slice(0, same);
-  for (let i = same; i < rows.length; i++) projection.push(rows[i] as Row, columns, strings);
+  for (let i = same; i < rows.length; i++) projection.push(table, rows[i] ?? -1, columns, strings);
   if (kept) {
     const changes = before ? before.changes.slice(0, same) : [];
-    for (let i = same; i < rows.length; i++) changes.push(projection.change(rows[i] as Row));
-    kept.set(key, { rows: rows.slice(), changes, columns });
+    for (let i = same; i < rows.length; i++) changes.push(projection.change(table, rows[i] ?? -1));
+    kept.set(key, { rows, changes, columns });
   }
   return columns;
 }
@@ -251,10 +255,10 @@ function projectQueue(queue: QueueModel, strings: StringTable, memory: Projectio
     maxDepth: queue.maxDepth,
     depthT: steps.t,
     depth: steps.depth,
-    items: projectRows(queue.items, ITEM_ROWS, strings, memory?.items, queue.id),
+    items: projectRows(queue, queue.itemRows(), ITEM_ROWS, strings, memory?.items, queue.id),
   };
 }
 
 function projectLock(lock: LockModel, strings: StringTable, memory: ProjectionMemory | undefined): ViewLock {
-  return { id: lock.id, name: lock.name, type: lock.type, value: lock.value, holds: projectRows(lock.holds, HOLD_ROWS, strings, memory?.holds, lock.id) };
+  return { id: lock.id, name: lock.name, type: lock.type, value: lock.value, holds: projectRows(lock, lock.holdRows(), HOLD_ROWS, strings, memory?.holds, lock.id) };
 }
