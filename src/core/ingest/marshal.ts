@@ -27,6 +27,8 @@ import type { JsonLineBuffer } from '../json-lines';
 const FLAG_REF = 0x80;
 /** A reference slot whose value has no JSON text in the buffer (read while `json` was off). */
 const NO_TEXT = -1;
+/** V8 makes a string built by `+=` flat up to this length (ConsString::kMinLength is 13). */
+const FLAT_CONCAT_LENGTH = 12;
 const utf8 = new TextDecoder('utf-8');
 
 export class MarshalReader {
@@ -41,9 +43,12 @@ export class MarshalReader {
   /** For each reference slot, where its JSON text starts and ends in `json` (NO_TEXT if it has none). */
   private readonly refTexts: number[] = [];
   private readonly view: DataView;
+  /** The same bytes, for Buffer's decoders. */
+  private readonly buffer: Buffer;
 
   constructor(private readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get atEnd(): boolean {
@@ -267,11 +272,14 @@ export class MarshalReader {
     const start = this.pos;
     this.pos += length;
     let text: string;
-    // Short ASCII strings are most of a batch: building them directly beats a decoder call.
-    if (length <= 64) {
+    // The shortest strings are built directly: a decoder call costs more. Not
+    // longer ones: V8 makes a string of over 12 characters built by `+=` a
+    // chain of one object per character added (a 20-character repr kept 360
+    // bytes, not 50, and the model keeps every item's repr).
+    if (length <= FLAT_CONCAT_LENGTH) {
       text = '';
       for (let i = start; i < start + length; i++) text += String.fromCharCode(bytes[i] ?? 0);
-    } else text = Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+    } else text = this.buffer.toString('latin1', start, start + length);
     json?.stringFromBytes(bytes, start, length, text);
     return text;
   }
@@ -287,7 +295,7 @@ export class MarshalReader {
 
   private hex(length: number): string {
     this.need(length);
-    const text = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, length).toString('hex');
+    const text = this.buffer.toString('hex', this.pos, this.pos + length);
     this.pos += length;
     return text;
   }
