@@ -32,7 +32,7 @@ export function hangMoment(model: RunModel): number | null {
 export function everyoneWaits(model: RunModel, t: number): boolean {
   let blocked = 0;
   for (const lane of model.lanes.values()) {
-    if (lane.start > t || (lane.end !== null && lane.end <= t) || !isUserLane(model, lane)) continue;
+    if (lane.start > t || (lane.end !== null && lane.end <= t) || !isUserLane(model, lane, t)) continue;
     const proc = model.processes.get(lane.pid);
     if (proc && proc.end !== null && proc.end <= t) continue;
     const blocking = blockedAt(lane, t);

@@ -41,11 +41,20 @@ export interface WaitGraph {
   nodes: Map<string, WaitNode>;
 }
 
-/** Lanes that take part in the program's progress (not helpers, servers, library threads). */
-export function isUserLane(model: RunModel, lane: LaneModel): boolean {
+/** Lanes that take part in the program's progress at `t` (not helpers, servers, library threads between tasks). */
+export function isUserLane(model: RunModel, lane: LaneModel, t: number): boolean {
   const proc = model.processes.get(lane.pid);
   if (!proc || proc.helper || proc.server) return false;
-  return !lane.internal || lane.task !== null;
+  return !lane.internal || runsTaskAt(lane, t);
+}
+
+/** A task was running on the lane at `t` (`lane.task` is only the latest state: a lane that ended has none). */
+function runsTaskAt(lane: LaneModel, t: number): boolean {
+  for (let i = lane.tasks.length - 1; i >= 0; i--) {
+    const task = lane.tasks[i];
+    if (task && task.start <= t) return task.end === null || task.end > t;
+  }
+  return false;
 }
 
 export function isProcessAliveAt(model: RunModel, pid: number, t: number): boolean {
@@ -77,7 +86,7 @@ export function buildWaitGraph(model: RunModel, t: number): WaitGraph {
 function explain(model: RunModel, t: number, node: WaitNode): void {
   const { wait } = node.interval;
   const others = (lanes: Iterable<LaneModel>): LaneModel[] =>
-    [...lanes].filter((lane) => lane.key !== node.lane.key && laneAliveAt(lane, t) && isUserLane(model, lane));
+    [...lanes].filter((lane) => lane.key !== node.lane.key && laneAliveAt(lane, t) && isUserLane(model, lane, t));
   const edgeTo = (lanes: Iterable<LaneModel>, role: WaitEdge['role']): void => {
     for (const lane of others(lanes)) node.edges.push({ to: lane.key, role, loc: null });
   };
