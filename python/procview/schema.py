@@ -19,6 +19,7 @@ KINDS = {
     "process.terminate": ("target", "loc"),
     "process.kill": ("target", "loc"),
     "process.signal": ("target", "signal", "loc"),
+    "exit.wait": ("threads", "children", "stack"),
     "thread.start": ("target", "name", "daemon", "loc", "internal"),
     "thread.begin": ("name", "native", "daemon"),
     "thread.exit": ("error",),

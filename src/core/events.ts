@@ -69,6 +69,12 @@ export interface EventFieldsByKind {
   'process.kill': { target: number; loc: Loc | null };
   /** The user's code sends a signal: `target` a pid (negative: a process group), or the sender itself for abort() and raise_signal(). */
   'process.signal': { target: number; signal: number; loc: Loc };
+  /**
+   * The process is exiting and waits first for its threads that are not daemons (`threads`,
+   * idents: the interpreter's `threading._shutdown`) or its children that are not daemons
+   * (`children`, pids: multiprocessing's exit handler). Announced once per kind of wait.
+   */
+  'exit.wait': { threads: number[]; children: number[]; stack: [string, string][] | null };
   /** `internal`: started by the library (a Queue's feeder), not by the user's code. */
   'thread.start': { target: number; name: string; daemon: boolean; loc: Loc | null; internal: boolean };
   'thread.begin': { name: string; native: number; daemon: boolean };
@@ -264,6 +270,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'process.terminate': ['target', 'loc'],
   'process.kill': ['target', 'loc'],
   'process.signal': ['target', 'signal', 'loc'],
+  'exit.wait': ['threads', 'children', 'stack'],
   'thread.start': ['target', 'name', 'daemon', 'loc', 'internal'],
   'thread.begin': ['name', 'native', 'daemon'],
   'thread.exit': ['error'],

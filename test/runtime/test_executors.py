@@ -667,6 +667,8 @@ def test_an_idle_process_pool_worker_is_known_so_a_hang_beside_it_is_seen(tmp_pa
     cmd = ["node", str(CLI), "run", "--hang-timeout", "1.5", "--on-hang", "kill", "--out", str(trace_path), "--python", sys.executable, "--", SCRIPT_NAME]
     run = subprocess.run(cmd, cwd=tmp_path, env=_env(None), capture_output=True, timeout=60)
     assert b"the program hangs" in run.stderr, run.stderr.decode(errors="replace")
+    # The main process holds the lock while it waits for the task that needs it: a cycle through the task's result.
+    assert b"error[lock-cycle]" in run.stderr, run.stderr.decode(errors="replace")
     t = Trace(trace_path)
     pool = t.one("pool.new")["id"]
     workers = [e for e in t.by_kind("pool.worker")]

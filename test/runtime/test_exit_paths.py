@@ -216,3 +216,39 @@ def test_signals_the_program_sends_are_recorded_where_it_sends_them(procview, pl
         (main, sleeper, signal.SIGTERM, "25"),
     ]), sent
     assert all(e["loc"].startswith("prog.py:") for e in t.by_kind("process.signal"))
+
+
+LATE_AT_EXIT = """
+    import multiprocessing as mp, sys, threading, time
+
+    def linger(after=None):
+        if after is not None:
+            after.wait()  # alive for sure when the main code is done, however long starting the children took
+        time.sleep(0.5)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        main_done, main_done_mp = threading.Event(), mp.Event()
+        threading.Thread(target=linger, args=(main_done,), name="late-thread").start()
+        threading.Thread(target=linger, args=(main_done,), name="daemon-thread", daemon=True).start()
+        mp.Process(target=linger, args=(main_done_mp,), name="late-child").start()
+        mp.Process(target=linger, args=(main_done_mp,), name="daemon-child", daemon=True).start()
+        print("main code done")
+        main_done.set()
+        main_done_mp.set()
+"""
+
+
+def test_what_a_process_waits_for_at_exit_is_announced(procview, plain, method):
+    run = procview(LATE_AT_EXIT, method)
+    base = plain(LATE_AT_EXIT, method)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, base.returncode) == (b"main code done\n", b"", 0), run
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    late_thread = t.one("thread.start", name="late-thread")["target"]
+    late_child = t.one("process.spawn", name="late-child")["child"]
+    # The interpreter's wait for the thread first, then multiprocessing's for the child: daemons are not waited for.
+    waits = [(e["threads"], e["children"]) for e in t.by_kind("exit.wait", pid=main)]
+    assert waits == [([late_thread], []), ([], [late_child])], waits
+    assert t.by_kind("exit.wait", pid=late_child) == []

@@ -6,7 +6,7 @@ import os
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from .behalf import may_block, wait_sending_first
-from .waits import wait_in_two_steps
+from .waits import announce_wait, wait_in_two_steps
 
 
 def signal_name(code):
@@ -107,6 +107,19 @@ def _joinable_and_running(process):
     return popen is not None and getattr(process, "_parent_pid", None) == os.getpid() and popen.poll() is None
 
 
+def _children_awaited_at_exit():
+    """Pids of the children multiprocessing's exit handler will join: started here, not daemons
+    (those it terminates), not yet reaped. Nothing is polled: reaping them is the handler's business."""
+    from multiprocessing import process
+
+    awaited = []
+    for child in list(getattr(process, "_children", ())):
+        popen = getattr(child, "_popen", None)
+        if popen is not None and popen.returncode is None and not child.daemon:
+            awaited.append(popen.pid)
+    return awaited
+
+
 def _can_signal(process):
     # A closed or never started process makes terminate() and kill() raise, from
     # their own first line as without us: read nothing (self.pid checks too) before.
@@ -160,12 +173,17 @@ def patch_popen_forkserver(popen_forkserver):
 
 
 def patch_util(util):
-    """Before multiprocessing's exit handler joins feeder threads, say what they still hold."""
+    """Before multiprocessing's exit handler joins children and feeder threads, say whom it waits
+    for and what the feeders still hold: a child that never ends, or a buffer nobody reads, holds
+    up the exit, and the wait is announced like any other."""
     original_exit_function = util._exit_function
 
     def report_before_exit():
         from . import queues
 
+        children = _children_awaited_at_exit()
+        if children:
+            announce_wait("exit.wait", ([], children))
         queues.report_buffered()
         recorder.flush()
 

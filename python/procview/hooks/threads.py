@@ -7,7 +7,7 @@ from ..impersonate import impersonate
 from .locks import thread_lock_factories
 from .behalf import may_block, wait_sending_first
 from .tracebacks import clean_exception, hide_runtime_frames
-from .waits import wait_in_two_steps
+from .waits import announce_wait, wait_in_two_steps
 
 _thread_errors = {}  # ident -> exception type name, set by the excepthook, read at thread exit
 
@@ -16,6 +16,12 @@ def _can_block(thread):
     # Anything else makes join() return at once or raise (from join itself, as without us).
     # (The ident, not current_thread(): that would make a dummy Thread for a thread threading did not start.)
     return getattr(thread, "_initialized", False) and thread.ident != threading.get_ident() and thread.is_alive()
+
+
+def _threads_awaited_at_exit():
+    """Idents of the threads ``threading._shutdown`` will wait for: alive, not daemons, not the exiting one."""
+    me = threading.get_ident()
+    return [thread.ident for thread in threading.enumerate() if not thread.daemon and thread.ident != me and thread.is_alive()]
 
 
 def patch_threading():
@@ -81,8 +87,12 @@ def patch_threading():
     original_shutdown = getattr(threading, "_shutdown", None)
     if original_shutdown is not None:
         # The interpreter's wait, at exit, for the threads that are not daemons (and a
-        # Process's, as its _bootstrap ends): what was recorded goes out before it blocks.
+        # Process's, as its _bootstrap ends): announced, so that a thread that never
+        # ends is seen to hold up the exit, and what was recorded goes out before it blocks.
         def _shutdown():
+            threads = _threads_awaited_at_exit()
+            if threads:
+                announce_wait("exit.wait", (threads, []))
             recorder.flush()
             return original_shutdown()
 

@@ -7,7 +7,7 @@ import type { Diagnosis, Finding } from './findings';
 import { hangFindings } from './hang';
 import { lintFindings } from './lints';
 import { outcomeFindings } from './outcomes';
-import { isProcessAliveAt, isUserLane } from './wait-graph';
+import { awaitedAtExit, isProcessAliveAt, isUserLane } from './wait-graph';
 
 export function diagnose(model: RunModel): Diagnosis {
   const at = hangMoment(model);
@@ -32,7 +32,7 @@ export function hangMoment(model: RunModel): number | null {
 export function everyoneWaits(model: RunModel, t: number): boolean {
   let blocked = 0;
   for (const lane of model.lanes.values()) {
-    if (lane.start > t || (lane.end !== null && lane.end <= t) || !isUserLane(model, lane)) continue;
+    if (lane.start > t || (lane.end !== null && lane.end <= t) || !isUserLane(model, lane, t)) continue;
     const proc = model.processes.get(lane.pid);
     if (proc && proc.end !== null && proc.end <= t) continue;
     const blocking = blockedAt(lane, t);
@@ -46,7 +46,8 @@ export function everyoneWaits(model: RunModel, t: number): boolean {
 /**
  * A wait that is moving, though no event says so: a get on a queue that holds
  * (or is being sent) an item, or a process flushing its feeder into a queue
- * someone is reading (a big item takes a while to go through a pipe).
+ * someone is reading (a big item takes a while to go through a pipe), or one
+ * done with every exit wait.
  */
 function isBeingServed(model: RunModel, wait: Wait, t: number): boolean {
   if (wait.op === 'queue.get') {
@@ -54,7 +55,11 @@ function isBeingServed(model: RunModel, wait: Wait, t: number): boolean {
   }
   if (wait.op === 'exit') {
     const proc = model.processes.get(Number(wait.target));
-    const readers = new Set(proc?.buffered.keys());
+    if (!proc) return false;
+    // The threads and children it waited for have ended, and no feeder holds anything: it is running its last exit handlers.
+    const { threads, children } = awaitedAtExit(model, proc, t);
+    if (threads.length === 0 && children.length === 0 && proc.buffered.size === 0) return true;
+    const readers = new Set(proc.buffered.keys());
     return [...model.lanes.values()].some((lane) => {
       const other = blockedAt(lane, t);
       return other?.wait.op === 'queue.get' && readers.has(other.wait.target);

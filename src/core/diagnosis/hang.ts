@@ -5,10 +5,10 @@
 
 import type { RunModel } from '../model/run-model';
 import type { Finding, FindingKind } from './findings';
-import { describeWait, findingProcess, laneLabel, primitiveName, processLabel } from './names';
-import type { LaneModel } from '../model/types';
+import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
+import type { LaneModel, ProcessModel } from '../model/types';
 import {
-  buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
+  awaitedAtExit, buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
 } from './wait-graph';
 
 const HINTS: Partial<Record<FindingKind, string>> = {
@@ -22,6 +22,13 @@ const HINTS: Partial<Record<FindingKind, string>> = {
   'join-blocked': 'The join waits on a process or thread that is itself stuck: fix what it waits for (see the chain), or join with a timeout.',
   'task-lost': 'A worker died in the middle of this task, so its result never comes: handle the worker\'s crash (a Pool does not notice; a ProcessPoolExecutor raises BrokenProcessPool), or get() with a timeout.',
 };
+
+const LOCK_HELD_OVER_RESULT_HINT =
+  'Do not hold a lock while waiting for a task that needs it: release it before result()/get()/wait(), or let the task take it first; everywhere else, take locks in one global order.';
+const UNDRAINED_AT_EXIT_HINT =
+  'Drain the queue before the process that put to it exits: a process cannot exit while its queue\'s feeder thread still holds items nobody reads (call cancel_join_thread() on the queue only if losing them is fine).';
+const EXIT_HINT =
+  'A process exits only once its threads and child processes that are not daemons have ended: make them end before the main code finishes (send their end marker, set their Event) and join them, or make them daemons if they may be cut off.';
 
 export function hangFindings(model: RunModel, t: number): Finding[] {
   const graph = buildWaitGraph(model, t);
@@ -44,13 +51,13 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
   for (const node of graph.nodes.values()) {
     if (explained.has(node.lane.key)) continue;
     const op = node.interval.wait.op;
-    if (op === 'process.join' || op === 'thread.join') claim(joinBlockedFinding(model, graph, node, explained), [node]);
+    if (op === 'process.join' || op === 'thread.join' || op === 'exit') claim(joinBlockedFinding(model, graph, node, explained), [node]);
   }
   // Everyone else is stuck behind one of the findings: list them where they belong.
   for (const node of graph.nodes.values()) {
     if (explained.has(node.lane.key)) continue;
     const behind = [...reachable(graph, node.lane.key)].map((key) => explained.get(key)).find((finding) => finding !== undefined);
-    const line = waitLine(model, node);
+    const line = waitLine(model, node, t);
     if (behind) {
       behind.chain.push(`also stuck: ${line}`);
       addProcess(behind, model, node);
@@ -58,7 +65,7 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
       claim(
         {
           kind: 'wait-unsignaled', severity: 'error',
-          summary: `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait)} and nothing running can end the wait.`,
+          summary: `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait, t)} and nothing running can end the wait.`,
           processes: [findingProcess(model, node.lane)], primitives: [primitiveName(model, node.interval.wait.target)],
           locations: locationsOf(node), hint: HINTS['wait-unsignaled'] ?? '', chain: [line],
         },
@@ -77,6 +84,7 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
 function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): DeadEnd | null {
   if (node.edges.length === 0) return null;
   const op = node.interval.wait.op;
+  if (op === 'exit') return undrainedAtExit(graph, node);
   const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
   if (kind === null) return null;
   // A lock wait gets here only when nobody holds the lock (or it would be a cycle): only releasers.
@@ -86,27 +94,45 @@ function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): 
   return op === 'lock' ? (lostHolder(model, graph.t) ?? { kind }) : { kind };
 }
 
+/** An exit held up only by its feeder buffers, whose readers all wait, directly or not, on the exiting process. */
+function undrainedAtExit(graph: WaitGraph, node: WaitNode): DeadEnd | null {
+  const readersWaitOnMe = node.edges.every(
+    (edge) => edge.role === 'may-get' && graph.nodes.has(edge.to) && reachable(graph, edge.to).has(node.lane.key),
+  );
+  if (!readersWaitOnMe || node.proc.buffered.size === 0) return null;
+  return { kind: 'join-undrained-queue', queues: [...node.proc.buffered].map(([id, count]) => ({ id, count })) };
+}
+
 function lockCycleFinding(model: RunModel, graph: WaitGraph, nodes: WaitNode[]): Finding {
   const chain: string[] = [];
   const locations: string[] = [];
   const primitives: string[] = [];
-  for (const node of nodes) {
+  const throughTasks = nodes.some((node) => node.interval.wait.op !== 'lock');
+  nodes.forEach((node, i) => {
+    const next = nodes[(i + 1) % nodes.length];
+    const nextLabel = next ? laneLabel(model, next.lane) : 'another thread';
+    locations.push(...locationsOf(node));
+    if (node.interval.wait.op !== 'lock') {
+      // A wait on a task's result: the next one runs the task (or would, were it free).
+      const runs = node.edges.find((edge) => edge.to === next?.lane.key)?.role === 'runs-task' ? 'run by' : 'queued behind the task of';
+      chain.push(`${waitLine(model, node, graph.t)}, ${runs} ${nextLabel}`);
+      return;
+    }
     const hold = node.edges.find((edge) => edge.role === 'holds');
-    const holder = hold ? graph.nodes.get(hold.to) : undefined;
     const lockName = primitiveName(model, node.interval.wait.target);
     primitives.push(lockName);
-    locations.push(...locationsOf(node));
     if (hold?.loc) locations.push(hold.loc);
-    chain.push(
-      `${laneLabel(model, node.lane)} waits for ${lockName}${at(node.interval.wait.loc)}, held by ${holder ? laneLabel(model, holder.lane) : 'another thread'}${hold?.loc ? ` (taken at ${hold.loc})` : ''}`,
-    );
-  }
-  const who = nodes.map((node) => laneLabel(model, node.lane));
+    chain.push(`${laneLabel(model, node.lane)} waits for ${lockName}${at(node.interval.wait.loc)}, held by ${nextLabel}${hold?.loc ? ` (taken at ${hold.loc})` : ''}`);
+  });
+  const who = joinWords(nodes.map((node) => laneLabel(model, node.lane)));
+  const locks = joinWords(unique(primitives));
   return {
     kind: 'lock-cycle', severity: 'error',
-    summary: `Deadlock: ${joinWords(who)} each wait for a lock the next one holds (${joinWords(unique(primitives))} taken in opposite orders).`,
+    summary: throughTasks
+      ? `Deadlock: ${who} wait for each other: a task's result is awaited while holding ${locks}, which the task (or one ahead of it) waits for.`
+      : `Deadlock: ${who} each wait for a lock the next one holds (${locks} taken in opposite orders).`,
     processes: nodes.map((node) => findingProcess(model, node.lane)), primitives: unique(primitives), locations: unique(locations),
-    hint: HINTS['lock-cycle'] ?? '', chain,
+    hint: throughTasks ? LOCK_HELD_OVER_RESULT_HINT : HINTS['lock-cycle'] ?? '', chain,
   };
 }
 
@@ -116,7 +142,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
   const target = primitiveName(model, wait.target);
   const base = {
     kind: deadEnd.kind, severity: 'error' as const, processes: [findingProcess(model, node.lane)], primitives: [target],
-    locations: locationsOf(node), hint: HINTS[deadEnd.kind] ?? '', chain: [waitLine(model, node)],
+    locations: locationsOf(node), hint: HINTS[deadEnd.kind] ?? '', chain: [waitLine(model, node, t)],
   };
   switch (deadEnd.kind) {
     case 'self-deadlock': {
@@ -154,6 +180,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
           if (put?.putLoc) base.locations.push(put.putLoc);
         }
       }
+      if (wait.op === 'exit') base.hint = UNDRAINED_AT_EXIT_HINT;
       const childName = child ? processLabel(child) : 'the process';
       const summary = wait.op === 'exit'
         ? `${who} cannot exit: ${joinWords(queues)} it put are still waiting in its feeder buffer, and nobody reads them.`
@@ -186,19 +213,19 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       const gone = goneSince(model, node, t, base);
       return {
         ...base,
-        summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}${gone ? ` (gone since it was made: ${gone})` : ''}.`,
+        summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}${gone ? ` (gone since it was made: ${gone})` : ''}.`,
       };
     }
     case 'task-lost': {
       const worker = deadEnd.worker === null ? undefined : model.processes.get(deadEnd.worker);
       if (worker) base.processes.push({ pid: worker.pid, name: worker.name, thread: null });
-      return { ...base, summary: `${who} ${describeWait(model, wait)}${at(wait.loc)}, but ${worker ? `its worker ${processLabel(worker)} ${exitWords(worker)}` : 'its worker died'} in the middle of it: the result will never come.` };
+      return { ...base, summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, but ${worker ? `its worker ${processLabel(worker)} ${exitWords(worker)}` : 'its worker died'} in the middle of it: the result will never come.` };
     }
   }
 }
 
 function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): Finding {
-  const chain = [waitLine(model, node)];
+  const chain = [waitLine(model, node, graph.t)];
   const processes = [findingProcess(model, node.lane)];
   const locations = locationsOf(node);
   const seen = new Set([node.lane.key]);
@@ -211,7 +238,7 @@ function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, e
       seen.add(key);
       const blocked = graph.nodes.get(key);
       if (!blocked) continue;
-      chain.push(`  → ${waitLine(model, blocked)}`);
+      chain.push(`  → ${waitLine(model, blocked, graph.t)}`);
       processes.push(findingProcess(model, blocked.lane));
       locations.push(...locationsOf(blocked));
       // Where the lock it waits for was taken, by whom in the chain.
@@ -222,11 +249,17 @@ function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, e
     frontier = next;
   }
   const wait = node.interval.wait;
+  const exiting = wait.op === 'exit';
+  // An exit joins by itself: point at where what it waits for was started.
+  if (exiting) locations.push(...startLocations(model, node.proc, graph.t));
+  const rootKind = root ? ` (${root.kind})` : '';
   return {
     kind: 'join-blocked', severity: 'error',
-    summary: `${laneLabel(model, node.lane)} ${describeWait(model, wait)}${at(wait.loc)}, which is itself blocked${root ? ` (${root.kind})` : ''}.`,
+    summary: exiting
+      ? `${laneLabel(model, node.lane)} ${describeWait(model, wait, graph.t)}, but that is itself blocked${rootKind}, so the process never exits.`
+      : `${laneLabel(model, node.lane)} ${describeWait(model, wait, graph.t)}${at(wait.loc)}, which is itself blocked${rootKind}.`,
     processes: uniqueBy(processes, (p) => `${p.pid}/${p.thread ?? ''}`), primitives: [], locations: unique(locations),
-    hint: HINTS['join-blocked'] ?? '', chain,
+    hint: exiting ? EXIT_HINT : HINTS['join-blocked'] ?? '', chain,
   };
 }
 
@@ -289,8 +322,14 @@ function endMarkerWords(model: RunModel, id: string): string {
   return sent < consumers.size ? ` (${sent} end marker${sent === 1 ? '' : 's'} ${marker} put for ${consumers.size} consumers)` : '';
 }
 
-function waitLine(model: RunModel, node: WaitNode): string {
-  return `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait)}${at(node.interval.wait.loc)}`;
+function waitLine(model: RunModel, node: WaitNode, t: number): string {
+  return `${laneLabel(model, node.lane)} ${describeWait(model, node.interval.wait, t)}${at(node.interval.wait.loc)}`;
+}
+
+/** Where the user's code started the threads and children an exiting process still waits for. */
+function startLocations(model: RunModel, proc: ProcessModel, t: number): string[] {
+  const { threads, children } = awaitedAtExit(model, proc, t);
+  return [...threads.map((lane) => lane.startLoc), ...children.map((child) => child.spawnLoc)].filter((loc) => loc !== null);
 }
 
 function locationsOf(node: WaitNode): string[] {
@@ -313,11 +352,6 @@ export function exitWords(proc: { exitcode: number | null; signal: string | null
 
 function at(loc: string | null): string {
   return loc ? ` at ${loc}` : '';
-}
-
-function joinWords(words: string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
 }
 
 function unique(values: string[]): string[] {

@@ -3,6 +3,7 @@
 import type { RunModel } from '../model/run-model';
 import type { LaneModel, ProcessModel, Wait } from '../model/types';
 import type { FindingProcess } from './findings';
+import { awaitedAtExit } from './wait-graph';
 
 /** What Python calls every process's first thread. */
 const MAIN_THREAD = 'MainThread';
@@ -34,8 +35,8 @@ export function primitiveName(model: RunModel, id: string): string {
   );
 }
 
-/** "waits to get from Queue@a.py:3", for a chain line. */
-export function describeWait(model: RunModel, wait: Wait): string {
+/** "waits to get from Queue@a.py:3", for a chain line; `t` is the moment described (what an exit still waits for). */
+export function describeWait(model: RunModel, wait: Wait, t = model.end): string {
   const name = (): string => primitiveName(model, wait.target);
   switch (wait.op) {
     case 'queue.get':
@@ -72,6 +73,27 @@ export function describeWait(model: RunModel, wait: Wait): string {
     case 'pool.shutdown':
       return `waits for ${name()} to shut down`;
     case 'exit':
-      return 'is exiting, waiting for its queue feeder threads to flush their items';
+      return describeExit(model, Number(wait.target), t);
   }
+}
+
+/** "is exiting and waits for its non-daemon thread "consumer" (started at a.py:12) to end". */
+function describeExit(model: RunModel, pid: number, t: number): string {
+  const proc = model.processes.get(pid);
+  if (!proc) return 'is exiting';
+  const { threads, children } = awaitedAtExit(model, proc, t);
+  const started = (loc: string | null): string => (loc ? `started at ${loc}` : '');
+  const awaited = [
+    ...threads.map((lane) => `thread "${lane.name}"${lane.startLoc ? ` (${started(lane.startLoc)})` : ''}`),
+    ...children.map((child) => `process ${child.name} (pid ${child.pid}${child.spawnLoc ? `, ${started(child.spawnLoc)}` : ''})`),
+  ];
+  const feeders = proc.buffered.size > 0 ? 'its queue feeder threads to flush their items' : '';
+  if (awaited.length === 0) return feeders ? `is exiting, waiting for ${feeders}` : 'is exiting';
+  return `is exiting and waits for its non-daemon ${joinWords(awaited)} to end${feeders ? `, then for ${feeders}` : ''}`;
+}
+
+/** "a, b and c". */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
 }

@@ -23,7 +23,7 @@ export type DeadEnd =
 export interface WaitEdge {
   to: string;
   /** Why `to` could end the wait: it holds the lock, it may put, it is the joined thread... */
-  role: 'holds' | 'may-put' | 'may-get' | 'may-signal' | 'joined' | 'runs-task' | 'may-release';
+  role: 'holds' | 'may-put' | 'may-get' | 'may-signal' | 'joined' | 'runs-task' | 'may-run-task' | 'may-release';
   /** For `holds`: where it took the lock. */
   loc: string | null;
 }
@@ -41,11 +41,20 @@ export interface WaitGraph {
   nodes: Map<string, WaitNode>;
 }
 
-/** Lanes that take part in the program's progress (not helpers, servers, library threads). */
-export function isUserLane(model: RunModel, lane: LaneModel): boolean {
+/** Lanes that take part in the program's progress at `t` (not helpers, servers, library threads between tasks). */
+export function isUserLane(model: RunModel, lane: LaneModel, t: number): boolean {
   const proc = model.processes.get(lane.pid);
   if (!proc || proc.helper || proc.server) return false;
-  return !lane.internal || lane.task !== null;
+  return !lane.internal || runsTaskAt(lane, t);
+}
+
+/** A task was running on the lane at `t` (`lane.task` is only the latest state: a lane that ended has none). */
+function runsTaskAt(lane: LaneModel, t: number): boolean {
+  for (let i = lane.tasks.length - 1; i >= 0; i--) {
+    const task = lane.tasks[i];
+    if (task && task.start <= t) return task.end === null || task.end > t;
+  }
+  return false;
 }
 
 export function isProcessAliveAt(model: RunModel, pid: number, t: number): boolean {
@@ -77,7 +86,7 @@ export function buildWaitGraph(model: RunModel, t: number): WaitGraph {
 function explain(model: RunModel, t: number, node: WaitNode): void {
   const { wait } = node.interval;
   const others = (lanes: Iterable<LaneModel>): LaneModel[] =>
-    [...lanes].filter((lane) => lane.key !== node.lane.key && laneAliveAt(lane, t) && isUserLane(model, lane));
+    [...lanes].filter((lane) => lane.key !== node.lane.key && laneAliveAt(lane, t) && isUserLane(model, lane, t));
   const edgeTo = (lanes: Iterable<LaneModel>, role: WaitEdge['role']): void => {
     for (const lane of others(lanes)) node.edges.push({ to: lane.key, role, loc: null });
   };
@@ -176,6 +185,8 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
         return !worker || !laneAliveAt(worker, t);
       });
       if (lost && node.edges.length === 0) node.deadEnd = { kind: 'task-lost', worker: lost.worker };
+      // Nothing of it is running: it waits in the pool's queue for whichever worker frees up first.
+      if (job?.pool && running.length === 0) edgeTo(poolWorkerLanes(model, job.pool), 'may-run-task');
       return;
     }
     case 'task.wait':
@@ -191,6 +202,9 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
     }
     case 'exit': {
       const proc = node.proc;
+      const awaited = awaitedAtExit(model, proc, t);
+      edgeTo(awaited.threads, 'joined');
+      for (const child of awaited.children) edgeTo(model.lanesOf(child), 'joined');
       const buffered = [...proc.buffered.keys()];
       for (const id of buffered) {
         const queue = model.queues.get(id);
@@ -218,6 +232,31 @@ export function lostHolder(model: RunModel, t: number): DeadEnd | null {
 
 function diedAbruptly(proc: ProcessModel): boolean {
   return proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0) || proc.how === 'os._exit' || !proc.reported;
+}
+
+/** What an exiting process still waits for at `t` (`exit.wait`): its live threads and children that are not daemons. */
+export function awaitedAtExit(model: RunModel, proc: ProcessModel, t: number): { threads: LaneModel[]; children: ProcessModel[] } {
+  const threads = proc.awaitedAtExit.threads
+    .map((ident) => model.lane(proc.pid, ident))
+    .filter((lane): lane is LaneModel => lane !== undefined && laneAliveAt(lane, t));
+  const children = proc.awaitedAtExit.children
+    .map((pid) => model.processes.get(pid))
+    .filter((child): child is ProcessModel => child !== undefined && aliveAt(child, t));
+  return { threads, children };
+}
+
+/** The threads that run a pool's tasks: its worker processes' main threads, and every thread that ran one of its tasks. */
+function poolWorkerLanes(model: RunModel, pool: string): LaneModel[] {
+  const lanes = new Set<LaneModel>();
+  for (const proc of model.processes.values()) {
+    if (proc.workerOf !== pool) continue;
+    for (const lane of model.lanesOf(proc)) if (lane.main) lanes.add(lane);
+  }
+  for (const task of model.tasks.values()) {
+    const lane = task.pool === pool ? model.lanes.get(task.lane) : undefined;
+    if (lane) lanes.add(lane);
+  }
+  return [...lanes];
 }
 
 export function putterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
@@ -266,24 +305,47 @@ export function reachable(graph: WaitGraph, from: string): Set<string> {
   return seen;
 }
 
-/** Cycles made only of lock waits (each thread waits for a lock the next one holds), each once. */
+/**
+ * Cycles of lock waits (each thread waits for a lock the next one holds), each
+ * once; a cycle may pass through the result of a task (a thread waits for a
+ * task that the next one runs, or would run once free), as long as it holds at
+ * least one lock wait.
+ */
 export function lockCycles(graph: WaitGraph): string[][] {
   const cycles: string[][] = [];
   const seen = new Set<string>();
   for (const start of graph.nodes.keys()) {
-    // Follow "waits for a lock held by" from each node; locks have one holder, so this is a path.
+    // Follow "waits for whoever can end the wait" while that is one blocked thread: this is a path.
     const path: string[] = [];
     const onPath = new Map<string, number>();
     let key: string | undefined = start;
     while (key !== undefined && !onPath.has(key) && !seen.has(key)) {
       onPath.set(key, path.length);
       path.push(key);
-      const node = graph.nodes.get(key);
-      const holds: WaitEdge[] = node?.interval.wait.op === 'lock' ? node.edges.filter((edge) => edge.role === 'holds') : [];
-      key = holds.length === 1 ? holds[0]?.to : undefined;
+      key = cycleStep(graph, graph.nodes.get(key));
     }
-    if (key !== undefined && onPath.has(key)) cycles.push(path.slice(onPath.get(key)));
+    const cycle = key !== undefined && onPath.has(key) ? path.slice(onPath.get(key)) : [];
+    if (cycle.some((member) => graph.nodes.get(member)?.interval.wait.op === 'lock')) cycles.push(cycle);
     for (const visited of path) seen.add(visited);
   }
   return cycles;
+}
+
+/**
+ * The one thread a lock-cycle goes on to from `node`: a lock's single holder;
+ * for a wait on task results, the thread running the task, or, for a task not
+ * begun, a worker of the pool when every worker is blocked (none can free up
+ * to run it).
+ */
+function cycleStep(graph: WaitGraph, node: WaitNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const op = node.interval.wait.op;
+  if (op === 'lock') {
+    const holds = node.edges.filter((edge) => edge.role === 'holds');
+    return holds.length === 1 ? holds[0]?.to : undefined;
+  }
+  if (op !== 'task.fetch' && op !== 'task.wait') return undefined;
+  const runs = node.edges.filter((edge) => edge.role === 'runs-task' || edge.role === 'may-run-task');
+  const allBlocked = runs.length > 0 && runs.every((edge) => graph.nodes.has(edge.to));
+  return allBlocked ? runs[0]?.to : undefined;
 }

@@ -167,6 +167,15 @@ export class RunModel {
         break;
       case 'process.exec':
         break;
+      case 'exit.wait': {
+        // Threads first (the interpreter's wait), then children (multiprocessing's), or the other
+        // way round in a child process: one exit wait, waiting for all of them.
+        const awaited = this.process(event.pid, event.t).awaitedAtExit;
+        awaited.threads.push(...event.threads);
+        awaited.children.push(...event.children);
+        if (lane) this.beginWait(lane, event, 'exit', String(event.pid));
+        break;
+      }
       case 'thread.start': {
         // Recorded once start() returned: the new thread's own begin is already in
         // the same process's stream, so this is that thread, even if it already ended.
@@ -174,6 +183,7 @@ export class RunModel {
         started.name = event.name;
         started.daemon = event.daemon;
         started.internal = event.internal;
+        started.startLoc = event.loc;
         break;
       }
       case 'thread.begin':
@@ -477,7 +487,8 @@ export class RunModel {
       proc = {
         pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null,
         exitcode: null, signal: null, how: null, error: null, helper: false, server: false, workerOf: null,
-        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, buffered: new Map(), used: new Set(), reported: false,
+        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, awaitedAtExit: { threads: [], children: [] },
+        buffered: new Map(), used: new Set(), reported: false,
       };
       this.processes.set(pid, proc);
     } else if (t < proc.start) proc.start = t;
@@ -625,7 +636,7 @@ export class RunModel {
       const proc = this.process(pid, t);
       const main = proc.mainTid === tid;
       lane = {
-        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, internal: false, daemon: false,
+        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, internal: false, daemon: false, startLoc: null,
         start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
       };
       this.lanes.set(key, lane);

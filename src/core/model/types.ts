@@ -9,7 +9,8 @@ export type Frame = readonly [string, string];
 /**
  * What a blocked thread waits for. `target` names the primitive (a queue, lock,
  * Event... id), or for a join the pid (`process.join`) or `pid:ident` of the
- * thread (`thread.join`); for `exit`, the process's own pid.
+ * thread (`thread.join`); for `exit`, the process's own pid (what it waits for as
+ * it exits is the process's `awaitedAtExit` and `buffered`).
  */
 export type WaitOp =
   | 'queue.get'
@@ -56,6 +57,8 @@ export interface LaneModel {
   /** Started by the library (a Queue's feeder, a Pool's handler threads), not by the user's code. */
   internal: boolean;
   daemon: boolean;
+  /** Where the user's code started the thread (`thread.start`), if it did. */
+  startLoc: string | null;
   start: number;
   end: number | null;
   /** The exception type that ended the thread, if one did. */
@@ -109,6 +112,8 @@ export interface ProcessModel {
   terminated: { t: number; loc: string | null; how: 'terminate' | 'kill' } | null;
   /** The last signal its own code sent itself (os.kill of its own pid, abort, raise_signal): where it died, if that signal ended it. */
   signalledSelf: { t: number; signal: number; loc: string } | null;
+  /** What it waits for as it exits (`exit.wait`): its threads (idents) and children (pids) that are not daemons. */
+  awaitedAtExit: { threads: number[]; children: number[] };
   /** Items left in a feeder buffer as it began to exit, per queue. */
   buffered: Map<string, number>;
   /** Queues, locks, pipes, Events... the process used (ids). */
