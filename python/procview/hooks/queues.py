@@ -252,8 +252,10 @@ def patch_queues(queues):
         t0 = now()
         waited = None
         # A closed queue's get raises at once: no wait to poll for (it would never end).
-        if block and not getattr(self, "_closed", False):
-            waited = wait_until_readable(state.ready, timeout, "queue.get.wait", (state.id, loc))
+        # Readiness is looked at here first: most gets find an item, and go on with no call more.
+        ready = state.ready
+        if block and ready is not None and not getattr(self, "_closed", False) and not ready(0):
+            waited = wait_until_readable(ready, timeout, "queue.get.wait", (state.id, loc))
             if waited is not None:
                 timeout = waited.time_left(timeout)
         # What begin_capture/end_capture do, inline: this is every get's path.
