@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import type { TraceEvent } from '../src/core/events';
+import { RunModel } from '../src/core/model/run-model';
 
 export const repoRoot = path.resolve(__dirname, '..');
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
@@ -52,4 +54,11 @@ export function frame(payload: Buffer): Buffer {
 /** Unpacked view data (typed-array columns) with plain arrays again, to compare with what the host built. */
 export function withArrays<T>(data: T): T {
   return JSON.parse(JSON.stringify(data, (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value))) as T;
+}
+
+/** The run model of `events`, added in the order given (the order they arrive in). */
+export function modelOf(events: readonly TraceEvent[]): RunModel {
+  const model = new RunModel();
+  for (const event of events) model.add(event);
+  return model;
 }

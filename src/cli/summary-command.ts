@@ -1,7 +1,8 @@
 // `procview summary TRACE [--json]`: who ran, how it ended, what went through
 // which queue, pipe and lock.
 
-import { readTraceFile, TraceFileError, NewerTraceVersionError, type TraceFile } from '../core/ingest/reader';
+import { TraceFileError, NewerTraceVersionError } from '../core/ingest/reader';
+import { readTraceModel, type TraceModel } from '../core/model/read-trace';
 import { summarize, type ProcessSummary, type Summary, type TaskSummary } from '../core/summary';
 import { UsageError } from './errors';
 import { formatDuration, formatTable, printable } from './text';
@@ -14,8 +15,8 @@ export async function summaryCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { tracePath, json } = parsed;
-  const trace = await openTrace(tracePath, readTraceFile);
-  const summary = summarize(trace.events);
+  const trace = await openTrace(tracePath, readTraceModel);
+  const summary = summarize(trace.model);
   process.stdout.write(json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(tracePath, trace, summary));
   return 0;
 }
@@ -51,7 +52,7 @@ export async function openTrace<T>(tracePath: string, read: (path: string) => Pr
   }
 }
 
-function formatSummary(tracePath: string, trace: TraceFile, summary: Summary): string {
+function formatSummary(tracePath: string, trace: TraceModel, summary: Summary): string {
   const { header } = trace;
   const sections: string[] = [
     `${tracePath}: Python ${header.python.version.split(' ')[0] ?? ''} (${header.python.executable}), ` +

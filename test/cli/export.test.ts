@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readTraceFile } from '../../src/core/ingest/reader';
+import { readTraceModel } from '../../src/core/model/read-trace';
 import { RunModel } from '../../src/core/model/run-model';
 import type { Summary } from '../../src/core/summary';
 import { assertValidChromeTrace, eventsOf } from '../chrome-checks';
@@ -45,6 +46,24 @@ function runExample(name: string) {
 
 describe('procview run --chrome and procview export, on examples/pipeline.py', () => {
   const { run, trace, chrome, summary } = runExample('pipeline');
+
+  it('summary --json says what the run model (the diagnosis\'s and the viewer\'s) says, read straight from the trace', async () => {
+    const { model } = await readTraceModel(trace);
+    assert.equal(summary.events, model.events);
+    const processes = [...model.processes.values()];
+    assert.deepEqual(
+      [...summary.processes, ...summary.helpers].map((p) => [p.pid, p.start, p.end, p.exitcode]).sort(),
+      processes.map((p) => [p.pid, p.start, p.end, p.exitcode]).sort(),
+    );
+    assert.deepEqual(
+      summary.queues.map((q) => [q.id, q.puts, q.gets, q.maxDepth]),
+      [...model.queues.values()].map((q) => [q.id, q.puts, q.gets, q.maxDepth]),
+    );
+    const threads = [...model.lanes.values()].filter((lane) => !lane.main);
+    assert.deepEqual(summary.threads.map((t) => `${t.pid}:${t.tid}@${t.start}-${t.end}`).sort(), threads.map((l) => `${l.pid}:${l.tid}@${l.start}-${l.end}`).sort());
+    // Every thread of a process that ended, ended (a feeder thread sends no exit of its own).
+    assert.ok(summary.threads.every((t) => t.end !== null), JSON.stringify(summary.threads));
+  });
 
   it('says where the Chrome trace went, just before the last line, which stays the trace\'s', () => {
     const lines = run.stderr.trimEnd().split('\n');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/core/events';
 import { summarize } from '../../src/core/summary';
+import { modelOf } from '../helpers';
 
 const ev = (t: number, pid: number, kind: string, fields: Record<string, unknown> = {}, tid = 1): TraceEvent =>
   ({ t, pid, tid, kind, ...fields }) as unknown as TraceEvent;
@@ -40,7 +41,7 @@ describe('summarize: pools and executors', () => {
     ev(34, 100, 'pool.shutdown.wait', { pool: 'tpool:100.1', loc: 'a.py:20' }),
     ev(40, 100, 'pool.shutdown', { pool: 'tpool:100.1', wait: true, cancel: false, loc: 'a.py:20', waited: 6 }),
   ];
-  const summary = summarize(events);
+  const summary = summarize(modelOf(events));
 
   it('lists each pool with its jobs, what ran, failed, never ended or was cancelled, and its state', () => {
     assert.deepEqual(summary.pools, [
@@ -63,5 +64,13 @@ describe('summarize: pools and executors', () => {
       ['pool:1:2', 2, 102, 1, null, null, false, null, 4],
       ['tpool:100.1', 0, 100, 7, true, 24, true, null, 5],
     ]);
+  });
+});
+
+describe('summarize: a task whose submission was not seen', () => {
+  it('has no queued time (not the time its result was fetched)', () => {
+    const summary = summarize(modelOf([begin(10, 101, 'pool:1:2', 0), end(20, 101, 'pool:1:2', 0, true, '1'), fetch(30, 'pool:1:2', 0, null)]));
+    assert.deepEqual(summary.tasks.map((t) => [t.queued, t.fetched]), [[null, true]]);
+    assert.deepEqual(summary.pools.map((p) => [p.jobs, p.ran]), []);
   });
 });

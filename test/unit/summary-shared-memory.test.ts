@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/core/events';
 import { summarize } from '../../src/core/summary';
+import { modelOf } from '../helpers';
 
 // Events as they appear in a trace; the casts keep hand-written lists short.
 const ev = (t: number, pid: number, kind: string, fields: Record<string, unknown> = {}, tid = 1): TraceEvent =>
@@ -11,7 +12,7 @@ const created = (t: number, pid: number, id: string, size: number, loc: string |
   ev(t, pid, 'shm.new', { id, type, size, name: loc ? `${type}@${loc}` : type, loc });
 
 describe('summarize: shared memory segments', () => {
-  const summary = summarize([
+  const summary = summarize(modelOf([
     created(1, 10, 'shm:psm_a', 64, 'p.py:5'),
     ev(2, 11, 'shm.attach', { id: 'shm:psm_a', type: 'SharedMemory', size: 64, loc: null }),
     ev(3, 11, 'shm.attach', { id: 'shm:psm_a', type: 'SharedMemory', size: 64, loc: 'p.py:9' }),
@@ -22,7 +23,7 @@ describe('summarize: shared memory segments', () => {
     created(8, 11, 'shm:psm_leak', 100, 'p.py:20', 'ShareableList'),
     ev(9, 12, 'shm.attach', { id: 'shm:outside', type: 'SharedMemory', size: 4096, loc: 'p.py:30' }),
     ev(10, 12, 'shm.close', { id: 'shm:gone', loc: null }),
-  ]);
+  ]));
   const byId = new Map(summary.sharedMemory.map((s) => [s.id, s]));
 
   it('counts every step of a segment over all processes; a failed unlink is not an unlink', () => {
@@ -56,7 +57,7 @@ describe('summarize: shared memory segments', () => {
 
 describe('summarize: shared values', () => {
   it('lists each Value/Array the user made, with the id of its lock', () => {
-    const summary = summarize([
+    const summary = summarize(modelOf([
       ev(1, 10, 'lock.new', { id: 'sem:/mp-1', type: 'RLock', value: 1, scope: 'process', name: 'RLock@v.py:3', loc: 'v.py:3' }),
       ev(2, 10, 'shared.new', {
         id: 'shared:27:9:0', type: 'Value', typecode: 'i', size: 4, length: null, locked: true, lock: 'sem:/mp-1',
@@ -67,7 +68,7 @@ describe('summarize: shared values', () => {
         name: 'RawArray@v.py:4', loc: 'v.py:4',
       }),
       ev(4, 11, 'lock.acquire', { id: 'sem:/mp-1', loc: 'v.py:8', waited: 0, outcome: 'ok' }),
-    ]);
+    ]));
     assert.deepEqual(summary.sharedValues, [
       {
         id: 'shared:27:9:0', name: 'Value@v.py:3', type: 'Value', typecode: 'i', size: 4, length: null,
@@ -82,7 +83,7 @@ describe('summarize: shared values', () => {
   });
 
   it('is empty without shared memory', () => {
-    const summary = summarize([ev(0, 1, 'process.begin', { name: 'MainProcess', ppid: 0, role: 'main', method: null, argv: [] })]);
+    const summary = summarize(modelOf([ev(0, 1, 'process.begin', { name: 'MainProcess', ppid: 0, role: 'main', method: null, argv: [] })]));
     assert.deepEqual([summary.sharedMemory, summary.sharedValues], [[], []]);
   });
 });

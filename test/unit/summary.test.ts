@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TraceEvent } from '../../src/core/events';
 import { summarize } from '../../src/core/summary';
+import { modelOf } from '../helpers';
 
 // Events as they appear in a trace; the casts keep hand-written lists short.
 const ev = (t: number, pid: number, kind: string, fields: Record<string, unknown> = {}, tid = 1): TraceEvent =>
@@ -26,7 +27,7 @@ describe('summarize: processes', () => {
     ev(96, 0, 'run.refused', { reason: 'wrong token' }, 0),
     ev(97, 0, 'run.end', { code: null, signal: 'SIGTERM', refused: 1 }, 0),
   ];
-  const summary = summarize(events);
+  const summary = summarize(modelOf(events));
   const byPid = new Map([...summary.processes, ...summary.helpers].map((p) => [p.pid, p]));
 
   it('takes the exit code from the process itself, else from its parent, signals included', () => {
@@ -66,22 +67,22 @@ describe('summarize: queues, pipes, locks, threads', () => {
 
   it('computes the max depth in time order, not arrival order, from successful puts and gets', () => {
     // Arrival order interleaves processes; by time: put put get put put(full) get get → depths 1 2 1 2 2 1 0.
-    const summary = summarize([
+    const summary = summarize(modelOf([
       ev(0, 1, 'queue.new', { id: 'q:1', type: 'Queue', maxsize: 2, name: 'Queue@p.py:3', loc: 'p.py:3' }),
       put(10, 1), put(40, 1), get(30, 2), put(20, 1), put(45, 1, 'full'), get(50, 2), get(60, 2), get(70, 2, 'empty'),
       ev(71, 1, 'queue.lost', { id: 'q:1', seq: 4, error: 'PicklingError' }),
       ev(72, 1, 'queue.buffered', { id: 'q:1', count: 2 }),
-    ]);
+    ]));
     assert.deepEqual(summary.queues, [
       { id: 'q:1', name: 'Queue@p.py:3', type: 'Queue', puts: 3, gets: 3, maxDepth: 2, lost: 1, buffered: 2 },
     ]);
   });
 
   it('keeps queues and locks whose creation was not seen, named after their first use', () => {
-    const summary = summarize([
+    const summary = summarize(modelOf([
       put(1, 1),
       ev(2, 1, 'lock.acquire', { id: 'l:9', loc: 'c.py:7', waited: 0, outcome: 'ok' }),
-    ]);
+    ]));
     assert.deepEqual(summary.queues.map((q) => [q.id, q.name, q.type, q.puts]), [['q:1', 'Queue@p.py:5', null, 1]]);
     assert.deepEqual(summary.locks.map((l) => [l.id, l.name, l.type, l.acquisitions]), [['l:9', 'Lock@c.py:7', null, 1]]);
   });
@@ -89,7 +90,7 @@ describe('summarize: queues, pipes, locks, threads', () => {
   it('counts acquisitions, contention and the longest wait of a lock', () => {
     const acquire = (t: number, waited: number, outcome = 'ok'): TraceEvent =>
       ev(t, 1, 'lock.acquire', { id: 'l:1', loc: 'c.py:7', waited, outcome });
-    const summary = summarize([
+    const summary = summarize(modelOf([
       ev(0, 1, 'lock.new', { id: 'l:1', type: 'Lock', value: 1, scope: 'process', name: 'Lock@c.py:2', loc: 'c.py:2' }),
       acquire(1, 0),
       ev(2, 1, 'lock.wait', { id: 'l:1', loc: 'c.py:7' }),
@@ -97,39 +98,42 @@ describe('summarize: queues, pipes, locks, threads', () => {
       ev(10, 1, 'lock.wait', { id: 'l:1', loc: 'c.py:7' }),
       acquire(20, 9000, 'timeout'),
       ev(21, 1, 'lock.release', { id: 'l:1', loc: 'c.py:8' }),
-    ]);
+    ]));
     assert.deepEqual(summary.locks, [
       { id: 'l:1', name: 'Lock@c.py:2', type: 'Lock', acquisitions: 2, maxWait: 9000, contended: 2 },
     ]);
   });
 
   it('maps pipe ends to their pipe', () => {
-    const summary = summarize([
+    const summary = summarize(modelOf([
       ev(0, 1, 'pipe.new', { id: 'p:1', ends: ['e:a', 'e:b'], duplex: false, loc: 'x.py:1' }),
       ev(1, 1, 'pipe.send', { end: 'e:b', size: 4, crc: 1, loc: 'x.py:2' }),
       ev(2, 2, 'pipe.recv', { end: 'e:a', size: 4, crc: 1, waited: 0, loc: 'x.py:3' }),
-    ]);
+    ]));
     assert.deepEqual(summary.pipes, [{ id: 'p:1', name: 'Pipe@x.py:1', duplex: false, sends: 1, recvs: 1 }]);
   });
 
   it('follows threads from start to exit', () => {
-    const summary = summarize([
-      ev(1, 5, 'thread.start', { target: 77, name: 'fetcher', daemon: false, loc: 't.py:4' }),
+    const summary = summarize(modelOf([
+      begin(0, 5, 'MainProcess', 'main'),
+      // start() returns once the thread began: its event is no earlier than the thread's begin.
+      ev(2, 5, 'thread.start', { target: 77, name: 'fetcher', daemon: false, loc: 't.py:4' }),
       ev(2, 5, 'thread.begin', { name: 'fetcher', native: 4242, daemon: false }, 77),
       ev(9, 5, 'thread.exit', { error: 'ValueError' }, 77),
-    ]);
+    ]));
     assert.deepEqual(summary.threads, [{ pid: 5, tid: 77, name: 'fetcher', native: 4242, start: 2, end: 9, error: 'ValueError' }]);
   });
 
   it('keeps a thread that ended when a new one reuses its ident', () => {
-    const summary = summarize([
-      ev(1, 5, 'thread.start', { target: 77, name: 'first', daemon: false, loc: 't.py:4' }),
+    const summary = summarize(modelOf([
+      begin(0, 5, 'MainProcess', 'main'),
+      ev(2, 5, 'thread.start', { target: 77, name: 'first', daemon: false, loc: 't.py:4' }),
       ev(2, 5, 'thread.begin', { name: 'first', native: 1, daemon: false }, 77),
       ev(3, 5, 'thread.exit', { error: null }, 77),
       ev(5, 5, 'thread.begin', { name: 'second', native: 2, daemon: false }, 77), // its begin before its start
       ev(6, 5, 'thread.start', { target: 77, name: 'second', daemon: false, loc: 't.py:4' }),
       ev(8, 5, 'thread.exit', { error: null }, 77),
-    ]);
+    ]));
     assert.deepEqual(
       summary.threads.map((t) => [t.name, t.native, t.start, t.end]),
       [
@@ -137,5 +141,60 @@ describe('summarize: queues, pipes, locks, threads', () => {
         ['second', 2, 5, 8],
       ],
     );
+  });
+});
+
+// Where the summary's own walk over the events and the run model disagreed,
+// before the summary became a view of the model; the model's answer, now both's.
+describe('summarize: what the model decides', () => {
+  it('starts a process at its spawn, when it began later (the process ran from there)', () => {
+    const summary = summarize(modelOf([
+      begin(0, 1, 'MainProcess', 'main'),
+      ev(10, 1, 'process.spawn', { child: 2, name: 'child', method: 'spawn', loc: 'a.py:3' }),
+      begin(40, 2, 'child', 'process'),
+    ]));
+    assert.deepEqual(summary.processes.map((p) => [p.pid, p.start]), [[1, 0], [2, 10]]);
+  });
+
+  it('ends a process at its own exit even when its parent\'s reap arrived first, and its threads with it', () => {
+    const model = modelOf([
+      begin(0, 1, 'MainProcess', 'main'),
+      begin(10, 2, 'child', 'process'),
+      ev(12, 2, 'thread.begin', { name: 'QueueFeederThread', native: 9, daemon: true }, 7),
+      ev(60, 1, 'process.reaped', { child: 2, code: 0, signal: null }),
+      ev(50, 2, 'process.exit', { code: 0, signal: null, how: 'return', dropped: 0 }),
+      ev(70, 2, 'process.disconnect', {}, 0),
+    ]);
+    const summary = summarize(model);
+    assert.equal(summary.processes.find((p) => p.pid === 2)?.end, 50);
+    // The feeder sent no exit of its own: it ended with its process, not "never".
+    assert.deepEqual(summary.threads.map((t) => [t.name, t.end]), [['QueueFeederThread', 50]]);
+    assert.equal(model.lane(2, 1)?.end, 50, 'its main thread too');
+  });
+
+  it('lists a thread that ended before start() returned once, not twice', () => {
+    const summary = summarize(modelOf([
+      begin(0, 5, 'MainProcess', 'main'),
+      ev(2, 5, 'thread.begin', { name: 'quick', native: 1, daemon: false }, 77),
+      ev(3, 5, 'thread.exit', { error: null }, 77),
+      ev(4, 5, 'thread.start', { target: 77, name: 'quick', daemon: false, loc: 't.py:4', internal: false }),
+    ]));
+    assert.deepEqual(summary.threads.map((t) => [t.name, t.start, t.end]), [['quick', 2, 3]]);
+  });
+
+  it('names a pipe as the runtime did, like queues and locks', () => {
+    const summary = summarize(modelOf([
+      ev(0, 1, 'pipe.new', { id: 'p:1', ends: ['e:a', 'e:b'], duplex: true, name: 'Pipe@x.py:1', loc: 'examples/x.py:1' }),
+    ]));
+    assert.deepEqual(summary.pipes.map((p) => p.name), ['Pipe@x.py:1']);
+  });
+
+  it('shows a queue and a lock seen only in calls that failed, named after that use', () => {
+    const summary = summarize(modelOf([
+      ev(1, 1, 'queue.get', { id: 'q:7', loc: 'g.py:2', block: false, waited: 0, outcome: 'empty' }),
+      ev(2, 1, 'lock.acquire', { id: 'l:7', loc: 'g.py:3', waited: 500, outcome: 'timeout' }),
+    ]));
+    assert.deepEqual(summary.queues.map((q) => [q.name, q.gets]), [['Queue@g.py:2', 0]]);
+    assert.deepEqual(summary.locks.map((l) => [l.name, l.acquisitions, l.maxWait]), [['Lock@g.py:3', 0, 500]]);
   });
 });

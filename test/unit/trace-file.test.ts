@@ -168,7 +168,7 @@ describe('readTraceFile', () => {
     const byPlace = await read(file);
     assert.equal(byPlace.placed, 18);
     assert.deepEqual(byPlace.model, named);
-    assert.deepEqual(await readTraceModel(file), { header, model: named });
+    assert.deepEqual(await readTraceModel(file), { header, model: named, skippedLines: 0, unknownEvents: 0 });
     // A file whose header lists a kind's fields otherwise: those events are named, and read as before.
     const reordered = { ...header, kinds: { ...KIND_FIELDS, 'lock.release': ['loc', 'id'] } };
     const swapped = events.map((event) => (event[3] === 'lock.release' ? [...event.slice(0, 4), event[5], event[4]] : event));

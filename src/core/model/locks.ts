@@ -92,8 +92,11 @@ export class LockModel {
   creator: number | null = null;
   /** When it was made (its first sighting, if its creation was not seen). */
   made = 0;
+  /** Successful acquisitions. */
   acquisitions = 0;
+  /** Acquire calls that had to block (announced their wait). */
   contended = 0;
+  /** Longest time an acquire call was blocked, ns, whether it got the lock or not. */
   maxWait = 0;
   /** Every hold, by row. */
   private readonly table = new HoldTable();
@@ -144,9 +147,13 @@ export class LockModel {
     return this.open.map((row) => this.table.hold(row));
   }
 
-  acquire(t: number, pid: number, tid: number, lane: string, loc: string, waited: number): void {
-    this.acquisitions++;
+  /** An acquire call returned after blocking `waited` ns, whether it got the lock or not. */
+  returned(waited: number): void {
     if (waited > this.maxWait) this.maxWait = waited;
+  }
+
+  acquire(t: number, pid: number, tid: number, lane: string, loc: string): void {
+    this.acquisitions++;
     if (this.reentrant) {
       const at = this.openIndexOf(lane);
       const mine = at < 0 ? undefined : this.open[at];

@@ -10,6 +10,9 @@ import { RunModel } from './run-model';
 export interface TraceModel {
   header: TraceHeader;
   model: RunModel;
+  /** Lines that could not be read (a trace cut short), and events of kinds this version does not know: both skipped. */
+  skippedLines: number;
+  unknownEvents: number;
 }
 
 /** Errors: as readTraceFile's (TraceFileError subclasses, or the file system's). */
@@ -22,5 +25,6 @@ export async function readTraceModel(path: string): Promise<TraceModel> {
     (raw) => model.addRaw(raw),
   );
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
-  return { header: reader.end(), model };
+  const header = reader.end();
+  return { header, model, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };
 }

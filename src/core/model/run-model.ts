@@ -8,17 +8,22 @@
 // side comes second).
 
 import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../events';
+import { signalName, signalNumber } from '../signals';
 import { placesOf } from '../ingest/event-record';
 import { LockModel } from './locks';
 import { QueueModel } from './queues';
 import type {
-  BlockedInterval, Frame, JobModel, LaneModel, PipeModel, PoolModel, ProcessModel, SyncModel, TaskModel, Wait, WaitOp,
+  BlockedInterval, Frame, JobModel, LaneModel, PipeModel, PoolModel, ProcessEndEvidence, ProcessModel, SegmentModel, SharedValueModel, SyncModel, TaskModel,
+  Wait, WaitOp,
 } from './types';
 
 /** Waits shorter than this that were not announced get no interval of their own (noise at any zoom). */
 const SHORTEST_BLOCKED_NS = 100_000;
 
 const HELPER_ROLES = new Set(['resource_tracker', 'forkserver']);
+
+/** Lower is better evidence of when a process ended. */
+const END_EVIDENCE_RANK: Readonly<Record<ProcessEndEvidence, number>> = { exit: 0, observed: 1, parent: 2, disconnect: 3 };
 
 /** The events that end an announced wait, by the op of the wait. */
 const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
@@ -50,6 +55,10 @@ export class RunModel {
   readonly pools = new Map<string, PoolModel>();
   readonly jobs = new Map<string, JobModel>();
   readonly tasks = new Map<string, TaskModel>();
+  /** Shared memory segments, by id (`shm:<segment name>`). */
+  readonly segments = new Map<string, SegmentModel>();
+  /** The Values and Arrays the user's code made, in the order they were made. */
+  readonly sharedValues: SharedValueModel[] = [];
   /** Events added. */
   events = 0;
   /** The latest event time seen. */
@@ -117,7 +126,7 @@ export class RunModel {
           this.setExit(proc, event.code, event.signal);
         }
         this.dropped += typeof event.dropped === 'number' ? event.dropped : 0;
-        this.endProcess(proc, event.t);
+        this.endProcess(proc, event.t, event.how === 'observed' ? 'observed' : 'exit');
         break;
       }
       case 'process.error': {
@@ -128,7 +137,7 @@ export class RunModel {
         break;
       }
       case 'process.disconnect':
-        this.endProcess(this.process(event.pid, event.t), event.t);
+        this.endProcess(this.process(event.pid, event.t), event.t, 'disconnect');
         break;
       case 'process.spawn': {
         const child = this.process(event.child, event.t);
@@ -142,7 +151,7 @@ export class RunModel {
       case 'process.reaped': {
         const child = this.process(event.child, event.t);
         if (child.exitcode === null && child.signal === null) this.setExit(child, event.code, event.signal);
-        this.endProcess(child, event.t);
+        this.endProcess(child, event.t, 'parent');
         break;
       }
       case 'process.join.wait':
@@ -153,7 +162,7 @@ export class RunModel {
           const target = this.process(event.target, event.t);
           target.joined = true;
           if (target.exitcode === null && target.signal === null) this.setExit(target, event.code, null);
-          this.endProcess(target, event.t);
+          this.endProcess(target, event.t, 'parent');
         }
         break;
       case 'process.terminate':
@@ -190,6 +199,7 @@ export class RunModel {
         if (lane) {
           lane.name = event.name;
           lane.daemon = event.daemon;
+          lane.native = event.native;
         }
         break;
       case 'thread.exit':
@@ -215,6 +225,7 @@ export class RunModel {
         break;
       }
       case 'queue.put.wait':
+        this.queue(event.id, event.loc);
         if (lane) this.beginWait(lane, event, 'queue.put', event.id);
         this.uses(event.pid, event.id);
         break;
@@ -222,6 +233,7 @@ export class RunModel {
         this.queue(event.id, null).markLost(event.pid, event.seq, event.error);
         break;
       case 'queue.get.wait':
+        this.queue(event.id, event.loc);
         if (lane) this.beginWait(lane, event, 'queue.get', event.id);
         this.uses(event.pid, event.id);
         break;
@@ -260,6 +272,7 @@ export class RunModel {
         this.uses(event.pid, this.pipeOfEnd.get(event.end) ?? event.end);
         break;
       case 'pipe.recv.wait':
+        this.pipe(this.pipeOfEnd.get(event.end) ?? event.end, event.loc);
         if (lane) this.beginWait(lane, event, 'pipe.recv', this.pipeOfEnd.get(event.end) ?? event.end);
         break;
       case 'pipe.recv':
@@ -292,8 +305,10 @@ export class RunModel {
         break;
       }
       case 'task.submit': {
+        if (event.pool !== null) this.pool(event.pool);
         const job = this.job(event.pool, event.job, event.t, event.pid);
         job.submitted = event.t;
+        job.submitSeen = true;
         job.submitter = event.pid;
         job.func = event.func;
         job.loc = event.loc;
@@ -343,6 +358,7 @@ export class RunModel {
         break;
       }
       case 'task.cancel':
+        this.pool(event.pool);
         this.job(event.pool, event.job, event.t, event.pid).cancelled = true;
         break;
       case 'pool.shutdown.wait':
@@ -406,12 +422,41 @@ export class RunModel {
       case 'run.hang':
         this.hangs.push(event.t);
         break;
-      case 'manager.call':
-      case 'shm.new':
-      case 'shm.attach':
+      case 'shm.new': {
+        const segment = this.segment(event.id);
+        segment.created++;
+        segment.type = event.type;
+        segment.size = event.size;
+        // The first creation seen names it; a creation without a line (the library's own) keeps the segment's name.
+        if (segment.creator === null) {
+          segment.creator = event.pid;
+          segment.loc = event.loc;
+          if (event.loc) segment.name = event.name;
+        }
+        break;
+      }
+      case 'shm.attach': {
+        const segment = this.segment(event.id);
+        segment.attached++;
+        segment.type ??= event.type;
+        segment.size ??= event.size;
+        break;
+      }
       case 'shm.close':
-      case 'shm.unlink':
+        this.segment(event.id).closed++;
+        break;
+      case 'shm.unlink': {
+        const segment = this.segment(event.id);
+        if (event.error === null) segment.unlinked++;
+        break;
+      }
       case 'shared.new':
+        this.sharedValues.push({
+          id: event.id, name: event.name, type: event.type, typecode: event.typecode, size: event.size,
+          length: event.length, locked: event.locked, lock: event.lock, creator: event.pid, loc: event.loc,
+        });
+        break;
+      case 'manager.call':
         break;
       default:
         assertNever(event, 'event kind');
@@ -467,6 +512,11 @@ export class RunModel {
     return last?.end === null ? last : null;
   }
 
+  /** Created in the run and never unlinked (the resource tracker may remove it at shutdown, with a warning). */
+  isLeaked(segment: SegmentModel): boolean {
+    return segment.created > 0 && segment.unlinked === 0;
+  }
+
   /** The process is still running (nothing says it ended). */
   isAlive(proc: ProcessModel): boolean {
     return proc.end === null;
@@ -485,7 +535,7 @@ export class RunModel {
     let proc = this.processes.get(pid);
     if (!proc) {
       proc = {
-        pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null,
+        pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null, endedBy: null,
         exitcode: null, signal: null, how: null, error: null, helper: false, server: false, workerOf: null,
         mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, awaitedAtExit: { threads: [], children: [] },
         buffered: new Map(), used: new Set(), reported: false,
@@ -522,16 +572,33 @@ export class RunModel {
   }
 
   job(pool: string | null, job: number, t: number, pid: number): JobModel {
-    const key = `${pool ?? ''}/${job}`;
+    const key = jobKey(pool, job);
     let model = this.jobs.get(key);
     if (!model) {
       model = {
-        pool, job, submitted: t, submitter: pid, func: null, loc: null, count: null, callback: false, errorCallback: null,
+        pool, job, submitted: t, submitSeen: false, submitter: pid, func: null, loc: null, count: null, callback: false, errorCallback: null,
         fetched: false, fetchError: null, cancelled: false, tasks: [],
       };
       this.jobs.set(key, model);
     }
     return model;
+  }
+
+  /** The job a task is part of. */
+  jobOf(task: TaskModel): JobModel | undefined {
+    return this.jobs.get(jobKey(task.pool, task.job));
+  }
+
+  private segment(id: string): SegmentModel {
+    let segment = this.segments.get(id);
+    if (!segment) {
+      const name = id.startsWith('shm:') ? id.slice(4) : id;
+      segment = {
+        id, segment: name, name, type: null, size: null, creator: null, loc: null, created: 0, attached: 0, closed: 0, unlinked: 0,
+      };
+      this.segments.set(id, segment);
+    }
+    return segment;
   }
 
   private pipe(id: string, loc: string | null): PipeModel {
@@ -565,7 +632,9 @@ export class RunModel {
     const lane = this.arrive(t, pid, tid, 'queue.put');
     if (lane) this.endWait(lane, 'queue.put', t, waited, outcome, id, loc);
     this.uses(pid, id);
-    if (outcome === 'ok') this.queue(id, loc).put(t, pid, tid, loc, repr, seq, size, crc);
+    // A put that failed (full, timeout) still shows the queue, if nothing else did.
+    const queue = this.queue(id, loc);
+    if (outcome === 'ok') queue.put(t, pid, tid, loc, repr, seq, size, crc);
   }
 
   private queueSend(t: number, pid: number, tid: number, id: string, seq: number | null, size: number, crc: number): void {
@@ -580,7 +649,8 @@ export class RunModel {
     const lane = this.arrive(t, pid, tid, 'queue.get');
     if (lane) this.endWait(lane, 'queue.get', t, waited, outcome, id, loc);
     this.uses(pid, id);
-    if (outcome === 'ok') this.queue(id, loc).get(t, pid, tid, loc, size, crc, seq);
+    const queue = this.queue(id, loc);
+    if (outcome === 'ok') queue.get(t, pid, tid, loc, size, crc, seq);
     else if (!block) this.countEmptyPoll(loc, id, pid, lane);
   }
 
@@ -588,7 +658,10 @@ export class RunModel {
     const lane = this.arrive(t, pid, tid, 'lock.acquire');
     if (lane) this.endWait(lane, 'lock', t, waited, outcome, id, loc);
     this.uses(pid, id);
-    if (outcome === 'ok' && lane) this.lock(id, loc).acquire(t, pid, tid, lane.key, loc, waited);
+    // A call that timed out or found the lock busy still waited: it counts for the longest wait.
+    const lock = this.lock(id, loc);
+    lock.returned(waited);
+    if (outcome === 'ok' && lane) lock.acquire(t, pid, tid, lane.key, loc);
   }
 
   private lockRelease(t: number, pid: number, tid: number, id: string, loc: string): void {
@@ -636,7 +709,7 @@ export class RunModel {
       const proc = this.process(pid, t);
       const main = proc.mainTid === tid;
       lane = {
-        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, internal: false, daemon: false, startLoc: null,
+        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, native: null, internal: false, daemon: false, startLoc: null,
         start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
       };
       this.lanes.set(key, lane);
@@ -702,12 +775,41 @@ export class RunModel {
     lane.task = null;
   }
 
-  private endProcess(proc: ProcessModel, t: number): void {
-    proc.end ??= Math.max(t, proc.start);
-    for (const lane of this.lanesOf(proc)) this.endLane(lane, proc.end);
+  /**
+   * Evidence that a process ended comes from several processes, in any order
+   * (a parent's reap may arrive before the child's own exit): the best kind
+   * seen decides, the earliest of that kind. Lanes its end had ended move with it.
+   */
+  private endProcess(proc: ProcessModel, t: number, by: ProcessEndEvidence): void {
+    const previous = proc.end;
+    const end = Math.max(t, proc.start);
+    const better =
+      previous === null || proc.endedBy === null || END_EVIDENCE_RANK[by] < END_EVIDENCE_RANK[proc.endedBy] ||
+      (by === proc.endedBy && end < previous);
+    if (better) {
+      proc.end = end;
+      proc.endedBy = by;
+    }
+    for (const lane of this.lanesOf(proc)) {
+      if (better && previous !== null && lane.end === previous) this.moveLaneEnd(lane, previous, end);
+      else this.endLane(lane, proc.end ?? end);
+    }
   }
 
+  /** A lane its process's end had ended at `previous`: it ended at `end` instead, with the wait it was in. */
+  private moveLaneEnd(lane: LaneModel, previous: number, end: number): void {
+    lane.end = Math.max(end, lane.start);
+    const last = lane.blocked[lane.blocked.length - 1];
+    if (last?.end === previous && last.outcome === 'ended') last.end = Math.max(lane.end, last.start);
+  }
+
+  /** Reports give the code or the signal, not always both: a negative code is a signal's number, so each fills in the other. */
   private setExit(proc: ProcessModel, code: number | null, signal: string | null): void {
+    if (code === null && signal !== null) {
+      const signo = signalNumber(signal);
+      code = signo === null ? null : -signo;
+    }
+    if (signal === null && code !== null && code < 0) signal = signalName(-code);
     proc.exitcode = code;
     proc.signal = signal;
   }
@@ -717,6 +819,11 @@ export class RunModel {
 function made<K, V>(map: Map<K, V>, key: K, value: V): V {
   map.set(key, value);
   return value;
+}
+
+/** A job's key in `jobs`: `pool/job` (a job of no pool: `/job`). */
+function jobKey(pool: string | null, job: number): string {
+  return `${pool ?? ''}/${job}`;
 }
 
 /** A wait's target, from the event that ended it (a wait too short to be announced). */

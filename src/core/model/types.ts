@@ -54,6 +54,8 @@ export interface LaneModel {
   name: string;
   /** The process's main thread (the thread that said `process.begin`). */
   main: boolean;
+  /** The OS's id of the thread, from its `thread.begin`; null when its begin was not seen. */
+  native: number | null;
   /** Started by the library (a Queue's feeder, a Pool's handler threads), not by the user's code. */
   internal: boolean;
   daemon: boolean;
@@ -92,6 +94,8 @@ export interface ProcessModel {
   start: number;
   /** When it ended (its own exit, what its parent or the listener saw, its connection closing); null while alive. */
   end: number | null;
+  /** What `end` comes from: the best evidence seen so far (see ProcessEndEvidence). */
+  endedBy: ProcessEndEvidence | null;
   /** Exit code; negative = killed by that signal; null = unknown or alive. */
   exitcode: number | null;
   signal: string | null;
@@ -122,6 +126,13 @@ export interface ProcessModel {
   reported: boolean;
 }
 
+/**
+ * What tells that a process ended, best first: its own exit report; the exit
+ * status the listener observed (the main process); its parent's reap or join;
+ * its connection closing.
+ */
+export type ProcessEndEvidence = 'exit' | 'observed' | 'parent' | 'disconnect';
+
 export interface TaskModel {
   key: string;
   pool: string;
@@ -144,7 +155,10 @@ export interface TaskModel {
 export interface JobModel {
   pool: string | null;
   job: number;
+  /** When it was submitted (its first sighting, if its submission was not seen: see `submitSeen`). */
   submitted: number;
+  /** Its `task.submit` was seen; otherwise it is known only from its tasks, fetches or cancel. */
+  submitSeen: boolean;
   submitter: number;
   func: string | null;
   loc: string | null;
@@ -194,4 +208,39 @@ export interface PipeModel {
   loc: string | null;
   sends: number;
   recvs: number;
+}
+
+/** A `multiprocessing.shared_memory` segment, over every process that touched it. */
+export interface SegmentModel {
+  id: string;
+  /** The segment's name, as `SharedMemory(name=...)` takes it. */
+  segment: string;
+  name: string;
+  /** `SharedMemory`, `ShareableList` (or a subclass's name); null if only seen closed or unlinked. */
+  type: string | null;
+  size: number | null;
+  /** The process that created it, and where, when the creation was seen. */
+  creator: number | null;
+  loc: string | null;
+  created: number;
+  attached: number;
+  closed: number;
+  /** Successful unlinks. */
+  unlinked: number;
+}
+
+/** A `multiprocessing` `Value`, `Array`, `RawValue` or `RawArray` the user's code made. */
+export interface SharedValueModel {
+  id: string;
+  name: string;
+  type: string;
+  typecode: string | null;
+  size: number;
+  /** Items, for an array. */
+  length: number | null;
+  /** It has a lock; `lock` is that lock's id, when known. */
+  locked: boolean;
+  lock: string | null;
+  creator: number;
+  loc: string;
 }
