@@ -468,6 +468,7 @@ export function summarize(events: readonly TraceEvent[]): Summary {
       case 'process.terminate':
       case 'process.kill':
       case 'process.signal':
+      case 'process.fault':
       case 'pool.worker':
       case 'thread.join.wait':
       case 'thread.join':

@@ -165,6 +165,9 @@ export class RunModel {
       case 'process.signal':
         if (event.target === event.pid) this.process(event.pid, event.t).signalledSelf = { t: event.t, signal: event.signal, loc: event.loc };
         break;
+      case 'process.fault':
+        this.process(event.pid, event.t).fault = { t: event.t, signal: event.signal, thread: event.thread, loc: event.loc, stack: event.stack };
+        break;
       case 'process.exec':
         break;
       case 'thread.start': {
@@ -477,7 +480,7 @@ export class RunModel {
       proc = {
         pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null,
         exitcode: null, signal: null, how: null, error: null, helper: false, server: false, workerOf: null,
-        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, buffered: new Map(), used: new Set(), reported: false,
+        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, fault: null, buffered: new Map(), used: new Set(), reported: false,
       };
       this.processes.set(pid, proc);
     } else if (t < proc.start) proc.start = t;

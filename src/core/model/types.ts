@@ -109,6 +109,8 @@ export interface ProcessModel {
   terminated: { t: number; loc: string | null; how: 'terminate' | 'kill' } | null;
   /** The last signal its own code sent itself (os.kill of its own pid, abort, raise_signal): where it died, if that signal ended it. */
   signalledSelf: { t: number; signal: number; loc: string } | null;
+  /** It died of a fatal signal in native code: faulthandler's word on it (`loc`: the user's innermost frame of the thread that faulted). */
+  fault: { t: number; signal: string | null; thread: number | null; loc: string | null; stack: [string, string][] | null } | null;
   /** Items left in a feeder buffer as it began to exit, per queue. */
   buffered: Map<string, number>;
   /** Queues, locks, pipes, Events... the process used (ids). */
