@@ -58,8 +58,9 @@ export function outcomeFindings(model: RunModel): Finding[] {
     if (proc.helper || proc.server || proc.role === 'program') continue;
     // The main process's exception is on the terminal already; a fault in native code leaves only "Segmentation fault" there.
     if (proc.role === 'main' && !proc.fault) continue;
-    // A process the program (or its Pool) ended on purpose did not crash.
-    if (proc.terminated) continue;
+    // A process the program (or its Pool) ended on purpose did not crash; one that faulted did,
+    // whatever came after (an executor terminates the worker it found dead).
+    if (proc.terminated && !proc.fault) continue;
     // A child's exception is caught by multiprocessing, which exits 1: any failing status counts.
     const crashed = proc.error !== null || proc.fault !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0);
     if (!crashed) continue;
