@@ -61,6 +61,26 @@ def _classify(filename):
     return kind
 
 
+def file_kinds():
+    """What ``_classify`` goes by, for a reader of file names outside this process.
+
+    The listener reads a crashed process's stack from faulthandler's dump and
+    picks the user's frames by the same rule (src/core/ingest/fault-dump.ts):
+    files of the runtime and of the library (but its tests, and packages
+    installed in it) are not the user's, nor ``<frozen ...>``/``<string>``;
+    locations are shown relative to ``cwd``; a stack ends at a stack root
+    (``[file, function]``, see add_stack_root).
+    """
+    return {
+        "cwd": _cwd,
+        "runtime": _RUNTIME_DIR,
+        "library": list(_LIBRARY_DIRS),
+        "libraryTests": list(_LIBRARY_TEST_DIRS),
+        "siteDirs": list(_SITE_DIRS),
+        "stackRoots": [[code.co_filename, code.co_name] for code in _stack_roots],
+    }
+
+
 def add_transparent(*functions):
     """Declare library functions that only forward the user's call."""
     for fn in functions:

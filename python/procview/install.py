@@ -11,6 +11,7 @@ import os
 import sys
 
 from . import recorder
+from .hooks import faults
 from .impersonate import impersonate, replace_in
 
 # module name -> "package.module:function" (or several, run in order) that patch it right after it is executed
@@ -106,6 +107,7 @@ def _role_of_this_interpreter():
 
 def _on_fork_in_child():
     recorder.after_fork_in_child()
+    faults.after_fork_in_child()
     # The forked child may never run anything we wrap: announce it lazily.
     recorder.set_pending_begin((None, os.getppid(), "fork", "fork", None, None))
 
@@ -207,6 +209,7 @@ def install():
 
     signals.patch_os()
     _wrap_excepthook()
+    faults.arm()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_on_fork_in_child)
     # Registered first, so it runs last: after multiprocessing's own exit handler.

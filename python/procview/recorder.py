@@ -90,6 +90,12 @@ def after_fork_in_child():
             pass
 
 
+def private_folder():
+    """The run's private folder (mode 0700, the Unix socket's), or None over TCP."""
+    kind, _, path = (_address or "").partition(":")
+    return os.path.dirname(path) if kind == "unix" else None
+
+
 def pid():
     return _pid
 

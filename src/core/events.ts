@@ -61,6 +61,12 @@ export interface EventFieldsByKind {
   'process.exec': { path: string | null };
   'process.error': { type: string; message: string; file?: string | null; line?: number | null; traceback?: string };
   'process.disconnect': Record<string, never>;
+  /**
+   * The listener, from faulthandler's dump: the process died of a fatal signal (`signal`: SIGSEGV, SIGBUS,
+   * SIGFPE, SIGILL, SIGABRT) in native code, in thread `thread` (a tid; null when Python did not know it);
+   * `stack`: the user's frames of that thread, as a wait's, and `loc` the innermost of them (null when none).
+   */
+  'process.fault': { signal: string | null; thread: number | null; loc: Loc | null; stack: [Loc, string][] | null };
   'process.spawn': { child: number; name: string; method: string | null; loc: Loc | null };
   'process.reaped': { child: number; code: number | null; signal: string | null };
   'process.join.wait': { target: number; timeout: number | null; loc: Loc; stack: [string, string][] | null };
@@ -263,6 +269,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'process.exec': ['path'],
   'process.error': ['type', 'message', 'file', 'line', 'traceback'],
   'process.disconnect': [],
+  'process.fault': ['signal', 'thread', 'loc', 'stack'],
   'process.spawn': ['child', 'name', 'method', 'loc'],
   'process.reaped': ['child', 'code', 'signal'],
   'process.join.wait': ['target', 'timeout', 'loc', 'stack'],
@@ -328,7 +335,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
 };
 
 /** Kinds only the listener writes; every other kind is the runtime's (python/procview/schema.py). */
-export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'run.refused', 'run.end', 'run.hang'];
+export const LISTENER_KINDS: readonly EventKind[] = ['process.disconnect', 'process.fault', 'run.refused', 'run.end', 'run.hang'];
 
 export const ALL_KINDS = Object.keys(KIND_FIELDS) as EventKind[];
 

@@ -4,6 +4,7 @@
 // the positional form the trace file keeps (RawEvent): a run can send a
 // million of them, and naming each one is left to whoever reads them.
 
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { LISTENER_TID } from './events';
 import type { RunClock } from './ingest/clock';
 import { rawEvent, type RawEvent } from './ingest/event-record';
+import { readFaultFile } from './ingest/fault-dump';
 import { LineTooLongError } from './ingest/lines';
 import { JsonLineBuffer } from './json-lines';
 import { ConnectionSplitter, checkHello, decodeFrame, fieldOrderFor, FrameTooLargeError, type FrameSource } from './ingest/wire';
@@ -56,7 +58,7 @@ export interface Listener {
   emit(pid: number, kind: string, fields?: Record<string, unknown>): void;
   /** Resolves when no connection is open, or after `timeoutMs`, whichever comes first. */
   waitForConnectionsToClose(timeoutMs: number): Promise<void>;
-  /** Ends the remaining connections (each gets its `process.disconnect`) and removes the socket. */
+  /** Ends the remaining connections (each gets its `process.disconnect`), tells of faults not told yet, and removes the socket. */
   close(): Promise<void>;
 }
 
@@ -132,13 +134,36 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     socket.on('error', () => undefined);
     socket.on('close', () => {
       open.delete(socket);
-      if (source) emit(source.pid, 'process.disconnect');
+      if (source) {
+        reportFault(source.pid);
+        emit(source.pid, 'process.disconnect');
+      }
       if (open.size === 0) for (const resolve of whenAllClosed.splice(0)) resolve();
     });
   };
 
   const server = net.createServer(onConnection);
   const { address, socketDir } = await listenPrivately(server);
+
+  /**
+   * A `process.fault` for process `pid` if it died of a fatal signal: its runtime
+   * has faulthandler dump its stack to `fault-<pid>.txt` in the socket's folder
+   * (python/procview/hooks/faults.py). A file without a dump is left alone: the
+   * connection of a process that lives on (a helper ending its session) closes too.
+   */
+  const reportFault = (pid: number): void => {
+    if (!socketDir) return;
+    const file = path.join(socketDir, faultFileName(pid));
+    let fault;
+    try {
+      fault = readFaultFile(readFileSync(file, 'utf8'));
+    } catch {
+      return; // none: a process without the runtime's fault handler (-X faulthandler, an early end)
+    }
+    if (!fault) return;
+    emit(pid, 'process.fault', fault);
+    unlinkSync(file);
+  };
 
   return {
     address,
@@ -167,9 +192,22 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       });
       for (const socket of open) socket.destroy();
       await closed;
+      // A process that crashed before it ever connected (a forked child with nothing sent yet), or after its session ended.
+      for (const pid of socketDir ? faultFilePids(socketDir) : []) reportFault(pid);
       if (socketDir) await rm(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+function faultFileName(pid: number): string {
+  return `fault-${pid}.txt`;
+}
+
+function faultFilePids(socketDir: string): number[] {
+  return readdirSync(socketDir).flatMap((name) => {
+    const match = /^fault-(\d+)\.txt$/.exec(name);
+    return match ? [Number(match[1])] : [];
+  });
 }
 
 /**

@@ -44,9 +44,7 @@ def header(path):
 # What the diagnosis cannot do yet, each named in docs/findings.md ("Known
 # limits"). Strict: a program that starts passing fails here until it is taken
 # off this list.
-KNOWN_GAPS = {
-    "child_crashed_segfault": "the line at which a process died of a fault in native code (a segfault) is not recorded",
-}
+KNOWN_GAPS = {}
 
 
 def programs():

@@ -1,10 +1,13 @@
 """Every way a process can end, and every way a run can be disturbed: the trace keeps what was sent."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 from conftest import check_well_formed, cli_command, kill_group, Trace, write_script, _env
 
@@ -45,6 +48,102 @@ def test_segfault_in_a_child(procview, plain, method):
     puts = [e["repr"] for e in t.by_kind("queue.put", pid=child)]
     assert puts in (["'before the crash'"], ["'before the crash'", "'lost with the crash'"]), puts
     assert t.by_kind("sync.signal", pid=child)
+
+    # Where it died: the line that called into native code, from faulthandler's dump.
+    fault = t.one("process.fault", pid=child)
+    assert (fault["signal"], fault["loc"], fault["stack"]) == ("SIGSEGV", "prog.py:9", [["prog.py:9", "crash"]])
+
+
+MAIN_SEGFAULT = """
+    import ctypes
+
+    def crash():
+        ctypes.string_at(0)  # SIGSEGV
+
+    print("about to crash", flush=True)
+    crash()
+"""
+
+
+def test_segfault_in_the_main_process(procview, plain):
+    run = procview(MAIN_SEGFAULT)
+    base = plain(MAIN_SEGFAULT)
+    assert base.returncode == -signal.SIGSEGV, base
+    assert run.returncode == 128 + signal.SIGSEGV, run
+    assert (run.stdout, run.stderr) == (base.stdout, base.stderr) == (b"about to crash\n", b""), run
+    fault = run.trace.one("process.fault", pid=run.trace.main_pid)
+    assert (fault["signal"], fault["loc"], fault["stack"]) == ("SIGSEGV", "prog.py:4", [["prog.py:7", "<module>"], ["prog.py:4", "crash"]])
+    kinds = [e["kind"] for e in run.trace.events_of(run.trace.main_pid)]
+    assert kinds.index("process.fault") == kinds.index("process.disconnect") - 1, kinds
+
+
+FAULTHANDLER_STATE = """
+    import faulthandler, multiprocessing as mp, sys
+
+    def report(where):
+        print(where, faulthandler.is_enabled(), flush=True)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        report("at start")
+        p = mp.Process(target=report, args=("child",))
+        p.start()
+        p.join()
+        print("disable() returns", faulthandler.disable())
+        report("after disable()")
+        faulthandler.enable()
+        report("after enable()")
+        p = mp.Process(target=report, args=("child after enable()",))
+        p.start()
+        p.join()
+        print("disable() returns", faulthandler.disable())
+        report("after the second disable()")
+"""
+
+
+@pytest.mark.parametrize("env", [None, {"PYTHONFAULTHANDLER": "1"}], ids=["default", "PYTHONFAULTHANDLER"])
+def test_faulthandler_answers_as_without_procview(procview, plain, method, env):
+    run = procview(FAULTHANDLER_STATE, method, env=env)
+    base = plain(FAULTHANDLER_STATE, method, env=env)
+    assert (run.stdout, run.stderr, run.returncode) == (base.stdout, base.stderr, base.returncode), run
+    assert base.stdout.startswith(b"at start %s\n" % (b"True" if env else b"False")), base
+
+
+USER_DUMP_TO_STDERR = """
+    import ctypes, faulthandler, multiprocessing as mp, sys
+
+    def crash():
+        faulthandler.enable()  # to stderr
+        ctypes.string_at(0)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        p = mp.Process(target=crash, name="crasher")
+        p.start()
+        p.join()
+        print("exitcode", p.exitcode, flush=True)
+        faulthandler.enable(all_threads=False)
+        crash()
+"""
+
+
+def _dump(stderr):
+    """faulthandler's dump without what differs from run to run (thread addresses) or is ours (the runtime's wrapper frames)."""
+    lines = stderr.decode(errors="replace").splitlines()
+    kept = [line for line in lines if "/procview/" not in line]
+    return [re.sub(r"0x[0-9a-f]+", "0x?", line) for line in kept]
+
+
+@pytest.mark.parametrize("env", [None, {"PYTHONFAULTHANDLER": "1"}], ids=["default", "PYTHONFAULTHANDLER"])
+def test_the_programs_own_fault_dump_is_unchanged(procview, plain, method, env):
+    run = procview(USER_DUMP_TO_STDERR, method, env=env)
+    base = plain(USER_DUMP_TO_STDERR, method, env=env)
+    assert base.returncode == -signal.SIGSEGV and run.returncode == 128 + signal.SIGSEGV, run
+    assert run.stdout == base.stdout == b"exitcode -11\n", run
+    assert _dump(run.stderr) == _dump(base.stderr), run
+    assert _dump(base.stderr).count("Fatal Python error: Segmentation fault") == 2, base
+    # The program's handler took over from ours: its dump went where it asked, none to us.
+    assert run.trace.by_kind("process.fault") == []
 
 
 TERMINATE_HOLDING_LOCK = """

@@ -174,6 +174,9 @@ export class RunModel {
       case 'process.signal':
         if (event.target === event.pid) this.process(event.pid, event.t).signalledSelf = { t: event.t, signal: event.signal, loc: event.loc };
         break;
+      case 'process.fault':
+        this.process(event.pid, event.t).fault = { t: event.t, signal: event.signal, thread: event.thread, loc: event.loc, stack: event.stack };
+        break;
       case 'process.exec':
         break;
       case 'exit.wait': {
@@ -537,7 +540,7 @@ export class RunModel {
       proc = {
         pid, name: `pid ${pid}`, role: null, ppid: null, method: null, spawnLoc: null, start: t, end: null, endedBy: null,
         exitcode: null, signal: null, how: null, error: null, helper: false, server: false, workerOf: null,
-        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, awaitedAtExit: { threads: [], children: [] },
+        mainTid: null, lanes: [], joined: false, terminated: null, signalledSelf: null, fault: null, awaitedAtExit: { threads: [], children: [] },
         buffered: new Map(), used: new Set(), reported: false,
       };
       this.processes.set(pid, proc);

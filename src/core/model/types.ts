@@ -118,6 +118,8 @@ export interface ProcessModel {
   signalledSelf: { t: number; signal: number; loc: string } | null;
   /** What it waits for as it exits (`exit.wait`): its threads (idents) and children (pids) that are not daemons. */
   awaitedAtExit: { threads: number[]; children: number[] };
+  /** It died of a fatal signal in native code: faulthandler's word on it (`loc`: the user's innermost frame of the thread that faulted). */
+  fault: { t: number; signal: string | null; thread: number | null; loc: string | null; stack: [string, string][] | null } | null;
   /** Items left in a feeder buffer as it began to exit, per queue. */
   buffered: Map<string, number>;
   /** Queues, locks, pipes, Events... the process used (ids). */
