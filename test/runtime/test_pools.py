@@ -197,7 +197,7 @@ def test_a_thread_pool_task_costs_one_send_when_waited_for_none_otherwise(procvi
     """A worker process sends a task's begin and end at once; a ThreadPool's begin only if someone waits for it."""
     run = procview(
         """
-        import sys, threading
+        import sys, threading, time
         from multiprocessing.pool import ThreadPool
 
         recorder = sys.modules["procview.recorder"]
@@ -207,6 +207,21 @@ def test_a_thread_pool_task_costs_one_send_when_waited_for_none_otherwise(procvi
         def counting(batch):
             sends[0] += 1
             real_send(batch)
+
+        # Opens each gate 2 ms after it is handed over. One thread for all, started before
+        # the counting: a thread's start is sent at once, and would be counted.
+        gates = []
+        def opener():
+            while True:
+                if gates:
+                    time.sleep(0.002)
+                    gate = gates.pop()
+                    if gate is None:
+                        return
+                    gate.set()
+                time.sleep(0.0002)
+        opening = threading.Thread(target=opener)
+        opening.start()
 
         with ThreadPool(1) as pool:
             pool.apply(abs, (0,))  # the worker is up
@@ -218,9 +233,11 @@ def test_a_thread_pool_task_costs_one_send_when_waited_for_none_otherwise(procvi
                 gate = threading.Event()
                 pool.apply_async(gate.wait)  # the worker is busy...
                 waited = pool.apply_async(abs, (-i,))
-                threading.Timer(0.002, gate.set).start()
+                gates.append(gate)
                 waited.get()  # ...and takes this task while we wait for it
             recorder._send = real_send
+        gates.append(None)
+        opening.join()
         print(unwaited, sends[0] - unwaited)
         """
     )

@@ -39,6 +39,9 @@ def patch_threading():
 
     def _bootstrap_inner(self):
         recorder.emit("thread.begin", (self.name, threading.get_native_id(), self.daemon))
+        # Sent at once: the thread's first act may kill its process (a fault in native
+        # code sends nothing more), and a thread nobody heard of cannot be named.
+        recorder.flush()
         try:
             original_bootstrap_inner(self)
         finally:
