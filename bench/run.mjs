@@ -27,7 +27,9 @@
 //   --live-seconds N   how long bench/live_steady.py sends events (default 15)
 //   --live-rate N      events per second it aims at (default 50000)
 //   --live-runs N      measured live runs, before the profiled one (default 1)
-//   --python PATH      interpreter (default: $PROCVIEW_PYTHON, then python3)
+//   --python PATH      interpreter (default: $PROCVIEW_PYTHON, then python3); the
+//                      interpreter it starts (sys.executable) is what runs, not a
+//                      launcher in front of it (a pyenv shim adds 0.4 s a start here)
 //   --traced-cmd TPL   command used for the traced runs instead of the CLI,
 //                      also read from $PROCVIEW_BENCH_TRACED_CMD. A template,
 //                      split on spaces, then each word's placeholders filled:
@@ -197,12 +199,21 @@ function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function pythonVersion(python) {
-  const r = spawnSync(python, ["-c", "import sys, multiprocessing as m; print(sys.version.split()[0], sys.implementation.name, m.get_start_method())"],
+/**
+ * The interpreter behind `python` and a line describing it. What is measured is
+ * the interpreter itself: a launcher in front of it (a pyenv shim is a shell
+ * script taking 0.4 s to start here) would add its start-up to plain and traced
+ * runs alike, and so flatter the ratio.
+ */
+function resolvePython(python) {
+  const r = spawnSync(python, ["-c", "import sys, multiprocessing as m; print(sys.version.split()[0], sys.implementation.name, m.get_start_method()); print(sys.executable)"],
     { encoding: "utf8" });
   if (r.error || r.status !== 0) fail(`cannot run the interpreter ${JSON.stringify(python)}: ${r.error ? r.error.message : r.stderr.trim()}`);
-  const [version, impl, method] = r.stdout.trim().split(" ");
-  return `${impl} ${version} (${python}), default start method ${method}`;
+  const [about, executable] = r.stdout.trim().split("\n");
+  const [version, impl, method] = (about ?? "").split(" ");
+  const resolved = executable || python;
+  const from = resolved === python ? "" : `, resolved from ${python}`;
+  return { python: resolved, description: `${impl} ${version} (${resolved}${from}), default start method ${method}` };
 }
 
 function table(rows) {
@@ -231,7 +242,9 @@ async function main() {
   const expectTrace = template.includes("{out}");
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} x ${cpus[0]?.model?.trim() ?? "unknown cpu"}, ${os.platform()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
-  console.log(`python:  ${pythonVersion(opts.python)}`);
+  const interpreter = resolvePython(opts.python);
+  opts.python = interpreter.python;
+  console.log(`python:  ${interpreter.description}`);
   console.log(`node:    ${process.version}`);
   if (workloads.length) {
     console.log(`traced:  ${template}${fake ? "   (from --traced-cmd or $PROCVIEW_BENCH_TRACED_CMD)" : ""}`);
