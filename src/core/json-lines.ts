@@ -66,29 +66,6 @@ export class JsonLineBuffer {
     this.pos += end - start;
   }
 
-  /**
-   * A JSON string whose text is `length` bytes of `source` from `start`, as
-   * JSON.stringify(text) writes it: straight from the bytes while they are
-   * ASCII, else from `text` itself (UTF-8 beyond ASCII has rules of its own).
-   */
-  stringFromBytes(source: Uint8Array, start: number, length: number, text: string): void {
-    this.room(length * 6 + 2);
-    const buf = this.buf;
-    let pos = this.pos;
-    buf[pos++] = QUOTE;
-    for (let i = start; i < start + length; i++) {
-      const c = source[i] ?? 0;
-      if (c >= 0x80) {
-        this.string(text);
-        return;
-      }
-      if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) buf[pos++] = c;
-      else pos = escape(buf, pos, c);
-    }
-    buf[pos++] = QUOTE;
-    this.pos = pos;
-  }
-
   private room(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));

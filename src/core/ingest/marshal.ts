@@ -4,9 +4,9 @@
 // faster than JSON, and the runtime's time is the program's time.
 //
 // While it reads, it can also write each value as JSON (`json`), the text
-// JSON.stringify would give for the value read, straight from the bytes: the
-// listener writes every event to the trace file, and writing the file from the
-// decoded values again was a third of its time.
+// JSON.stringify would give for the value read: the listener writes every event
+// to the trace file, and walking the decoded values again to write the file was
+// a third of its time. A value met again (a back-reference) has its text copied.
 //
 // The layout (CPython's Python/marshal.c): one type byte, its high bit (0x80)
 // marking an object that later `r` (reference) records may point back to by
@@ -67,43 +67,36 @@ export class MarshalReader {
     switch (code & ~FLAG_REF) {
       case 0x4e: // N
         value = null;
-        json?.value(value);
         break;
       case 0x54: // T
         value = true;
-        json?.value(value);
         break;
       case 0x46: // F
         value = false;
-        json?.value(value);
         break;
       case 0x69: // i
         value = this.int32();
-        json?.number(value);
         break;
       case 0x6c: // l
         value = this.long();
-        json?.number(value);
         break;
       case 0x67: // g
         value = this.float64();
-        json?.number(value);
         break;
       case 0x7a: // z: short ASCII
       case 0x5a: // Z: short ASCII, interned
-        value = this.latin1(this.byte(), json);
+        value = this.latin1(this.byte());
         break;
       case 0x61: // a: ASCII
       case 0x41: // A: ASCII, interned
-        value = this.latin1(this.size(), json);
+        value = this.latin1(this.size());
         break;
       case 0x75: // u: UTF-8
       case 0x74: // t: UTF-8, interned
-        value = this.utf8(this.size(), json);
+        value = this.utf8(this.size());
         break;
       case 0x73: // s: bytes
         value = this.hex(this.size());
-        json?.value(value);
         break;
       case 0x29: // ): small tuple
         return this.sequence(flagged, this.byte());
@@ -131,6 +124,8 @@ export class MarshalReader {
           `unsupported marshal type ${JSON.stringify(String.fromCharCode(code & ~FLAG_REF))} at byte ${this.pos - 1}`,
         );
     }
+    // A scalar: its text written as it is read.
+    json?.value(value);
     if (flagged) this.keep(value, textStart);
     return value;
   }
@@ -266,30 +261,25 @@ export class MarshalReader {
     return n < 0 ? -value : value;
   }
 
-  private latin1(length: number, json: JsonLineBuffer | null): string {
+  private latin1(length: number): string {
     this.need(length);
     const bytes = this.bytes;
     const start = this.pos;
     this.pos += length;
-    let text: string;
     // The shortest strings are built directly: a decoder call costs more. Not
     // longer ones: V8 makes a string of over 12 characters built by `+=` a
     // chain of one object per character added (a 20-character repr kept 360
     // bytes, not 50, and the model keeps every item's repr).
-    if (length <= FLAT_CONCAT_LENGTH) {
-      text = '';
-      for (let i = start; i < start + length; i++) text += String.fromCharCode(bytes[i] ?? 0);
-    } else text = this.buffer.toString('latin1', start, start + length);
-    json?.stringFromBytes(bytes, start, length, text);
+    if (length > FLAT_CONCAT_LENGTH) return this.buffer.toString('latin1', start, start + length);
+    let text = '';
+    for (let i = start; i < start + length; i++) text += String.fromCharCode(bytes[i] ?? 0);
     return text;
   }
 
-  private utf8(length: number, json: JsonLineBuffer | null): string {
+  private utf8(length: number): string {
     this.need(length);
-    const start = this.pos;
-    const text = utf8.decode(this.bytes.subarray(start, start + length));
+    const text = utf8.decode(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
-    json?.stringFromBytes(this.bytes, start, length, text);
     return text;
   }
 

@@ -107,10 +107,7 @@ export interface DecodedFrame {
   events: RawEvent[];
   /** Events (or whole frames) that could not be decoded. */
   malformed: number;
-  /**
-   * With a JSON buffer: where each event's line lies in it, event i's from
-   * `lineBounds[i]` to `lineBounds[i + 1]`. Empty without one.
-   */
+  /** Where each event's line lies in the JSON buffer: event i's from `lineBounds[i]` to `lineBounds[i + 1]`. */
   lineBounds: number[];
 }
 
@@ -122,15 +119,15 @@ export interface FrameSource {
 }
 
 /**
- * Decodes one frame's payload (the marshal bytes, without the length). With
- * `json`, also writes each event's line there as the trace file keeps it
- * (`JSON.stringify(event)` and a newline), while the bytes are read.
+ * Decodes one frame's payload (the marshal bytes, without the length), and
+ * writes each event's line to `json` as the trace file keeps it
+ * (`JSON.stringify(event)` and a newline) while the bytes are read.
  */
-export function decodeFrame(payload: Uint8Array, source: FrameSource, json: JsonLineBuffer | null = null): DecodedFrame {
+export function decodeFrame(payload: Uint8Array, source: FrameSource, json: JsonLineBuffer): DecodedFrame {
   const reader = new MarshalReader(payload);
-  const frameStart = json?.length ?? 0;
+  const frameStart = json.length;
   const events: RawEvent[] = [];
-  const lineBounds: number[] = json === null ? [] : [frameStart];
+  const lineBounds: number[] = [frameStart];
   let malformed = 0;
   try {
     const count = reader.sequenceStart();
@@ -142,12 +139,12 @@ export function decodeFrame(payload: Uint8Array, source: FrameSource, json: Json
         continue;
       }
       events.push(event);
-      if (json !== null) lineBounds.push(json.length);
+      lineBounds.push(json.length);
     }
     if (!reader.atEnd) throw new MarshalError('bytes left after the batch');
   } catch (error) {
     if (error instanceof MarshalError) {
-      json?.truncate(frameStart);
+      json.truncate(frameStart);
       return { events: [], malformed: 1, lineBounds: [] };
     }
     throw error;
@@ -156,7 +153,7 @@ export function decodeFrame(payload: Uint8Array, source: FrameSource, json: Json
 }
 
 /** One `(dt, tid, kind, values)` tuple of a batch, or undefined (read past) if it is not one. */
-function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuffer | null): RawEvent | undefined {
+function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuffer): RawEvent | undefined {
   reader.json = null;
   const size = reader.sequenceStart();
   if (size !== 4) {
@@ -172,17 +169,12 @@ function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuf
   }
   const event: RawEvent = [source.offsetNs + dt, source.pid, tid as number, kind];
   const order = source.order.get(kind);
-  if (order !== undefined || json === null) {
+  if (order !== undefined) {
+    // A process that orders the kind's fields otherwise: its line is written from the values, put in the run's order.
     const values = reader.read();
     if (!Array.isArray(values)) return undefined;
-    if (order === undefined) {
-      const expected = fieldsOf(kind);
-      if (expected !== undefined && expected.length !== values.length) return undefined;
-      for (const value of values) event.push(value);
-    } else {
-      for (const at of order) event.push(at < 0 || at >= values.length ? null : values[at]);
-    }
-    json?.line(event);
+    for (const at of order) event.push(at < 0 || at >= values.length ? null : values[at]);
+    json.line(event);
     return event;
   }
   // The common case: the values in the run's order, their JSON written as they are read.
@@ -192,7 +184,6 @@ function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuf
     skip(reader, count);
     return undefined;
   }
-  const lineStart = json.length;
   json.byte(0x5b); // [
   json.number(event[0]);
   json.byte(0x2c); // ,
@@ -201,18 +192,13 @@ function readEvent(reader: MarshalReader, source: FrameSource, json: JsonLineBuf
   json.number(event[2]);
   json.byte(0x2c);
   json.value(kind);
+  // A MarshalError on the way discards the whole frame, its lines too (decodeFrame).
   reader.json = json;
-  try {
-    for (let i = 0; i < count; i++) {
-      json.byte(0x2c);
-      event.push(reader.read());
-    }
-  } catch (error) {
-    json.truncate(lineStart);
-    throw error;
-  } finally {
-    reader.json = null;
+  for (let i = 0; i < count; i++) {
+    json.byte(0x2c);
+    event.push(reader.read());
   }
+  reader.json = null;
   json.byte(0x5d); // ]
   json.byte(0x0a);
   return event;

@@ -5,6 +5,8 @@
 // marked while a trace was read. Here a table is a few typed arrays, a row is
 // a number, and nothing of a row is an object of its own.
 
+import { countAtOrBefore } from './sorted';
+
 /** null, in a table of numbers that may be null (JSON has no NaN, so no value is taken from the events). */
 const NULL = NaN;
 
@@ -82,15 +84,7 @@ export class TimeOrder {
 
   /** The number of times `<= t`. */
   countAtOrBefore(t: number): number {
-    let lo = 0;
-    let hi = this.length;
-    const times = this.times;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((times[mid] ?? t) <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countAtOrBefore(this.times, t, this.length);
   }
 
   timeAt(index: number): number {

@@ -1,10 +1,10 @@
 // Queries on sorted arrays of times (kept sorted as events arrive by
 // TimeOrder, columns.ts).
 
-/** The number of values `<= t` (the index of the first value `> t`). */
-export function countAtOrBefore(sorted: ArrayLike<number>, t: number): number {
+/** The number of values `<= t` (the index of the first value `> t`) among the first `length`. */
+export function countAtOrBefore(sorted: ArrayLike<number>, t: number, length = sorted.length): number {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((sorted[mid] ?? t) <= t) lo = mid + 1;
