@@ -41,6 +41,9 @@
 //                        node bench/run.mjs --traced-cmd "{python} {script} {args}"
 //                      A template without {out} writes no trace: the events column
 //                      shows "-". With {out}, a run that leaves no trace fails.
+// After the table: what each target leaves for recording once a traced run's fixed cost
+// (an empty script, plain against traced) is paid, set against the least any
+// recording from Python costs (bench/wrapper_floor.py).
 // Every run, plain or traced, must exit 0 and print the workload's "...: OK"
 // line, so a traced command that does not really run the script is caught.
 //   --keep             keep the temporary folder with the last trace of each workload
@@ -49,7 +52,7 @@
 //   -h, --help         this text
 
 import { spawn, spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,9 +63,11 @@ const CLI = path.join(REPO_ROOT, "dist", "cli.js");
 const DEFAULT_TRACED =
   "{node} {cli} run --out {out} --python {python} -- {script} {args}";
 
+// `pairs`: the recorded operations the workload does, as pairs bench/wrapper_floor.py
+// measures (`floor`: a queue's put+get, or a lock's acquire+release), given its size flag.
 const WORKLOADS = [
-  { name: "pipeline", script: "pipeline_heavy.py", sizeFlag: "--items", target: 1.15 },
-  { name: "locks", script: "lock_pingpong.py", sizeFlag: "--n", target: 1.5 },
+  { name: "pipeline", script: "pipeline_heavy.py", sizeFlag: "--items", target: 1.15, floor: "queue", pairs: (items = 100000) => 2 * items },
+  { name: "locks", script: "lock_pingpong.py", sizeFlag: "--n", target: 1.5, floor: "lock", pairs: (n = 100000) => 2 * n },
 ];
 /** Not plain-against-traced workloads: bench/viewer.ts and bench/viewer-live.ts, after the others. */
 const VIEWER = "viewer";
@@ -166,6 +171,55 @@ function timed(argv, cwd) {
   });
 }
 
+/**
+ * What each target leaves for recording, against what recording costs at the
+ * least. A traced run pays a fixed cost first (node's own start, the CLI, the
+ * runtime's import: an empty script, plain against traced), then the workload's
+ * operations, each recorded from Python (bench/wrapper_floor.py: the least a
+ * recording can do, before any encoding, sending, writing or modelling).
+ */
+async function printWhatTargetsLeave(measured, opts, template, tmp) {
+  const empty = path.join(tmp, "empty.py");
+  writeFileSync(empty, 'print("empty: OK")\n');
+  const out = path.join(tmp, "empty.pvtrace");
+  const tracedCmd = expand(template, { node: process.execPath, cli: CLI, python: opts.python, out, script: empty }, []);
+  const plainCmd = [opts.python, empty];
+  const nodeCmd = [process.execPath, "-e", 'console.log("node: OK")'];
+  const plain = [];
+  const traced = [];
+  const node = [];
+  for (let i = 0; i < 6; i++) {
+    plain.push(checked(await timed(plainCmd, tmp), plainCmd).seconds);
+    traced.push(checked(await timed(tracedCmd, tmp), tracedCmd).seconds);
+    node.push(checked(await timed(nodeCmd, tmp), nodeCmd).seconds);
+  }
+  const fixed = median(traced) - median(plain);
+  const floors = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py"), "--json"], { encoding: "utf8" });
+  if (floors.status !== 0) {
+    console.log(`\nfloor:  bench/wrapper_floor.py failed: ${floors.stderr.trim()}`);
+    return;
+  }
+  const floor = JSON.parse(floors.stdout);
+  const us = (seconds) => `${(seconds * 1e6).toFixed(2)} us`;
+  console.log("\nWhat each target leaves for recording, and what recording costs at the least:");
+  console.log(`  fixed cost of a traced run: ${median(traced).toFixed(3)} s for an empty script, against ${median(plain).toFixed(3)} s plain: ` +
+    `${fixed.toFixed(3)} s (of it, node's own start: ${median(node).toFixed(3)} s)`);
+  for (const kind of ["lock", "queue"]) {
+    const { bare, floor: least } = floor[kind];
+    console.log(`  ${kind === "lock" ? "a multiprocessing.Lock's acquire+release" : "a queue's put+get"}: ` +
+      `${bare.toFixed(2)} us bare, ${least.toFixed(2)} us with the least possible recording (bench/wrapper_floor.py)`);
+  }
+  for (const { workload, plain: plainSeconds, pairs } of measured) {
+    const budget = plainSeconds * (workload.target - 1);
+    const left = budget - fixed;
+    const perPair = (floor[workload.floor].floor - floor[workload.floor].bare) / 1e6;
+    const leftText = left > 0 ? `${left.toFixed(3)} s for ${pairs} recorded pairs: ${us(left / pairs)} a pair` : "nothing: the fixed cost alone is more";
+    console.log(`  ${workload.name}: ${workload.target}x of ${plainSeconds.toFixed(3)} s allows ${budget.toFixed(3)} s more; ` +
+      `after the fixed cost, ${leftText}; recording alone costs ${us(perPair)} a pair of CPU ` +
+      `(${(perPair * pairs).toFixed(3)} s in all)`);
+  }
+}
+
 /** Each workload ends with a line "...: OK"; a run without it did not do the work. */
 function checked(result, argv) {
   if (!/: OK\s*$/m.test(result.stdout)) {
@@ -254,6 +308,7 @@ async function main() {
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), "procview-bench-"));
   const rows = [["workload", "plain s", "traced s", "ratio", "target", "result", "events", "trace MB"]];
+  const measuredRows = [];
   const cleanup = () => { if (!opts.keep) rmSync(tmp, { recursive: true, force: true }); };
   process.on("SIGINT", () => { cleanup(); process.exit(130); });
   try {
@@ -291,6 +346,7 @@ async function main() {
       const mp = median(plain);
       const mt = median(traced);
       const ratio = mt / mp;
+      measuredRows.push({ workload: w, plain: mp, pairs: w.pairs(size) });
       rows.push([
         w.name, mp.toFixed(3), mt.toFixed(3), ratio.toFixed(2) + "x", "<= " + w.target.toFixed(2) + "x",
         ratio <= w.target ? "met" : "MISSED",
@@ -302,9 +358,7 @@ async function main() {
     }
     if (workloads.length) {
       console.log("\n" + table(rows));
-      // What the lock target is up against: recording from Python at all (bench/wrapper_floor.py).
-      const floor = spawnSync(opts.python, [path.join(BENCH_DIR, "wrapper_floor.py")], { encoding: "utf8" });
-      if (floor.status === 0) console.log("\nfloor:  " + floor.stdout.trim());
+      if (!fake) await printWhatTargetsLeave(measuredRows, opts, template, tmp);
     }
     // Reading and modelling the pipeline's trace (issue: the model, at least 500k events).
     const pipelineTrace = path.join(tmp, "pipeline.pvtrace");

@@ -18,14 +18,13 @@ import { startListener } from '../core/listener';
 import { signalNumber } from '../core/signals';
 import { TraceWriter } from '../core/trace-writer';
 import { UsageError } from './errors';
-import { exportChrome } from './export-command';
 import { packageVersion, repoRoot } from './package-info';
 import { checkScript, defaultTracePath, parseRunArgs, resolveInterpreter, type RunArgs } from './run-args';
 import { printableLines } from './diagnose-command';
 import { printable } from './text';
 import { USAGE } from './usage';
-import { LiveView } from './live-view';
-import { prepareOutputFile, writeReport } from './viewer-output';
+import type { LiveView } from './live-view';
+import { prepareOutputFile } from './viewer-output';
 import { runTitle } from '../core/view/project';
 
 const ROLE_OF_BEGIN = fieldIndex('process.begin', 'role');
@@ -134,7 +133,8 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   };
 
   // Served before the script starts (awaiting it later would miss the child's 'spawn' event).
-  if (parsed.view || parsed.serve !== undefined) liveView = await LiveView.start(model, runTitle({ argv: pythonArgs }), parsed.serve ?? null, onStop);
+  // Loaded only when asked for, as the exporters below: a plain run starts the script without them.
+  if (parsed.view || parsed.serve !== undefined) liveView = await (await import('./live-view')).LiveView.start(model, runTitle({ argv: pythonArgs }), parsed.serve ?? null, onStop);
   const child = spawn(interpreter, pythonArgs, {
     stdio: 'inherit',
     env: {
@@ -187,6 +187,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   }
   if (parsed.chrome !== undefined) {
     try {
+      const { exportChrome } = await import('./export-command');
       await exportChrome(parsed.chrome, model, final, writer.header);
       process.stderr.write(`procview: Chrome trace written to ${parsed.chrome}\n`);
     } catch (error) {
@@ -196,6 +197,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
   }
   if (parsed.html !== undefined) {
     try {
+      const { writeReport } = await import('./viewer-output');
       await writeReport(parsed.html, model, final, writer.header);
       process.stderr.write(`procview: HTML report written to ${parsed.html}\n`);
     } catch (error) {
