@@ -97,10 +97,18 @@ describe('readTraceFile', () => {
       '[15,10,1,"lock.release","l:1","a.py:3",]',
     ];
     const text = lines.join('\n') + '\n';
-    const read = (chunks: Buffer[]): { events: unknown[]; skipped: number; unknown: number } => {
+    const read = (chunks: Buffer[], oneBuffer = false): { events: unknown[]; skipped: number; unknown: number } => {
       const events: unknown[] = [];
       const reader = new TraceReader((event) => events.push(event));
-      for (const chunk of chunks) reader.push(chunk);
+      // As readFileInto reads a file: each chunk into the same buffer, overwriting the one before.
+      const shared = Buffer.alloc(Math.max(...chunks.map((chunk) => chunk.length)));
+      for (const chunk of chunks) {
+        if (!oneBuffer) reader.push(chunk);
+        else {
+          chunk.copy(shared);
+          reader.push(shared.subarray(0, chunk.length));
+        }
+      }
       reader.end();
       return { events, skipped: reader.skippedLines, unknown: reader.unknownEvents };
     };
@@ -112,6 +120,7 @@ describe('readTraceFile', () => {
       const chunks = [Buffer.from(headerLine)];
       for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
       assert.deepEqual(read(chunks), parsed, `chunks of ${size}`);
+      assert.deepEqual(read(chunks, true), parsed, `chunks of ${size}, read into one buffer`);
     }
   });
 

@@ -88,10 +88,13 @@ export class LineSplitter {
     return whole;
   }
 
-  /** Keeps the chunk's unfinished last line (from `start`) for the next chunk. */
+  /**
+   * Keeps the chunk's unfinished last line (from `start`) for the next chunk: a
+   * copy, so that a reader may read its next chunk into the same buffer.
+   */
   private keepRest(chunk: Buffer, start: number): void {
     if (start >= chunk.length) return;
-    this.pending.push(chunk.subarray(start));
+    this.pending.push(Buffer.from(chunk.subarray(start)));
     this.pendingBytes += chunk.length - start;
     if (this.pendingBytes > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
   }

@@ -5,7 +5,7 @@
 // model's addRaw) can take the lines laid out as this version writes them
 // before they are named: most of a trace then never becomes event objects.
 
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceEvent, type TraceHeader } from '../events';
 import { buildEvent, isPlainObject, isTraceEvent, nameValues, readyByPlace, RUN_KINDS, type AnyEvent, type KindTable } from './event-record';
 import { LineSplitter, LineTooLongError } from './lines';
@@ -145,11 +145,34 @@ export interface TraceFile {
 export async function readTraceFile(path: string): Promise<TraceFile> {
   const events: TraceEvent[] = [];
   const reader = new TraceReader((event) => events.push(event));
-  for await (const chunk of createReadStream(path)) {
-    reader.push(chunk as Buffer);
-  }
-  const header = reader.end();
+  const header = await readFileInto(path, reader);
   return { header, events, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };
+}
+
+/** Bytes read from a file at a time. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Pushes the file at `path` through `reader`, a chunk at a time, and ends it.
+ * Every chunk is read into the same buffer (the reader keeps no view of one):
+ * memory never touched before is slow on some machines (on a virtual machine
+ * seen here, 4.4 ms a MB), and a new buffer a chunk cost a 67 MB trace 16,000
+ * page faults, a quarter of the time it took to read and model it.
+ */
+export async function readFileInto(path: string, reader: TraceReader): Promise<TraceHeader> {
+  const file = await open(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      reader.push(chunk.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
+  return reader.end();
 }
 
 function isKindTable(value: unknown): value is KindTable {

@@ -2,9 +2,8 @@
 // `view` and `export` and a trace opened in the editor need. No event is kept,
 // and most are never made: the model takes them by place (RunModel.addRaw).
 
-import { createReadStream } from 'node:fs';
 import type { TraceHeader } from '../events';
-import { TraceReader } from '../ingest/reader';
+import { readFileInto, TraceReader } from '../ingest/reader';
 import { RunModel } from './run-model';
 
 export interface TraceModel {
@@ -24,7 +23,6 @@ export async function readTraceModel(path: string): Promise<TraceModel> {
     },
     (raw) => model.addRaw(raw),
   );
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
-  const header = reader.end();
+  const header = await readFileInto(path, reader);
   return { header, model, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };
 }
