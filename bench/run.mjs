@@ -209,14 +209,14 @@ async function printWhatTargetsLeave(measured, opts, template, tmp) {
     console.log(`  ${kind === "lock" ? "a multiprocessing.Lock's acquire+release" : "a queue's put+get"}: ` +
       `${bare.toFixed(2)} us bare, ${least.toFixed(2)} us with the least possible recording (bench/wrapper_floor.py)`);
   }
+  const leftAfter = (budget, cost, pairs) =>
+    budget > cost ? `${(budget - cost).toFixed(3)} s, ${us((budget - cost) / pairs)} a pair` : "nothing";
   for (const { workload, plain: plainSeconds, pairs } of measured) {
     const budget = plainSeconds * (workload.target - 1);
-    const left = budget - fixed;
     const perPair = (floor[workload.floor].floor - floor[workload.floor].bare) / 1e6;
-    const leftText = left > 0 ? `${left.toFixed(3)} s for ${pairs} recorded pairs: ${us(left / pairs)} a pair` : "nothing: the fixed cost alone is more";
-    console.log(`  ${workload.name}: ${workload.target}x of ${plainSeconds.toFixed(3)} s allows ${budget.toFixed(3)} s more; ` +
-      `after the fixed cost, ${leftText}; recording alone costs ${us(perPair)} a pair of CPU ` +
-      `(${(perPair * pairs).toFixed(3)} s in all)`);
+    console.log(`  ${workload.name}: ${workload.target}x of ${plainSeconds.toFixed(3)} s allows ${budget.toFixed(3)} s more for ${pairs} recorded pairs. ` +
+      `Left after the fixed cost: ${leftAfter(budget, fixed, pairs)}; after node's own start alone: ${leftAfter(budget, median(node), pairs)}. ` +
+      `Recording alone costs ${us(perPair)} a pair of CPU (${(perPair * pairs).toFixed(3)} s in all)`);
   }
 }
 
