@@ -165,6 +165,30 @@ SCRIPTS = {
             result = pool.apply_async(time.sleep, (0.2,))
             raise RuntimeError("the pool is left busy")
     """,
+    # The runtime's own descriptors (its connection, its fault file) are kept out of
+    # the low numbers: the files and pipes a program opens get the numbers they get without it.
+    "descriptor_numbers": """
+        import multiprocessing as mp, os, sys
+
+        def show(who):
+            with open(__file__) as f:
+                r, w = os.pipe()
+                print(who, f.fileno(), r, w, flush=True)
+            os.close(r)
+            os.close(w)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            show("main")
+            p = mp.Process(target=show, args=("child",))
+            p.start()
+            p.join()
+            pid = os.fork()
+            if pid == 0:
+                show("forked")
+                os._exit(0)
+            os.waitpid(pid, 0)
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
@@ -173,7 +197,7 @@ SCRIPTS = {
     """,
 }
 
-METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse"}
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers"}
 
 
 def _cases():
