@@ -189,6 +189,34 @@ SCRIPTS = {
                 os._exit(0)
             os.waitpid(pid, 0)
     """,
+    # A Process subclass with its own __init__ and run(): inside run(), self.run and
+    # the instance's attributes are the program's own; what run() raises is printed as usual.
+    "process_subclass_run": """
+        import multiprocessing as mp, sys
+
+        class Worker(mp.Process):
+            def __init__(self, n, results):
+                super().__init__(name="Worker-%d" % n)
+                self.n = n
+                self.results = results
+
+            def run(self):
+                self.results.put((self.name, self.run.__qualname__, sorted(vars(self))))
+                if self.n == 1:
+                    raise ValueError("worker %d failed" % self.n)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            results = mp.Queue()
+            workers = [Worker(n, results) for n in range(2)]
+            for w in workers:
+                w.start()
+            for item in sorted(results.get() for _ in workers):
+                print(item)
+            for w in workers:
+                w.join()
+            print([w.exitcode for w in workers], sorted(vars(workers[0])))
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
@@ -197,7 +225,7 @@ SCRIPTS = {
     """,
 }
 
-METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers"}
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers", "process_subclass_run"}
 
 
 def _cases():

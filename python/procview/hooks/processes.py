@@ -83,11 +83,12 @@ def patch_process(process):
         recorder.begin((self.name, parent, "process", method, None, recorder.python_info()))
         recorder.flush()
         # _bootstrap catches what run() raises (prints it, exits 1): see it on its way.
-        self.run = _recording_errors(self.run)
+        own = self.__dict__.get("run", _NONE)  # a run the program set on the instance itself
+        self.run = _recording_errors(self, own)
         try:
             code = original_bootstrap(self, parent_sentinel)
         finally:
-            del self.run
+            _put_back_run(self, own)
         recorder.exit_event(code, "return")
         return code
 
@@ -126,10 +127,28 @@ def _can_signal(process):
     return not getattr(process, "_closed", False) and getattr(process, "_popen", None) is not None
 
 
-def _recording_errors(run):
-    """``run`` that records the exception it raises (``process.error``), and raises it on."""
+_NONE = object()
+
+
+def _put_back_run(process, own):
+    if own is _NONE:
+        process.__dict__.pop("run", None)
+    else:
+        process.__dict__["run"] = own
+
+
+def _recording_errors(process, own):
+    """A stand-in for ``process.run`` that records the exception run() raises
+    (``process.error``), and raises it on.
+
+    It is looked up, once, by _bootstrap's ``self.run()``, and puts the real run
+    back before calling it: the program's run() (a Process subclass's) finds
+    ``self.run`` and ``vars(self)`` as they are without us.
+    """
 
     def run_recording_errors():
+        _put_back_run(process, own)
+        run = process.run
         try:
             return run()
         except SystemExit:
