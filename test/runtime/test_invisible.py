@@ -217,6 +217,28 @@ SCRIPTS = {
                 w.join()
             print([w.exitcode for w in workers], sorted(vars(workers[0])))
     """,
+    # A stack looked at from a worker (a Process's target, a thread's, a Pool task)
+    # shows the frames it has without procview, none of the wrappers it runs under.
+    "stacks_in_workers": """
+        import inspect, multiprocessing as mp, sys, threading, traceback
+
+        def show(where):
+            print(where, [f.function for f in inspect.stack()], flush=True)
+            print(where, [f.name for f in traceback.extract_stack()], flush=True)
+            traceback.print_stack(limit=2, file=sys.stdout)
+            print(where, [f.f_code.co_name for f, _ in traceback.walk_stack(None)], flush=True)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            p = mp.Process(target=show, args=("process",))
+            p.start()
+            p.join()
+            t = threading.Thread(target=show, args=("thread",))
+            t.start()
+            t.join()
+            with mp.Pool(1) as pool:
+                pool.apply(show, ("pool",))
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
@@ -225,7 +247,7 @@ SCRIPTS = {
     """,
 }
 
-METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers", "process_subclass_run"}
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers", "process_subclass_run", "stacks_in_workers"}
 
 
 def _cases():
