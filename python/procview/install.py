@@ -35,7 +35,7 @@ _PATCHES = {
     "concurrent.futures.process": "procview.hooks.executors:patch_process_executor",
     "concurrent.futures.thread": "procview.hooks.executors:patch_thread_executor",
     "multiprocessing.managers": ("procview.hooks.managers:patch_managers", "procview.hooks.shared_memory:patch_managers"),
-    "traceback": "procview.hooks.tracebacks:patch_traceback",
+    "traceback": ("procview.hooks.tracebacks:patch_traceback", "procview.hooks.processes:patch_print_exc"),
     "inspect": "procview.hooks.tracebacks:patch_inspect",
     "queue": "procview.hooks.thread_queues:patch_queue_module",
     "subprocess": "procview.hooks.subprocesses:patch_subprocess",

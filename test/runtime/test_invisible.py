@@ -189,10 +189,11 @@ SCRIPTS = {
                 os._exit(0)
             os.waitpid(pid, 0)
     """,
-    # A Process subclass with its own __init__ and run(): inside run(), self.run and
-    # the instance's attributes are the program's own; what run() raises is printed as usual.
+    # A Process subclass with its own __init__ and run(): inside run(), self.run, the
+    # instance's attributes and the frames under run() are the program's own (a warning's
+    # stacklevel, sys._getframe); what run() raises is printed as usual.
     "process_subclass_run": """
-        import multiprocessing as mp, sys
+        import multiprocessing as mp, sys, warnings
 
         class Worker(mp.Process):
             def __init__(self, n, results):
@@ -201,8 +202,9 @@ SCRIPTS = {
                 self.results = results
 
             def run(self):
-                self.results.put((self.name, self.run.__qualname__, sorted(vars(self))))
+                self.results.put((self.name, self.run.__qualname__, sorted(vars(self)), sys._getframe(1).f_code.co_name))
                 if self.n == 1:
+                    warnings.warn("from run", stacklevel=2)
                     raise ValueError("worker %d failed" % self.n)
 
         if __name__ == "__main__":
