@@ -302,7 +302,36 @@ def _connect():
     # Kept as a bare descriptor, written with os.write: a socket object left open
     # at exit (it must stay open to the very end) would print a ResourceWarning
     # under -W error or -X dev, and the program's output must not change.
-    return sock.detach()
+    return out_of_the_way(sock.detach())
+
+
+_HIGH_FD = 1000  # where our descriptors go (see out_of_the_way), when the limit allows
+
+
+def out_of_the_way(fd):
+    """``fd`` moved up among the high descriptor numbers, where the program's own do not land.
+
+    The kernel gives a new descriptor the lowest free number. One of ours left
+    at 3 or 4 would shift every file, pipe and socket the program opens: a
+    program printing ``open(...).fileno()``, or passing a descriptor on by its
+    number, would see another one than without us. The copy is close-on-exec,
+    as the original was.
+    """
+    try:
+        import fcntl
+
+        limit = os.sysconf("SC_OPEN_MAX")
+    except (ImportError, ValueError, OSError):
+        return fd  # not a POSIX system: left where it is
+    floor = min(_HIGH_FD, limit - 16)
+    if fd >= floor:
+        return fd
+    try:
+        high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, floor)
+    except (AttributeError, OSError):
+        return fd  # no room up there (or no F_DUPFD_CLOEXEC): a shifted number beats no trace
+    os.close(fd)
+    return high
 
 
 def python_info():

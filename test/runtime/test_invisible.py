@@ -165,6 +165,82 @@ SCRIPTS = {
             result = pool.apply_async(time.sleep, (0.2,))
             raise RuntimeError("the pool is left busy")
     """,
+    # The runtime's own descriptors (its connection, its fault file) are kept out of
+    # the low numbers: the files and pipes a program opens get the numbers they get without it.
+    "descriptor_numbers": """
+        import multiprocessing as mp, os, sys
+
+        def show(who):
+            with open(__file__) as f:
+                r, w = os.pipe()
+                print(who, f.fileno(), r, w, flush=True)
+            os.close(r)
+            os.close(w)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            show("main")
+            p = mp.Process(target=show, args=("child",))
+            p.start()
+            p.join()
+            pid = os.fork()
+            if pid == 0:
+                show("forked")
+                os._exit(0)
+            os.waitpid(pid, 0)
+    """,
+    # A Process subclass with its own __init__ and run(): inside run(), self.run, the
+    # instance's attributes and the frames under run() are the program's own (a warning's
+    # stacklevel, sys._getframe); what run() raises is printed as usual.
+    "process_subclass_run": """
+        import multiprocessing as mp, sys, warnings
+
+        class Worker(mp.Process):
+            def __init__(self, n, results):
+                super().__init__(name="Worker-%d" % n)
+                self.n = n
+                self.results = results
+
+            def run(self):
+                self.results.put((self.name, self.run.__qualname__, sorted(vars(self)), sys._getframe(1).f_code.co_name))
+                if self.n == 1:
+                    warnings.warn("from run", stacklevel=2)
+                    raise ValueError("worker %d failed" % self.n)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            results = mp.Queue()
+            workers = [Worker(n, results) for n in range(2)]
+            for w in workers:
+                w.start()
+            for item in sorted(results.get() for _ in workers):
+                print(item)
+            for w in workers:
+                w.join()
+            print([w.exitcode for w in workers], sorted(vars(workers[0])))
+    """,
+    # A stack looked at from a worker (a Process's target, a thread's, a Pool task)
+    # shows the frames it has without procview, none of the wrappers it runs under.
+    "stacks_in_workers": """
+        import inspect, multiprocessing as mp, sys, threading, traceback
+
+        def show(where):
+            print(where, [f.function for f in inspect.stack()], flush=True)
+            print(where, [f.name for f in traceback.extract_stack()], flush=True)
+            traceback.print_stack(limit=2, file=sys.stdout)
+            print(where, [f.f_code.co_name for f, _ in traceback.walk_stack(None)], flush=True)
+
+        if __name__ == "__main__":
+            mp.set_start_method(sys.argv[1])
+            p = mp.Process(target=show, args=("process",))
+            p.start()
+            p.join()
+            t = threading.Thread(target=show, args=("thread",))
+            t.start()
+            t.join()
+            with mp.Pool(1) as pool:
+                pool.apply(show, ("pool",))
+    """,
     "stdin_echo": """
         import sys
         data = sys.stdin.read()
@@ -173,7 +249,7 @@ SCRIPTS = {
     """,
 }
 
-METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse"}
+METHOD_SCRIPTS = {"queue_empty_uncaught_in_child", "closed_process_misuse", "descriptor_numbers", "process_subclass_run", "stacks_in_workers"}
 
 
 def _cases():

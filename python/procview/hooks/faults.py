@@ -57,6 +57,7 @@ def _enable_ours():
         return
     try:
         fd = os.open(os.path.join(_folder, "fault-%d.txt" % os.getpid()), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = recorder.out_of_the_way(fd)  # not at a low number the program's next open() would take
     except OSError:
         return  # the run's folder is gone (the run is ending): nothing to record into
     try:

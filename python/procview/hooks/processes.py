@@ -2,6 +2,7 @@
 
 import atexit
 import os
+import sys
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
@@ -82,12 +83,8 @@ def patch_process(process):
         parent = getattr(self, "_parent_pid", None) or os.getppid()
         recorder.begin((self.name, parent, "process", method, None, recorder.python_info()))
         recorder.flush()
-        # _bootstrap catches what run() raises (prints it, exits 1): see it on its way.
-        self.run = _recording_errors(self.run)
-        try:
-            code = original_bootstrap(self, parent_sentinel)
-        finally:
-            del self.run
+        # What run() raises is recorded as _bootstrap prints it (see patch_print_exc).
+        code = original_bootstrap(self, parent_sentinel)
         recorder.exit_event(code, "return")
         return code
 
@@ -96,6 +93,8 @@ def patch_process(process):
     BaseProcess.terminate = terminate
     BaseProcess.kill = kill
     BaseProcess._bootstrap = _bootstrap
+    global _bootstrap_code
+    _bootstrap_code = original_bootstrap.__code__
     # A wait's stack in a child process begins at its target: what is outside
     # _bootstrap is how the process came to be (under fork, the parent's frames).
     callsite.add_stack_root(original_bootstrap)
@@ -126,25 +125,34 @@ def _can_signal(process):
     return not getattr(process, "_closed", False) and getattr(process, "_popen", None) is not None
 
 
-def _recording_errors(run):
-    """``run`` that records the exception it raises (``process.error``), and raises it on."""
+_bootstrap_code = None  # the code of multiprocessing's own BaseProcess._bootstrap, once patched
 
-    def run_recording_errors():
-        try:
-            return run()
-        except SystemExit:
-            raise
-        except BaseException as exc:
-            from .errors import error_values
 
-            try:
-                recorder.emit("process.error", error_values(type(exc), exc, exc.__traceback__))
-                recorder.flush()
-            except Exception:
-                pass
-            raise
+def patch_print_exc(traceback):
+    """Record what a process's run() raised (``process.error``) where _bootstrap prints it.
 
-    return run_recording_errors
+    _bootstrap catches it, writes "Process NAME:" and calls ``traceback.print_exc()``
+    from its except clause, where the exception is the one being handled. Seen
+    there, it needs no frame of ours between _bootstrap and run(): a wrapper
+    around run() would be one more frame in the program's stack (a warning's
+    ``stacklevel``, ``sys._getframe``, faulthandler's dumps) and in ``self.run``.
+    """
+    original = traceback.print_exc
+
+    def print_exc(limit=None, file=None, chain=True):
+        if _bootstrap_code is not None and sys._getframe(1).f_code is _bootstrap_code:
+            exc_type, exc, tb = sys.exc_info()
+            if exc_type is not None:
+                from .errors import error_values
+
+                try:
+                    recorder.emit("process.error", error_values(exc_type, exc, tb))
+                    recorder.flush()
+                except Exception:
+                    pass
+        return original(limit, file, chain)
+
+    traceback.print_exc = impersonate(print_exc, original)
 
 
 def record_reaped(popen_class, method_name):

@@ -10,6 +10,7 @@ concurrent.futures use to print or ship tracebacks).
 """
 
 from ..callsite import is_runtime_file
+from ..impersonate import impersonate
 
 
 def _is_ours(tb):
@@ -44,18 +45,40 @@ def clean_exception(exc, _seen=None):
 
 
 def patch_traceback(traceback):
-    for name in ("walk_tb", "_walk_tb_with_full_positions"):
+    # walk_stack too: extract_stack(), print_stack() and format_stack() (and
+    # logging's stack_info) in a worker must not show the wrappers it runs under.
+    for name in ("walk_tb", "_walk_tb_with_full_positions", "walk_stack"):
         original = getattr(traceback, name, None)
         if original is not None:
-            setattr(traceback, name, _filtered_walk(original))
+            setattr(traceback, name, _filtered_walk(original, name == "walk_stack"))
 
 
-def _filtered_walk(original):
+def _filtered_walk(original, walks_stack):
     def walk(tb, *args, **kwargs):
-        for item in original(tb, *args, **kwargs):
+        items = original(tb, *args, **kwargs)
+        if tb is None and walks_stack:
+            # walk_stack(None) starts a fixed number of frames up from its own, which
+            # is now one frame deeper (under this one): its first frame is one too many.
+            # None there means the stack is too shallow for it, where it fails without us.
+            if next(items, None) is None:
+                raise AttributeError("'NoneType' object has no attribute 'f_back'")
+        for item in items:
             if not is_runtime_file(item[0].f_code.co_filename):
                 yield item
 
-    walk.__name__ = original.__name__
-    walk.__doc__ = original.__doc__
-    return walk
+    return impersonate(walk, original)
+
+
+def patch_inspect(inspect):
+    """inspect.stack() and inspect.trace() (and the frame lists they are made of) without our frames."""
+    for name in ("getouterframes", "getinnerframes"):
+        original = getattr(inspect, name, None)
+        if original is not None:
+            setattr(inspect, name, _filtered_frame_list(original))
+
+
+def _filtered_frame_list(original):
+    def frames(*args, **kwargs):
+        return [info for info in original(*args, **kwargs) if not is_runtime_file(info[0].f_code.co_filename)]
+
+    return impersonate(frames, original)
