@@ -23,6 +23,8 @@ const HINTS: Partial<Record<FindingKind, string>> = {
   'task-lost': 'A worker died in the middle of this task, so its result never comes: handle the worker\'s crash (a Pool does not notice; a ProcessPoolExecutor raises BrokenProcessPool), or get() with a timeout.',
 };
 
+const JOINABLE_QUEUE_HINT =
+  'Call task_done() once for every get(), on every path: in a finally, so that a `continue`, a `return` or an exception after the get() cannot skip it (join() waits until every item put was marked done).';
 const LOCK_HELD_OVER_RESULT_HINT =
   'Do not hold a lock while waiting for a task that needs it: release it before result()/get()/wait(), or let the task take it first; everywhere else, take locks in one global order.';
 const UNDRAINED_AT_EXIT_HINT =
@@ -43,8 +45,12 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
     const nodes = cycle.map((key) => graph.nodes.get(key)).filter((node): node is WaitNode => node !== undefined);
     claim(lockCycleFinding(model, graph, nodes), nodes);
   }
-  for (const node of graph.nodes.values()) {
-    if (explained.has(node.lane.key)) continue;
+  // A JoinableQueue's join() first: its idle consumers go with it (waitsOnJoinOfItsQueue).
+  const joinsFirst = [...graph.nodes.values()].sort(
+    (a, b) => Number(b.interval.wait.op === 'queue.join') - Number(a.interval.wait.op === 'queue.join'),
+  );
+  for (const node of joinsFirst) {
+    if (explained.has(node.lane.key) || waitsOnJoinOfItsQueue(graph, node, explained)) continue;
     const deadEnd = node.deadEnd ?? deadEndByCycleBack(model, graph, node);
     if (deadEnd) claim(deadEndFinding(model, node, deadEnd, t), [node]);
   }
@@ -205,6 +211,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       };
     }
     case 'wait-unsignaled': {
+      if (wait.op === 'queue.join') return queueJoinFinding(model, base, who, wait.target, wait.loc, t);
       const sync = model.syncs.get(wait.target);
       if (sync?.type === 'Barrier') {
         const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
@@ -213,7 +220,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       const gone = goneSince(model, node, t, base);
       return {
         ...base,
-        summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : wait.op === 'queue.join' ? 'mark its items done' : 'set or notify it'}${gone ? ` (gone since it was made: ${gone})` : ''}.`,
+        summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, and no live process can still ${wait.op === 'lock' ? 'release it' : 'set or notify it'}${gone ? ` (gone since it was made: ${gone})` : ''}.`,
       };
     }
     case 'task-lost': {
@@ -222,6 +229,45 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       return { ...base, summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, but ${worker ? `its worker ${processLabel(worker)} ${exitWords(worker)}` : 'its worker died'} in the middle of it: the result will never come.` };
     }
   }
+}
+
+/**
+ * A JoinableQueue's join() that can never end: it waits until task_done() was
+ * called once for each item put. Said in counts, which tell the usual bug: all
+ * items taken, fewer marked done (a get() whose task_done() a `continue`,
+ * `return` or exception skipped).
+ */
+function queueJoinFinding(model: RunModel, base: Omit<Finding, 'summary'>, who: string, queueId: string, loc: string | null, t: number): Finding {
+  const queue = model.queues.get(queueId);
+  const target = primitiveName(model, queueId);
+  if (!queue) return { ...base, summary: `${who} waits${at(loc)} for task_done() on every item of ${target}, and no live process can still mark its items done.` };
+  const { put, taken, done } = queue.joinCountsAt(t);
+  const open = put - done;
+  base.locations.push(...queue.taskDoneLocs);
+  const counts = `${count(put, 'item')} ${put === 1 ? 'was' : 'were'} put and ${taken === put ? 'all' : `only ${taken}`} taken, but task_done() was called ${count(done, 'time')}`;
+  const why = taken === put
+    ? `${count(open, 'item')} taken ${open === 1 ? 'was' : 'were'} never marked done, and nobody can mark ${open === 1 ? 'it' : 'them'} now`
+    : `${count(put - taken, 'item')} ${put - taken === 1 ? 'is' : 'are'} still in it, and no live process can take and mark ${put - taken === 1 ? 'it' : 'them'} done`;
+  return { ...base, hint: JOINABLE_QUEUE_HINT, summary: `${who} waits${at(loc)} in join() on ${target}: ${counts}; ${why}.` };
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A get on a queue whose producers all wait in join() on that same queue: an
+ * idle consumer, waiting as it should for items that come after the join. It
+ * goes with the join's finding, not one of its own (which would point at the
+ * end markers, away from the join).
+ */
+function waitsOnJoinOfItsQueue(graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): boolean {
+  const wait = node.interval.wait;
+  if (wait.op !== 'queue.get' || node.edges.length === 0) return false;
+  return node.edges.every((edge) => {
+    const producer = graph.nodes.get(edge.to);
+    return producer !== undefined && explained.has(edge.to) && producer.interval.wait.op === 'queue.join' && producer.interval.wait.target === wait.target;
+  });
 }
 
 function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): Finding {

@@ -153,6 +153,9 @@ export class QueueModel {
   private readonly putOrder = new TimeOrder();
   /** The gets' times in order (each with its number among the gets). */
   private readonly getOrder = new TimeOrder();
+  /** A JoinableQueue's task_done() calls: their times in order, and the lines that made them. */
+  private readonly doneOrder = new TimeOrder();
+  readonly taskDoneLocs = new Set<string>();
   puts = 0;
   gets = 0;
   lost = 0;
@@ -275,6 +278,17 @@ export class QueueModel {
         this.pairInOrder();
         return;
     }
+  }
+
+  /** A JoinableQueue's task_done() at `t`, from `loc`. */
+  taskDone(t: number, loc: string): void {
+    this.doneOrder.insert(t, this.doneOrder.length);
+    this.taskDoneLocs.add(loc);
+  }
+
+  /** What a JoinableQueue's join() waits on at `t`: items put, items taken, and task_done() calls so far. */
+  joinCountsAt(t: number): { put: number; taken: number; done: number } {
+    return { put: this.putOrder.countAtOrBefore(t), taken: this.getOrder.countAtOrBefore(t), done: this.doneOrder.countAtOrBefore(t) };
   }
 
   /** Items in the queue at `t`: put at or before it and not yet taken. */

@@ -250,6 +250,7 @@ export class RunModel {
       }
       case 'queue.task_done':
         this.uses(event.pid, event.id);
+        this.queue(event.id, null).taskDone(event.t, event.loc);
         break;
       case 'queue.join.wait':
         if (lane) this.beginWait(lane, event, 'queue.join', event.id);
