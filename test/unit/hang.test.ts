@@ -1,0 +1,60 @@
+// What the diagnosis says of a hang, from runs written out event by event
+// (the corpus, test/diagnosis, runs the real programs; this pins the words).
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TraceEvent } from '../../src/core/events';
+import { diagnose } from '../../src/core/diagnosis/diagnose';
+import { RunModel } from '../../src/core/model/run-model';
+
+const ev = (t: number, pid: number, kind: string, fields: Record<string, unknown> = {}, tid = 1): TraceEvent =>
+  ({ t, pid, tid, kind, ...fields }) as unknown as TraceEvent;
+const begin = (t: number, pid: number, name: string, role = 'process'): TraceEvent =>
+  ev(t, pid, 'process.begin', { name, ppid: 10, role, method: 'fork', argv: [], python: null });
+
+function build(events: TraceEvent[]): RunModel {
+  const model = new RunModel();
+  for (const event of events) model.add(event);
+  return model;
+}
+
+describe('diagnosis: a JoinableQueue whose join() never ends', () => {
+  // Two items put, both taken, task_done() called once: a get() whose task_done() was skipped.
+  const q = 'q:1';
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    begin(5, 20, 'worker-1'),
+    begin(6, 21, 'worker-2'),
+    ev(10, 10, 'queue.new', { id: q, type: 'JoinableQueue', maxsize: 0, name: 'JoinableQueue@a.py:3', loc: 'a.py:3' }),
+    ev(100, 10, 'queue.put', { id: q, seq: 0, loc: 'a.py:20', repr: "'a.jpg'", block: true, waited: 0, outcome: 'ok', size: null, crc: null }),
+    ev(110, 10, 'queue.put', { id: q, seq: 1, loc: 'a.py:20', repr: "'b.txt'", block: true, waited: 0, outcome: 'ok', size: null, crc: null }),
+    ev(101, 10, 'queue.send', { id: q, seq: 0, size: 10, crc: 111 }, 2),
+    ev(111, 10, 'queue.send', { id: q, seq: 1, size: 10, crc: 222 }, 2),
+    ev(200, 20, 'queue.get', { id: q, loc: 'a.py:9', block: true, waited: 0, outcome: 'ok', size: 10, crc: 111, seq: null }),
+    ev(210, 21, 'queue.get', { id: q, loc: 'a.py:9', block: true, waited: 0, outcome: 'ok', size: 10, crc: 222, seq: null }),
+    ev(300, 20, 'queue.task_done', { id: q, loc: 'a.py:14' }),
+    ev(400, 10, 'queue.join.wait', { id: q, loc: 'a.py:22', stack: null }),
+    ev(410, 20, 'queue.get.wait', { id: q, loc: 'a.py:9', stack: null }),
+    ev(420, 21, 'queue.get.wait', { id: q, loc: 'a.py:9', stack: null }),
+    ev(2_000_000_000, 0, 'run.hang', { stalled: 1_500_000_000, action: 'kill' }, 0),
+  ]);
+  const diagnosis = diagnose(model);
+  const errors = diagnosis.findings.filter((finding) => finding.severity === 'error');
+
+  it('says so in counts, at the join, with the task_done() line', () => {
+    assert.equal(diagnosis.verdict, 'hang');
+    assert.equal(errors.length, 1, errors.map((finding) => finding.summary).join('\n'));
+    const join = errors[0];
+    assert.ok(join);
+    assert.equal(join.kind, 'wait-unsignaled');
+    assert.match(join.summary, /2 items were put and all taken, but task_done\(\) was called 1 time; 1 item taken was never marked done/);
+    assert.ok(join.locations.includes('a.py:22') && join.locations.includes('a.py:14'), String(join.locations));
+    assert.match(join.hint, /task_done\(\) once for every get\(\)/);
+  });
+
+  it('lists the idle consumers under it, not as end-marker findings of their own', () => {
+    assert.ok(!diagnosis.findings.some((finding) => finding.kind === 'get-starved'));
+    const names = errors[0]?.processes.map((proc) => proc.name);
+    assert.deepEqual(names?.sort(), ['MainProcess', 'worker-1', 'worker-2']);
+  });
+});
