@@ -1,7 +1,7 @@
 """Every program of the corpus (programs/, see its README) run for real under
 `procview run --on-hang kill`, then `procview diagnose --json` on its trace:
 the verdict, the finding kinds, the culprits and the lines its header names,
-and nothing of the run left alive afterwards."""
+for some the words (SAYS), and nothing of the run left alive afterwards."""
 
 import json
 import os
@@ -45,6 +45,16 @@ def header(path):
 # limits"). Strict: a program that starts passing fails here until it is taken
 # off this list.
 KNOWN_GAPS = {}
+
+
+# What a finding must say, in words, where the explanation is the point of the
+# program (the header pins kinds, culprits and lines, not the words): a regular
+# expression one of the expected kinds' summaries must match.
+SAYS = {
+    "wait_unsignaled_joinable_queue_missing_task_done": r"4 items were put and all taken, but task_done\(\) was called 3 times",
+    "wait_unsignaled_thread_pool_nested_submit": r"render_page, a task still queued in ThreadPoolExecutor@\S+, the pool it runs in",
+    "get_starved_thread_pool_consumer_before_producer": r"behind it, extract waits in ThreadPoolExecutor@\S+'s queue",
+}
 
 
 def programs():
@@ -112,5 +122,7 @@ def test_program(program, tmp_path):
     pointed = {loc.rsplit(":", 1)[1] for f in relevant for loc in f["locations"] if loc.split(":")[0].endswith(program.name)}
     for line in want["lines"]:
         assert str(line) in pointed, "line %d not pointed at\n%s" % (line, context)
+    if program.stem in SAYS:
+        assert any(re.search(SAYS[program.stem], f["summary"]) for f in relevant), "does not say %r\n%s" % (SAYS[program.stem], context)
     for finding in diagnosis["findings"]:
         assert finding["summary"] and finding["hint"], finding

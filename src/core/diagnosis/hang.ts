@@ -6,7 +6,7 @@
 import type { RunModel } from '../model/run-model';
 import type { Finding, FindingKind } from './findings';
 import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
-import type { LaneModel, ProcessModel } from '../model/types';
+import type { JobModel, LaneModel, ProcessModel } from '../model/types';
 import {
   awaitedAtExit, buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
 } from './wait-graph';
@@ -23,6 +23,10 @@ const HINTS: Partial<Record<FindingKind, string>> = {
   'task-lost': 'A worker died in the middle of this task, so its result never comes: handle the worker\'s crash (a Pool does not notice; a ProcessPoolExecutor raises BrokenProcessPool), or get() with a timeout.',
 };
 
+const QUEUED_PRODUCER_HINT =
+  'A consumer task that waits for items from a producer task of the same pool needs a worker free for the producer: submit the producer first, give the pool a worker for each, or run them on separate pools; and put one end marker per consumer.';
+const STARVED_POOL_HINT =
+  'A task that waits for another task of its own pool starves the pool once every worker does so: submit the inner tasks to another pool (or call them directly), or wait for them outside the pool.';
 const JOINABLE_QUEUE_HINT =
   'Call task_done() once for every get(), on every path: in a finally, so that a `continue`, a `return` or an exception after the get() cannot skip it (join() waits until every item put was marked done).';
 const LOCK_HELD_OVER_RESULT_HINT =
@@ -52,7 +56,15 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
   for (const node of joinsFirst) {
     if (explained.has(node.lane.key) || waitsOnJoinOfItsQueue(graph, node, explained)) continue;
     const deadEnd = node.deadEnd ?? deadEndByCycleBack(model, graph, node);
-    if (deadEnd) claim(deadEndFinding(model, node, deadEnd, t), [node]);
+    if (!deadEnd) continue;
+    const finding = deadEndFinding(model, node, deadEnd, t);
+    // The pool's other workers starving it alike belong to the same finding.
+    const peers = starvesItsPool(model, graph, node) ? [...graph.nodes.values()].filter((peer) => peer !== node && starvesItsPool(model, graph, peer)) : [];
+    for (const peer of peers) {
+      finding.chain.push(waitLine(model, peer, t));
+      addProcess(finding, model, peer);
+    }
+    claim(finding, [node, ...peers]);
   }
   for (const node of graph.nodes.values()) {
     if (explained.has(node.lane.key)) continue;
@@ -88,6 +100,7 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
  * directly or not, on this very thread: nobody can end it.
  */
 function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): DeadEnd | null {
+  if (starvesItsPool(model, graph, node)) return { kind: 'wait-unsignaled' };
   if (node.edges.length === 0) return null;
   const op = node.interval.wait.op;
   if (op === 'exit') return undrainedAtExit(graph, node);
@@ -98,6 +111,41 @@ function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): 
   const allWaitOnMe = node.edges.every((edge) => graph.nodes.has(edge.to) && reachable(graph, edge.to).has(node.lane.key));
   if (!allWaitOnMe) return null;
   return op === 'lock' ? (lostHolder(model, graph.t) ?? { kind }) : { kind };
+}
+
+/**
+ * A pool's worker waiting for the result of a task still queued in that same
+ * pool, while every other worker that could run it waits, directly or not, on
+ * this one: the pool starves itself (a task that submits to its own pool and
+ * waits, once every worker does so).
+ */
+function starvesItsPool(model: RunModel, graph: WaitGraph, node: WaitNode): boolean {
+  const wait = node.interval.wait;
+  if (wait.op !== 'task.fetch') return false;
+  const pool = model.jobs.get(wait.target)?.pool;
+  if (!pool || !runsTasksOf(model, node.lane.key, pool)) return false;
+  return node.edges.every(
+    (edge) => edge.role === 'may-run-task' && graph.nodes.has(edge.to) && reachable(graph, edge.to).has(node.lane.key),
+  );
+}
+
+/**
+ * The tasks submitted to the pool whose task `lane` is running, and not begun:
+ * a producer among them cannot start while the pool's workers wait (a consumer
+ * submitted before its producer, to a pool with too few workers for both).
+ */
+function queuedBehind(model: RunModel, lane: string): { pool: string; jobs: JobModel[] } | null {
+  const running = [...model.tasks.values()].find((task) => task.lane === lane && task.end === null);
+  if (!running) return null;
+  const jobs = [...model.jobs.values()].filter(
+    (job) => job.pool === running.pool && job.submitSeen && !job.cancelled && job.tasks.length === 0,
+  );
+  return jobs.length > 0 ? { pool: running.pool, jobs } : null;
+}
+
+function runsTasksOf(model: RunModel, lane: string, pool: string): boolean {
+  for (const task of model.tasks.values()) if (task.pool === pool && task.lane === lane) return true;
+  return false;
 }
 
 /** An exit held up only by its feeder buffers, whose readers all wait, directly or not, on the exiting process. */
@@ -197,9 +245,15 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       const queue = model.queues.get(wait.target);
       const markers = queue ? endMarkerWords(model, queue.id) : '';
       const gone = queue ? goneLanes(model, putterLanes(model, queue), node, base, t) : '';
+      const behind = queuedBehind(model, node.lane.key);
+      for (const job of behind?.jobs ?? []) if (job.loc) base.locations.push(job.loc);
+      const queued = behind
+        ? `; behind it, ${joinWords(behind.jobs.map((job) => job.func ?? 'a task'))} ${behind.jobs.length === 1 ? 'waits' : 'wait'} in ${primitiveName(model, behind.pool)}'s queue and cannot start while its workers are busy`
+        : '';
       return {
         ...base,
-        summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}${gone ? `: its producers are gone (${gone})` : ''}.`,
+        hint: behind ? QUEUED_PRODUCER_HINT : base.hint,
+        summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}${gone ? `: its producers are gone (${gone})` : ''}${queued}.`,
       };
     }
     case 'put-blocked': {
@@ -212,6 +266,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
     }
     case 'wait-unsignaled': {
       if (wait.op === 'queue.join') return queueJoinFinding(model, base, who, wait.target, wait.loc, t);
+      if (wait.op === 'task.fetch') return starvedPoolFinding(model, base, who, wait.target, wait.loc);
       const sync = model.syncs.get(wait.target);
       if (sync?.type === 'Barrier') {
         const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
@@ -249,6 +304,23 @@ function queueJoinFinding(model: RunModel, base: Omit<Finding, 'summary'>, who: 
     ? `${count(open, 'item')} taken ${open === 1 ? 'was' : 'were'} never marked done, and nobody can mark ${open === 1 ? 'it' : 'them'} now`
     : `${count(put - taken, 'item')} ${put - taken === 1 ? 'is' : 'are'} still in it, and no live process can take and mark ${put - taken === 1 ? 'it' : 'them'} done`;
   return { ...base, hint: JOINABLE_QUEUE_HINT, summary: `${who} waits${at(loc)} in join() on ${target}: ${counts}; ${why}.` };
+}
+
+/** A pool's worker waits for a task queued behind it in the same pool (starvesItsPool); its peers join the finding (hangFindings). */
+function starvedPoolFinding(model: RunModel, base: Omit<Finding, 'summary'>, who: string, jobId: string, loc: string | null): Finding {
+  const job = model.jobs.get(jobId);
+  const pool = job?.pool ? model.pools.get(job.pool) : undefined;
+  const poolName = job?.pool ? primitiveName(model, job.pool) : 'its pool';
+  const workers = pool?.workers ?? null;
+  return {
+    ...base,
+    hint: STARVED_POOL_HINT,
+    summary:
+      `${who} waits${at(loc)} for the result of ${job?.func ?? 'a task'}, a task still queued in ${poolName}, the pool it runs in; ` +
+      (workers === 1
+        ? 'its only worker is this one, so the task can never start.'
+        : `${workers === null ? 'its workers all' : `all ${workers} of its workers`} wait for tasks queued behind them, so none can ever start.`),
+  };
 }
 
 function count(n: number, word: string): string {
