@@ -54,6 +54,8 @@ SAYS = {
     "wait_unsignaled_joinable_queue_missing_task_done": r"4 items were put and all taken, but task_done\(\) was called 3 times",
     "wait_unsignaled_thread_pool_nested_submit": r"render_page, a task still queued in ThreadPoolExecutor@\S+, the pool it runs in",
     "get_starved_thread_pool_consumer_before_producer": r"behind it, extract waits in ThreadPoolExecutor@\S+'s queue",
+    # A Manager queue's gets, from two processes, pair with their puts by item, not by arrival.
+    "get_starved_manager_queue_one_marker_spawn": r"1 end marker None put for 2 consumers",
 }
 
 

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import zlib
 
 from conftest import CLI, check_well_formed
 
@@ -111,3 +112,16 @@ def test_manager_queue_timeouts_and_nowait(procview, plain):
     assert gets[0]["waited"] >= 150_000_000
     [put] = t.by_kind("queue.put", pid=t.main_pid)
     assert (put["block"], put["outcome"], put["repr"]) == (False, "ok", "1")
+
+
+def test_manager_queue_get_names_its_item_by_the_crc_of_its_repr(procview):
+    # Gets from two processes reach the listener in another order than the
+    # server served them: each get carries the crc32 of its item's repr, as
+    # the put does, so the model pairs them by item, not by arrival.
+    run = procview(CYCLE_PROGRAM)
+    assert run.returncode == 0, run
+    t = run.trace
+    [put] = t.by_kind("queue.put", pid=t.main_pid)
+    empty, got = t.by_kind("queue.get", pid=t.main_pid)
+    assert put["crc"] == got["crc"] == zlib.crc32(b"1")
+    assert empty["crc"] is None

@@ -83,6 +83,40 @@ describe('model: threads of the queue module pair by seq, a manager queue in ord
   });
 });
 
+describe('model: a manager queue pairs a get with the put of its crc (its repr\'s), gets arriving out of order', () => {
+  const q = 'mgr:m/2';
+  const mput = (t: number, repr: string, crc: number): TraceEvent =>
+    ev(t, 10, 'queue.put', { id: q, seq: null, loc: 'c.py:5', repr, block: true, waited: 0, outcome: 'ok', size: null, crc });
+  const mget = (t: number, pid: number, crc: number | null): TraceEvent =>
+    ev(t, pid, 'queue.get', { id: q, loc: 'c.py:9', block: true, waited: 0, outcome: 'ok', size: null, crc, seq: null });
+  // The server served 'a' to 20, 'b' to 21, then the end marker to 20; 21's batch arrives last.
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    ev(1, 10, 'queue.new', { id: q, type: 'Manager.Queue', maxsize: 0, name: 'Queue@c.py:4', loc: 'c.py:4' }),
+    mput(10, "'a'", 111),
+    mput(11, "'b'", 222),
+    mput(12, 'None', 333),
+    mget(20, 20, 111),
+    mget(40, 20, 333),
+    mget(30, 21, 222),
+  ]);
+
+  it('takes each item by its crc, not by arrival', () => {
+    assert.deepEqual(model.queues.get(q)?.items.map((item) => [item.repr, item.getPid, item.getT]), [["'a'", 20, 20], ["'b'", 21, 30], ['None', 20, 40]]);
+  });
+
+  it('waits for a put that has not arrived yet rather than taking another', () => {
+    const late = build([
+      begin(0, 10, 'MainProcess', 'main'),
+      ev(1, 10, 'queue.new', { id: q, type: 'Manager.Queue', maxsize: 0, name: 'Queue@c.py:4', loc: 'c.py:4' }),
+      mput(10, "'a'", 111),
+      mget(30, 21, 222),
+      mput(11, "'b'", 222),
+    ]);
+    assert.deepEqual(late.queues.get(q)?.items.map((item) => [item.repr, item.getPid]), [["'a'", null], ["'b'", 21]]);
+  });
+});
+
 describe('model: busy polling', () => {
   const poll = (t: number, count: number, op = 'empty', loc = 'p.py:7', tid = 1): TraceEvent =>
     ev(t, 10, 'queue.poll', { id: 'q:1', op, loc, count }, tid);

@@ -22,6 +22,7 @@ process in any case, and the listener must know who waits on what.
 """
 
 import os
+import zlib
 
 from .. import callsite, recorder
 from ..reprs import short_repr
@@ -128,6 +129,14 @@ def _announce(token, typeid, args, kwds, loc):
         recorder.emit("manager.new", (target, "Manager." + typeid, typeid, None, name, loc))
 
 
+def _repr_crc(shown):
+    """The crc32 of an item's short repr, on a Manager queue's put and get: no pickled
+    bytes pass through this process, and gets from several processes reach the
+    listener in another order than the server served them; equal reprs pair the
+    get with its put (docs/trace-format.md, Managers)."""
+    return None if shown is None else zlib.crc32(shown.encode("utf-8", "surrogatepass"))
+
+
 def _wait_before(typeid, method, args, kwds, target, loc):
     """``(kind, values)`` of the wait to announce before this call, or None for a call that cannot block."""
     if typeid in _QUEUES:
@@ -151,11 +160,12 @@ def _record(typeid, target, method, args, kwds, loc, waited, error, result):
         block = method == "put" and bool(_arg(args, kwds, 1, "block", True))
         outcome = "ok" if failed is None else ("full" if failed == "Full" else failed)
         shown = short_repr(args[0]) if args else None
-        recorder.emit("queue.put", (target, None, loc, shown, block, waited, outcome, None, None))
+        recorder.emit("queue.put", (target, None, loc, shown, block, waited, outcome, None, _repr_crc(shown)))
     elif typeid in _QUEUES and method in ("get", "get_nowait"):
         block = method == "get" and bool(_arg(args, kwds, 0, "block", True))
         outcome = "ok" if failed is None else ("empty" if failed == "Empty" else failed)
-        recorder.emit("queue.get", (target, loc, block, waited, outcome, None, None, None))
+        got = _repr_crc(short_repr(result)) if failed is None else None
+        recorder.emit("queue.get", (target, loc, block, waited, outcome, None, got, None))
     elif typeid in _QUEUES and method == "task_done" and failed is None:
         recorder.emit("queue.task_done", (target, loc))
     elif typeid in _QUEUES and method == "join":

@@ -136,6 +136,9 @@ interface PendingGet {
 
 export type QueuePairing = 'bytes' | 'seq' | 'order';
 
+/** A get in order pairing that does not name its item's crc (a trace from before they did). */
+const NO_CRC = -1;
+
 /** The most items a contents query lists (the count is always exact). */
 export const MAX_LISTED_ITEMS = 1000;
 
@@ -274,7 +277,7 @@ export class QueueModel {
         return;
       }
       case 'order':
-        this.getsInOrder.push({ crc: 0, size: 0, t, pid, tid, loc });
+        this.getsInOrder.push({ crc: crc ?? NO_CRC, size: 0, t, pid, tid, loc });
         this.pairInOrder();
         return;
     }
@@ -439,11 +442,25 @@ export class QueueModel {
     if (rows) rows[seq] = -1;
   }
 
+  /**
+   * Pairs gets and puts of a queue whose events name no item (a Manager's): in
+   * order, except that a get that knows its item's crc (of its repr, see
+   * docs/trace-format.md) takes the first put of that crc. Gets from two
+   * processes reach the listener in another order than the server served them;
+   * in order alone, one consumer's end marker could be paired with another's item.
+   */
   private pairInOrder(): void {
-    while (this.unpairedInOrder.length > 0 && this.getsInOrder.length > 0) {
-      const row = this.unpairedInOrder.shift();
-      const get = this.getsInOrder.shift();
-      if (row !== undefined && get) this.table.took(row, get.t, get.pid, get.tid, get.loc);
+    for (let g = 0; g < this.getsInOrder.length && this.unpairedInOrder.length > 0; ) {
+      const get = this.getsInOrder[g];
+      if (get === undefined) break;
+      const at = get.crc === NO_CRC ? 0 : this.unpairedInOrder.findIndex((row) => this.table.crc(row) === get.crc);
+      if (at < 0) {
+        g++; // its put has not come yet
+        continue;
+      }
+      const [row] = this.unpairedInOrder.splice(at, 1);
+      this.getsInOrder.splice(g, 1);
+      if (row !== undefined) this.table.took(row, get.t, get.pid, get.tid, get.loc);
     }
   }
 }
