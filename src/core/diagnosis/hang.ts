@@ -304,7 +304,7 @@ function endMarkerWords(model: RunModel, id: string): string {
   const lastGot = new Map<string, string>();
   for (const item of queue.items) {
     if (item.getPid === null) continue;
-    const key = `${item.getPid}:${item.getTid ?? ''}`;
+    const key = item.getTid === null ? `${item.getPid}:` : model.threadKey(item.getPid, item.getTid, item.getT ?? model.end);
     consumers.add(key);
     lastGot.set(key, item.repr);
   }
