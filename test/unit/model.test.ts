@@ -180,9 +180,69 @@ describe('model: threads whose ident is reused are lanes of their own', () => {
     ev(3, 10, 'thread.begin', { name: 'second', native: 2, daemon: false }, 7),
   ]);
 
-  it('keeps both, the first retired under a key of its own', () => {
+  it('keeps both, the later one under a key of its own', () => {
     const names = [...model.lanes.values()].map((lane) => lane.name).sort();
     assert.deepEqual(names, ['MainProcess', 'first', 'second']);
     assert.equal(model.lane(10, 7)?.name, 'second');
+    assert.equal(model.lanes.get('10:7')?.name, 'first');
+    assert.equal(model.lanes.get('10:7#2')?.name, 'second');
+  });
+});
+
+describe('model: a reused ident, holds and waits of each thread its own', () => {
+  const acquire = (t: number, id: string, loc: string, tid: number): TraceEvent =>
+    ev(t, 10, 'lock.acquire', { id, loc, waited: 0, outcome: 'ok' }, tid);
+  // Two threads one after the other under ident 7, each taking a slot of a
+  // semaphore and ending without releasing it; a third under 7 again waits for a slot.
+  const model = build([
+    begin(0, 10, 'MainProcess', 'main'),
+    ev(1, 10, 'lock.new', { id: 'S', type: 'threading.Semaphore', value: 2, scope: 'thread', name: 'Semaphore@a.py:3', loc: 'a.py:3' }),
+    ev(2, 10, 'thread.begin', { name: 'first', native: 101, daemon: false }, 7),
+    acquire(3, 'S', 'a.py:9', 7),
+    ev(4, 10, 'queue.put', { id: 'q:1', seq: 0, loc: 'a.py:5', repr: "'one'", block: true, waited: 0, outcome: 'ok', size: null, crc: null }, 7),
+    ev(5, 10, 'thread.exit', { error: null }, 7),
+    ev(6, 10, 'thread.start', { target: 7, name: 'first', daemon: false, loc: 'a.py:20', internal: false }),
+    ev(7, 10, 'thread.begin', { name: 'second', native: 102, daemon: false }, 7),
+    ev(8, 10, 'thread.start', { target: 7, name: 'second', daemon: false, loc: 'a.py:20', internal: false }),
+    acquire(9, 'S', 'a.py:9', 7),
+    ev(10, 10, 'queue.put', { id: 'q:1', seq: 1, loc: 'a.py:5', repr: "'two'", block: true, waited: 0, outcome: 'ok', size: null, crc: null }, 7),
+    ev(11, 10, 'thread.exit', { error: 'ValueError' }, 7),
+    ev(12, 10, 'thread.begin', { name: 'third', native: 103, daemon: false }, 7),
+    ev(13, 10, 'thread.start', { target: 7, name: 'third', daemon: false, loc: 'a.py:20', internal: false }),
+    ev(14, 10, 'thread.join.wait', { target: 7, timeout: null, loc: 'a.py:22', stack: null }),
+    ev(15, 10, 'lock.wait', { id: 'S', loc: 'a.py:9', stack: null }, 7),
+  ]);
+  const lanes = [...model.lanes.values()].filter((lane) => lane.tid === 7);
+
+  it('gives each thread a lane of its own, from its begin to its exit', () => {
+    assert.deepEqual(
+      lanes.map((lane) => [lane.key, lane.name, lane.native, lane.start, lane.end, lane.error, lane.startLoc]),
+      [
+        ['10:7', 'first', 101, 2, 5, null, 'a.py:20'],
+        ['10:7#2', 'second', 102, 7, 11, 'ValueError', 'a.py:20'],
+        ['10:7#3', 'third', 103, 12, null, null, 'a.py:20'],
+      ],
+    );
+    assert.deepEqual(model.processes.get(10)?.lanes, ['10:1', '10:7', '10:7#2', '10:7#3']);
+  });
+
+  it('keeps each hold with the thread that took it', () => {
+    const lock = model.locks.get('S');
+    assert.ok(lock);
+    assert.deepEqual(lock.held.map((hold) => [hold.lane, hold.start]), [['10:7', 3], ['10:7#2', 9]]);
+    assert.deepEqual(lock.holdersAt(16).map((hold) => model.lanes.get(hold.lane)), [lanes[0], lanes[1]]);
+  });
+
+  it('finds the thread of an ident at a time', () => {
+    assert.equal(model.lane(10, 7)?.name, 'third');
+    assert.deepEqual([1, 2, 4, 6, 7, 11, 12, 99].map((t) => model.laneAt(10, 7, t)?.name), ['first', 'first', 'first', 'first', 'second', 'second', 'third', 'third']);
+    assert.equal(model.laneAt(10, 1, 5)?.name, 'MainProcess');
+    assert.deepEqual(model.queues.get('q:1')?.items.map((item) => model.threadKey(item.putPid, item.putTid, item.putT)), ['10:7', '10:7#2']);
+  });
+
+  it('joins the thread of the ident alive when the join began', () => {
+    const main = model.lane(10, 1);
+    assert.equal(main && model.openWait(main)?.wait.target, '10:7#3');
+    assert.equal(model.lane(10, 7)?.blocked.at(-1)?.wait.target, 'S');
   });
 });

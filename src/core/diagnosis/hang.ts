@@ -31,6 +31,8 @@ const JOINABLE_QUEUE_HINT =
   'Call task_done() once for every get(), on every path: in a finally, so that a `continue`, a `return` or an exception after the get() cannot skip it (join() waits until every item put was marked done).';
 const LOCK_HELD_OVER_RESULT_HINT =
   'Do not hold a lock while waiting for a task that needs it: release it before result()/get()/wait(), or let the task take it first; everywhere else, take locks in one global order.';
+const DEAD_THREAD_HOLDER_HINT =
+  'Release locks and semaphores with `with lock:` (or try/finally) so every path gives them back, early returns and exceptions included: a thread that ends still holds what it did not release.';
 const UNDRAINED_AT_EXIT_HINT =
   'Drain the queue before the process that put to it exits: a process cannot exit while its queue\'s feeder thread still holds items nobody reads (call cancel_join_thread() on the queue only if losing them is fine).';
 const EXIT_HINT =
@@ -214,13 +216,27 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
           summary: `${who}'s wait for ${target}${at(wait.loc)} can never end: no live process holds or can release it, so it was most likely taken by ${joinWords(who2)} (its last events were lost with it) and never released.`,
         };
       }
-      const holders = deadEnd.holders.map((hold) => {
+      // A holder may be a thread that ended while its process ran on (returned or raised without releasing).
+      const endedThreads = deadEnd.holders.map((hold) => {
         const proc = model.processes.get(hold.pid);
+        const lane = model.lanes.get(hold.lane);
+        return lane && proc && !lane.main && threadEndedBefore(lane, proc, t) ? lane : null;
+      });
+      const holders = deadEnd.holders.map((hold, i) => {
         base.locations.push(hold.loc);
+        const lane = endedThreads[i];
+        if (lane) {
+          const entry = findingProcess(model, lane);
+          if (!base.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) base.processes.push(entry);
+          const how = lane.error ? `died of ${lane.error}` : 'ended';
+          return `${laneLabel(model, lane)}, which took it at ${hold.loc} and ${how} without releasing it`;
+        }
+        const proc = model.processes.get(hold.pid);
         if (proc) base.processes.push({ pid: proc.pid, name: proc.name, thread: null });
         const how = proc ? exitWords(proc) : 'ended';
         return `${proc ? processLabel(proc) : `pid ${hold.pid}`}, which took it at ${hold.loc} and ${how} without releasing it`;
       });
+      if (endedThreads.every((lane) => lane !== null)) base.hint = DEAD_THREAD_HOLDER_HINT;
       return { ...base, summary: `${who} waits for ${target}${at(wait.loc)}, held by ${joinWords(holders)}.` };
     }
     case 'join-undrained-queue': {
@@ -422,7 +438,7 @@ function endMarkerWords(model: RunModel, id: string): string {
   const lastGot = new Map<string, string>();
   for (const item of queue.items) {
     if (item.getPid === null) continue;
-    const key = `${item.getPid}:${item.getTid ?? ''}`;
+    const key = item.getTid === null ? `${item.getPid}:` : model.threadKey(item.getPid, item.getTid, item.getT ?? model.end);
     consumers.add(key);
     lastGot.set(key, item.repr);
   }
@@ -460,6 +476,11 @@ function addProcess(finding: Finding, model: RunModel, node: WaitNode): void {
   const entry = findingProcess(model, node.lane);
   if (!finding.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) finding.processes.push(entry);
   for (const loc of locationsOf(node)) if (!finding.locations.includes(loc)) finding.locations.push(loc);
+}
+
+/** The thread ended by `t`, before its process did (its own end, not its process's). */
+function threadEndedBefore(lane: LaneModel, proc: ProcessModel, t: number): boolean {
+  return lane.end !== null && lane.end <= t && (proc.end === null || lane.end < proc.end);
 }
 
 export function exitWords(proc: { exitcode: number | null; signal: string | null; end: number | null }): string {

@@ -52,8 +52,7 @@ export function describeWait(model: RunModel, wait: Wait, t = model.end): string
       return `waits to join ${target ? processLabel(target) : `pid ${wait.target}`}`;
     }
     case 'thread.join': {
-      const [pid, tid] = wait.target.split(':').map(Number);
-      const lane = model.lane(pid ?? 0, tid ?? 0);
+      const lane = model.joinedLane(wait.target);
       return `waits to join ${lane ? laneLabel(model, lane) : `thread ${wait.target}`}`;
     }
     case 'sync': {

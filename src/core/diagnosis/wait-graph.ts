@@ -167,8 +167,7 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
       return;
     }
     case 'thread.join': {
-      const [pid, tid] = wait.target.split(':').map(Number);
-      const target = model.lane(pid ?? 0, tid ?? 0);
+      const target = model.joinedLane(wait.target);
       if (target && laneAliveAt(target, t)) node.edges.push({ to: target.key, role: 'joined', loc: null });
       return;
     }
@@ -261,13 +260,15 @@ function poolWorkerLanes(model: RunModel, pool: string): LaneModel[] {
 
 export function putterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
   const keys = new Set<string>();
-  for (const item of queue.items) keys.add(`${item.putPid}:${item.putTid}`);
+  for (const item of queue.items) keys.add(model.threadKey(item.putPid, item.putTid, item.putT));
   return lanesOfKeys(model, keys);
 }
 
 export function getterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
   const keys = new Set<string>();
-  for (const item of queue.items) if (item.getPid !== null && item.getTid !== null) keys.add(`${item.getPid}:${item.getTid}`);
+  for (const item of queue.items) {
+    if (item.getPid !== null && item.getTid !== null) keys.add(model.threadKey(item.getPid, item.getTid, item.getT ?? model.end));
+  }
   // Readers that never got anything but wait (or waited) on it count too.
   for (const lane of model.lanes.values()) {
     if (lane.blocked.some((span) => span.wait.target === queue.id && span.wait.op === 'queue.get')) keys.add(lane.key);

@@ -260,17 +260,6 @@ function* processInstants(proc: ProcessModel): Generator<ChromeEvent> {
   };
 }
 
-/** The lane of thread `tid` of `pid` at `t`: the live one, or a retired one whose ident was reused later. */
-function laneAt(model: RunModel, pid: number, tid: number, t: number): LaneModel | undefined {
-  const current = model.lane(pid, tid);
-  if (current && current.start <= t) return current;
-  const proc = model.processes.get(pid);
-  const retired = proc
-    ? model.lanesOf(proc).find((lane) => lane.pid === pid && lane.tid === tid && lane.start <= t && (lane.end === null || t <= lane.end))
-    : undefined;
-  return retired ?? current;
-}
-
 /** The put and get marks of every item taken from a queue, by lane: each pair is one flow. */
 function flowMarks(model: RunModel): Map<string, Slice[]> {
   const marks = new Map<string, Slice[]>();
@@ -290,8 +279,8 @@ function flowMarks(model: RunModel): Map<string, Slice[]> {
       // so the arrow starts there and never points back in time.
       const putReturned = ns(item.putT);
       const putT = Math.min(putReturned, getT);
-      const putLane = laneAt(model, item.putPid, item.putTid, item.putT);
-      const getLane = laneAt(model, item.getPid, item.getTid, item.getT);
+      const putLane = model.laneAt(item.putPid, item.putTid, item.putT);
+      const getLane = model.laneAt(item.getPid, item.getTid, item.getT);
       if (!putLane || !getLane) continue;
       const id = ++flows;
       add(putLane.key, {
@@ -366,10 +355,8 @@ export function waitName(model: RunModel, wait: Wait): string {
       return `acquire ${name()}`;
     case 'process.join':
       return `join ${model.processes.get(Number(wait.target))?.name ?? `pid ${wait.target}`}`;
-    case 'thread.join': {
-      const [pid, tid] = wait.target.split(':').map(Number);
-      return `join ${model.lane(pid ?? 0, tid ?? 0)?.name ?? `thread ${wait.target}`}`;
-    }
+    case 'thread.join':
+      return `join ${model.joinedLane(wait.target)?.name ?? `thread ${wait.target}`}`;
     case 'sync':
       return `wait ${name()}`;
     case 'pipe.recv':

@@ -72,7 +72,10 @@ export class RunModel {
   /** When `procview run` saw the run hang. */
   readonly hangs: number[] = [];
   private readonly pipeOfEnd = new Map<string, string>();
-  private retired = 0;
+  /** The key of the latest lane of each thread ident (`pid:ident`), when it is not `pid:ident` itself (the ident was reused). */
+  private readonly latestLane = new Map<string, string>();
+  /** Every lane of an ident that more than one thread had (`pid:ident`), in the order they began. */
+  private readonly identLanes = new Map<string, LaneModel[]>();
   // Events come in runs from one thread: remember the last lane and the last use.
   private lastLane: LaneModel | undefined;
   private lastUsePid = 0;
@@ -101,7 +104,10 @@ export class RunModel {
     const endsOp = OP_ENDED_BY[event.kind];
     if (lane && endsOp) {
       const { waited, outcome, loc } = event as { waited?: unknown; outcome?: unknown; loc?: unknown };
-      this.endWait(lane, endsOp, event.t, waited, outcome, waitTarget(event), loc);
+      // A join that was not announced: its thread, as of when the join began.
+      const target =
+        event.kind === 'thread.join' ? this.threadKey(event.pid, event.target, event.t - (typeof waited === 'number' ? waited : 0)) : waitTarget(event);
+      this.endWait(lane, endsOp, event.t, waited, outcome, target, loc);
     }
 
     switch (event.kind) {
@@ -212,7 +218,7 @@ export class RunModel {
         }
         break;
       case 'thread.join.wait':
-        if (lane) this.beginWait(lane, event, 'thread.join', `${event.pid}:${event.target}`);
+        if (lane) this.beginWait(lane, event, 'thread.join', this.threadKey(event.pid, event.target, event.t));
         break;
       case 'thread.join':
         break;
@@ -510,6 +516,16 @@ export class RunModel {
     }
   }
 
+  /** The key of the lane of thread `ident` of `pid` at `t` (a join's target): `pid:ident` for a thread not seen yet. */
+  threadKey(pid: number, tid: number, t: number): string {
+    return this.laneAt(pid, tid, t)?.key ?? `${pid}:${tid}`;
+  }
+
+  /** The thread a join waits for (its wait's target, threadKey). */
+  joinedLane(target: string): LaneModel | undefined {
+    return this.lanes.get(target);
+  }
+
   /** The open (announced or still running) wait of a lane, if it is blocked. */
   openWait(lane: LaneModel): BlockedInterval | null {
     const last = lane.blocked[lane.blocked.length - 1];
@@ -530,9 +546,25 @@ export class RunModel {
     return proc.lanes.map((key) => this.lanes.get(key)).filter((lane): lane is LaneModel => lane !== undefined);
   }
 
-  /** The live lane of thread `ident` of `pid`, as a thread join names it. */
+  /** The latest lane of thread `ident` of `pid`: the live thread of that ident, if one is. */
   lane(pid: number, tid: number): LaneModel | undefined {
-    return this.lanes.get(`${pid}:${tid}`);
+    const ident = `${pid}:${tid}`;
+    return this.lanes.get(this.latestLane.get(ident) ?? ident);
+  }
+
+  /**
+   * The lane of thread `ident` of `pid` at `t`: CPython reuses an ident once its
+   * thread ended, so an ident names a thread only together with a time (the
+   * latest of its lanes that began by `t`; the first, for a `t` before them all).
+   */
+  laneAt(pid: number, tid: number, t: number): LaneModel | undefined {
+    const lanes = this.identLanes.get(`${pid}:${tid}`);
+    if (!lanes) return this.lane(pid, tid);
+    for (let i = lanes.length - 1; i > 0; i--) {
+      const lane = lanes[i];
+      if (lane && lane.start <= t) return lane;
+    }
+    return lanes[0];
   }
 
   process(pid: number, t: number): ProcessModel {
@@ -695,32 +727,37 @@ export class RunModel {
     return this.lastLane;
   }
 
-  /** `starting`: a thread that starts under the ident of one that ended is a new lane. */
+  /**
+   * `starting`: a thread that starts under the ident of one that ended is a new
+   * lane, `pid:ident#n` for the n-th thread of that ident. A lane's key never
+   * changes: the holds, tasks and polls that name the thread that ended stay its own.
+   */
   private threadLane(pid: number, tid: number, t: number, starting: boolean): LaneModel {
-    const key = `${pid}:${tid}`;
-    let lane = this.lanes.get(key);
+    const ident = `${pid}:${tid}`;
+    let lane = this.lanes.get(this.latestLane.get(ident) ?? ident);
     if (lane && starting && lane.end !== null) {
-      const retiredKey = `${key}#${++this.retired}`;
-      lane.key = retiredKey;
-      this.lanes.set(retiredKey, lane);
-      const proc = this.process(pid, t);
-      proc.lanes[proc.lanes.indexOf(key)] = retiredKey;
-      for (const task of lane.tasks) task.lane = retiredKey;
+      const lanes = this.identLanes.get(ident) ?? made(this.identLanes, ident, [lane]);
+      const next = this.newLane(`${ident}#${lanes.length + 1}`, pid, tid, t);
+      lanes.push(next);
+      this.latestLane.set(ident, next.key);
       if (this.lastLane === lane) this.lastLane = undefined;
-      lane = undefined;
-    }
-    if (!lane) {
-      const proc = this.process(pid, t);
-      const main = proc.mainTid === tid;
-      lane = {
-        key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, native: null, internal: false, daemon: false, startLoc: null,
-        start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
-      };
-      this.lanes.set(key, lane);
-      proc.lanes.push(key);
-      // A process whose lanes appear before its begin: the main thread is the first one seen.
-    } else if (t < lane.start) lane.start = t;
+      lane = next;
+    } else if (!lane) lane = this.newLane(ident, pid, tid, t);
+    else if (t < lane.start) lane.start = t;
     if (!lane.main && this.processes.get(pid)?.mainTid === tid) lane.main = true;
+    return lane;
+  }
+
+  private newLane(key: string, pid: number, tid: number, t: number): LaneModel {
+    const proc = this.process(pid, t);
+    // A process whose lanes appear before its begin: the main thread is the first one seen.
+    const main = proc.mainTid === tid;
+    const lane: LaneModel = {
+      key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, native: null, internal: false, daemon: false, startLoc: null,
+      start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
+    };
+    this.lanes.set(key, lane);
+    proc.lanes.push(key);
     return lane;
   }
 
@@ -835,8 +872,6 @@ function waitTarget(event: TraceEvent): string | null {
   switch (event.kind) {
     case 'process.join':
       return String(event.target);
-    case 'thread.join':
-      return `${event.pid}:${event.target}`;
     case 'task.fetch':
       return `${event.pool ?? ''}/${event.job}`;
     case 'pool.shutdown':

@@ -8,8 +8,9 @@ export type Frame = readonly [string, string];
 
 /**
  * What a blocked thread waits for. `target` names the primitive (a queue, lock,
- * Event... id), or for a join the pid (`process.join`) or `pid:ident` of the
- * thread (`thread.join`); for `exit`, the process's own pid (what it waits for as
+ * Event... id), or for a join the pid (`process.join`) or the lane key of the
+ * thread (`thread.join`: `pid:ident`, `pid:ident#n` under a reused ident; see
+ * LaneModel.key); for `exit`, the process's own pid (what it waits for as
  * it exits is the process's `awaitedAtExit` and `buffered`).
  */
 export type WaitOp =
@@ -47,7 +48,11 @@ export interface BlockedInterval {
 }
 
 export interface LaneModel {
-  /** `pid:tid`, with `#n` appended to a retired lane whose thread ident was reused. */
+  /**
+   * `pid:tid`; `pid:tid#n` for the n-th thread of that ident (CPython reuses a
+   * thread's ident once it ended). Given when the lane is made, never changed:
+   * holds, tasks and waits name a thread by it.
+   */
   key: string;
   pid: number;
   tid: number;

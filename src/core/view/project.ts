@@ -74,7 +74,7 @@ export function projectModel(model: RunModel, options: ProjectOptions): ViewData
     for (const lane of own) lanes.push(projectLane(model, lane, strings));
     return projectProcess(proc, own);
   });
-  const queues = [...model.queues.values()].map((queue) => projectQueue(queue, strings, memory));
+  const queues = [...model.queues.values()].map((queue) => projectQueue(model, queue, strings, memory));
   const locks = [...model.locks.values()].map((lock) => projectLock(lock, strings, memory));
   const start = Math.min(0, ...processes.map((proc) => proc.start));
   return {
@@ -162,21 +162,22 @@ interface RowProjection<Table, Columns> {
   change(table: Table, row: number): number;
 }
 
-const ITEM_ROWS: RowProjection<QueueModel, ItemColumns> = {
+/** A queue's items; the lanes that put and took each one by thread and time (a thread ident may be reused), from `model`. */
+const itemRows = (model: RunModel): RowProjection<QueueModel, ItemColumns> => ({
   columns: () => ({ put: [], get: [], repr: [], putLane: [], getLane: [], putLoc: [], getLoc: [] }),
   push(queue, row, items, strings) {
     const item = queue.item(row);
     items.put.push(item.putT);
     items.get.push(item.getT ?? -1);
     items.repr.push(strings.ref(item.lost === null ? item.repr : `${item.repr} (lost: ${item.lost})`));
-    items.putLane.push(strings.ref(`${item.putPid}:${item.putTid}`));
-    items.getLane.push(item.getPid === null ? -1 : strings.ref(`${item.getPid}:${item.getTid ?? 0}`));
+    items.putLane.push(strings.ref(model.threadKey(item.putPid, item.putTid, item.putT)));
+    items.getLane.push(item.getPid === null ? -1 : strings.ref(model.threadKey(item.getPid, item.getTid ?? 0, item.getT ?? item.putT)));
     items.putLoc.push(strings.ref(item.putLoc));
     items.getLoc.push(strings.ref(item.getLoc));
   },
   // Taken (its get's time, lane and line, all at once), or lost (never taken then): the rest is set when it is put.
   change: (queue, row) => (queue.itemLost(row) !== null ? -2 : (queue.itemTakenAt(row) ?? -1)),
-};
+});
 
 const HOLD_ROWS: RowProjection<LockModel, HoldColumns> = {
   columns: () => ({ start: [], end: [], lane: [], loc: [] }),
@@ -243,7 +244,7 @@ function projectRows<Table, Columns>(
   return columns;
 }
 
-function projectQueue(queue: QueueModel, strings: StringTable, memory: ProjectionMemory | undefined): ViewQueue {
+function projectQueue(model: RunModel, queue: QueueModel, strings: StringTable, memory: ProjectionMemory | undefined): ViewQueue {
   const steps = queue.depthSteps();
   return {
     id: queue.id,
@@ -255,7 +256,7 @@ function projectQueue(queue: QueueModel, strings: StringTable, memory: Projectio
     maxDepth: queue.maxDepth,
     depthT: steps.t,
     depth: steps.depth,
-    items: projectRows(queue, queue.itemRows(), ITEM_ROWS, strings, memory?.items, queue.id),
+    items: projectRows(queue, queue.itemRows(), itemRows(model), strings, memory?.items, queue.id),
   };
 }
 
