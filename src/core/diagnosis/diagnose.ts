@@ -2,7 +2,7 @@
 
 import type { RunModel } from '../model/run-model';
 import { blockedAt } from '../model/snapshot';
-import type { LaneModel, Wait } from '../model/types';
+import type { LaneModel, ProcessModel, Wait } from '../model/types';
 import type { Diagnosis, Finding } from './findings';
 import { hangFindings } from './hang';
 import { lintFindings } from './lints';
@@ -14,7 +14,20 @@ export function diagnose(model: RunModel): Diagnosis {
   const findings: Finding[] = [...(at === null ? [] : hangFindings(model, at)), ...outcomeFindings(model), ...lintFindings(model)];
   const main = [...model.processes.values()].find((proc) => proc.role === 'main');
   const failed = findings.some((finding) => finding.severity === 'error') || (main?.exitcode ?? 0) !== 0 || (main?.signal ?? null) !== null;
-  return { verdict: at !== null ? 'hang' : failed ? 'error' : 'ok', at, findings };
+  const verdict = at !== null ? 'hang' : failed ? 'error' : 'ok';
+  const unexplained = verdict === 'error' && main && !findings.some((finding) => finding.severity === 'error');
+  return { verdict, at, findings, ...(unexplained ? { mainEnd: mainEndWords(main) } : {}) };
+}
+
+/** How the main process ended, in words: its exception and where it was raised, or its exit status or signal. */
+function mainEndWords(main: ProcessModel): string {
+  const error = main.error;
+  if (error) {
+    const where = error.file !== null && error.line !== null ? ` at ${error.file}:${error.line}` : '';
+    return `the main process raised ${error.type}${error.message ? `: ${error.message}` : ''}${where}`;
+  }
+  if (main.signal) return `the main process was killed by ${main.signal}`;
+  return `the main process exited with status ${main.exitcode ?? '?'}`;
 }
 
 /**

@@ -52,4 +52,10 @@ export interface Diagnosis {
   /** When the hang was seen (ns since the run's start), for a hang. */
   at: number | null;
   findings: Finding[];
+  /**
+   * Why the verdict is `error` when no finding of severity error says so: how
+   * the main process ended (its exception is on the terminal already, so it is
+   * no finding of its own). Absent otherwise.
+   */
+  mainEnd?: string;
 }

@@ -30,7 +30,7 @@ export function formatDiagnosis(diagnosis: Diagnosis, source: SourceLines): stri
   const out: string[] = [];
   const counts = countWords(diagnosis.findings);
   if (diagnosis.verdict === 'hang') out.push(`the program hangs${diagnosis.at === null ? '' : ` (seen ${(diagnosis.at / 1e9).toFixed(2)} s into the run)`}: ${counts}.`);
-  else if (diagnosis.verdict === 'error') out.push(`the program failed: ${counts}.`);
+  else if (diagnosis.verdict === 'error') out.push(`the program failed${diagnosis.mainEnd ? ` (${diagnosis.mainEnd})` : ''}: ${counts}.`);
   else out.push(diagnosis.findings.length === 0 ? 'no problems found.' : `the program ran to its end: ${counts}.`);
   for (const finding of diagnosis.findings) out.push('', ...formatFinding(finding, source));
   return out.join('\n') + '\n';

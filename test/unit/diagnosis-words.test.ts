@@ -1,4 +1,4 @@
-// What the diagnosis says of a hang, from runs written out event by event
+// What the diagnosis says, from runs written out event by event
 // (the corpus, test/diagnosis, runs the real programs; this pins the words).
 
 import assert from 'node:assert/strict';
@@ -56,5 +56,25 @@ describe('diagnosis: a JoinableQueue whose join() never ends', () => {
     assert.ok(!diagnosis.findings.some((finding) => finding.kind === 'get-starved'));
     const names = errors[0]?.processes.map((proc) => proc.name);
     assert.deepEqual(names?.sort(), ['MainProcess', 'worker-1', 'worker-2']);
+  });
+});
+
+describe('diagnosis: a run that failed in its main process only', () => {
+  it('says how the main process ended, as no finding does', () => {
+    const model = build([
+      begin(0, 10, 'MainProcess', 'main'),
+      ev(50, 10, 'process.error', { type: 'ValueError', message: 'Pool is still running', file: 'search.py', line: 24, traceback: 'Traceback...' }),
+      ev(60, 10, 'process.exit', { code: 1, signal: null, how: 'exception', dropped: 0 }),
+    ]);
+    const diagnosis = diagnose(model);
+    assert.equal(diagnosis.verdict, 'error');
+    assert.deepEqual(diagnosis.findings.filter((finding) => finding.severity === 'error'), []);
+    assert.equal(diagnosis.mainEnd, 'the main process raised ValueError: Pool is still running at search.py:24');
+  });
+
+  it('says nothing more when a finding explains the failure, or when the run went well', () => {
+    const ok = diagnose(build([begin(0, 10, 'MainProcess', 'main'), ev(60, 10, 'process.exit', { code: 0, signal: null, how: 'return', dropped: 0 })]));
+    assert.equal(ok.verdict, 'ok');
+    assert.equal(ok.mainEnd, undefined);
   });
 });
