@@ -16,7 +16,7 @@ KINDS = {
     "process.reaped": ("child", "code", "signal"),
     "process.join.wait": ("target", "timeout", "loc", "stack"),
     "process.join": ("target", "timeout", "loc", "waited", "code"),
-    "process.terminate": ("target", "loc"),
+    "process.terminate": ("target", "loc", "by"),
     "process.kill": ("target", "loc"),
     "process.signal": ("target", "signal", "loc"),
     "exit.wait": ("threads", "children", "stack"),

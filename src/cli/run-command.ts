@@ -124,7 +124,7 @@ async function traceRun(parsed: RunArgs, interpreter: string, tracePath: string)
     if (hangState.killed) return;
     hangState.killed = true;
     const live = [...model.processes.values()].filter((proc) => proc.end === null).map((proc) => proc.pid);
-    for (const pid of live) model.process(pid, model.end).terminated ??= { t: model.end, loc: null, how: 'kill' };
+    for (const pid of live) model.process(pid, model.end).terminated ??= { t: model.end, loc: null, how: 'kill', atExit: false };
     killTree(mainPid, live);
   };
   const onStop = (): void => {

@@ -71,7 +71,12 @@ export interface EventFieldsByKind {
   'process.reaped': { child: number; code: number | null; signal: string | null };
   'process.join.wait': { target: number; timeout: number | null; loc: Loc; stack: [string, string][] | null };
   'process.join': { target: number; timeout: number | null; waited: number; code: number | null; loc: Loc };
-  'process.terminate': { target: number; loc: Loc | null };
+  /**
+   * `by`: `exit` when multiprocessing's exit handler ended a daemon child still running as its parent
+   * exited (`loc` null), `program` otherwise (the program's code, or the library on its behalf). Older
+   * traces lack it (undefined): `program`.
+   */
+  'process.terminate': { target: number; loc: Loc | null; by?: 'program' | 'exit' };
   'process.kill': { target: number; loc: Loc | null };
   /** The user's code sends a signal: `target` a pid (negative: a process group), or the sender itself for abort() and raise_signal(). */
   'process.signal': { target: number; signal: number; loc: Loc };
@@ -274,7 +279,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'process.reaped': ['child', 'code', 'signal'],
   'process.join.wait': ['target', 'timeout', 'loc', 'stack'],
   'process.join': ['target', 'timeout', 'loc', 'waited', 'code'],
-  'process.terminate': ['target', 'loc'],
+  'process.terminate': ['target', 'loc', 'by'],
   'process.kill': ['target', 'loc'],
   'process.signal': ['target', 'signal', 'loc'],
   'exit.wait': ['threads', 'children', 'stack'],

@@ -180,7 +180,8 @@ def test_terminate_of_a_process_holding_a_lock(procview, plain, method):
         ("lock.acquire", t.main_pid),
     ]
     assert uses[-1]["outcome"] == "timeout"
-    assert t.one("process.terminate", target=holder)["loc"] == "prog.py:14"
+    terminate = t.one("process.terminate", target=holder)
+    assert (terminate["pid"], terminate["loc"], terminate["by"]) == (t.main_pid, "prog.py:14", "program")
     assert t.one("process.reaped", child=holder)["signal"] == "SIGTERM"
 
 
@@ -315,6 +316,84 @@ def test_signals_the_program_sends_are_recorded_where_it_sends_them(procview, pl
         (main, sleeper, signal.SIGTERM, "25"),
     ]), sent
     assert all(e["loc"].startswith("prog.py:") for e in t.by_kind("process.signal"))
+
+
+DAEMONS_AT_EXIT = """
+    import multiprocessing as mp, sys, time
+
+    def linger(running, started=None):
+        running.put(mp.current_process().name)
+        if started is not None:
+            running.close()
+            running.join_thread()  # its name written before its parent can end it
+            started.set()
+        time.sleep(60)  # still running at exit: multiprocessing's exit handler terminates it
+
+    def finish():
+        pass
+
+    def boom():
+        raise ValueError("boom")
+
+    def parent(running):
+        # Its own exit handler (under _bootstrap) terminates its daemon child still running.
+        started = mp.Event()
+        mp.Process(target=linger, args=(running, started), name="grandchild", daemon=True).start()
+        started.wait()
+
+    def wait_until_ended(p):
+        while p.is_alive():  # reaps it, and the exit handler will not see it
+            time.sleep(0.01)
+
+    if __name__ == "__main__":
+        mp.set_start_method(sys.argv[1])
+        running = mp.Queue()
+        lingering = [mp.Process(target=linger, args=(running,), name="lingerer-%d" % i, daemon=True) for i in (1, 2)]
+        stopped = mp.Process(target=linger, args=(running,), name="stopped", daemon=True)
+        finished = mp.Process(target=finish, name="finished", daemon=True)
+        crasher = mp.Process(target=boom, name="crasher", daemon=True)
+        middle = mp.Process(target=parent, args=(running,), name="parent")
+        for p in lingering + [stopped, finished, crasher, middle]:
+            p.start()
+        print(sorted(running.get() for _ in range(4)))
+        stopped.terminate()
+        stopped.join()
+        middle.join()
+        wait_until_ended(finished)
+        wait_until_ended(crasher)
+        print("stopped=%s finished=%s crasher=%s parent=%s" % (stopped.exitcode, finished.exitcode, crasher.exitcode, middle.exitcode))
+"""
+
+
+def test_daemon_children_terminated_at_exit(procview, plain, method):
+    run = procview(DAEMONS_AT_EXIT, method)
+    base = plain(DAEMONS_AT_EXIT, method)
+    out = b"['grandchild', 'lingerer-1', 'lingerer-2', 'stopped']\nstopped=-15 finished=0 crasher=1 parent=0\n"
+    assert (run.stdout, run.returncode) == (base.stdout, base.returncode) == (out, 0), run
+    assert "ValueError: boom" in run.err and "ValueError: boom" in base.err, run
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    pids = {name: t.one("process.spawn", name=name)["child"] for name in
+            ("lingerer-1", "lingerer-2", "stopped", "finished", "crasher", "parent", "grandchild")}
+    terminates = sorted((e["pid"], e["target"], e["loc"], e["by"]) for e in t.by_kind("process.terminate"))
+    # The exit handlers' terminations of the daemons still running (the main process's, and the
+    # parent's of its own child), as what they are: no line of the program made them. The program's
+    # own terminate() as before. A daemon that had ended by then, crashed or not, is not terminated.
+    assert terminates == sorted([
+        (main, pids["lingerer-1"], None, "exit"),
+        (main, pids["lingerer-2"], None, "exit"),
+        (main, pids["stopped"], "prog.py:38", "program"),
+        (pids["parent"], pids["grandchild"], None, "exit"),
+    ]), terminates
+    for name in ("lingerer-1", "lingerer-2", "grandchild"):
+        terminate = t.one("process.terminate", target=pids[name])
+        reaped = t.one("process.reaped", child=pids[name])
+        assert (reaped["pid"], reaped["code"], reaped["signal"]) == (terminate["pid"], -15, "SIGTERM"), (name, reaped)
+        assert terminate["t"] <= reaped["t"], name
+        assert t.own_exits(pids[name]) == [], name  # killed: it said nothing more
+    assert t.one("process.reaped", child=pids["crasher"])["code"] == 1
+    assert t.one("process.error", pid=pids["crasher"])["type"] == "ValueError"
 
 
 LATE_AT_EXIT = """

@@ -65,7 +65,7 @@ def patch_process(process):
 
     def terminate(self):
         if _can_signal(self):
-            recorder.emit("process.terminate", (self._popen.pid, callsite.first_user_site()))
+            recorder.emit("process.terminate", (self._popen.pid, callsite.first_user_site(), "program"))
         return original_terminate(self)
 
     def kill(self):
@@ -126,6 +126,7 @@ def _can_signal(process):
 
 
 _bootstrap_code = None  # the code of multiprocessing's own BaseProcess._bootstrap, once patched
+_exit_function_code = None  # the code of multiprocessing's own util._exit_function, once patched
 
 
 def patch_print_exc(traceback):
@@ -172,8 +173,35 @@ def record_reaped(popen_class, method_name):
     setattr(popen_class, method_name, reaping)
 
 
+def record_terminated_at_exit(popen_class):
+    """Record the terminations multiprocessing's exit handler makes itself.
+
+    As a process exits, ``util._exit_function`` ends its daemon children still
+    running with ``p._popen.terminate()`` (SIGTERM), not through
+    ``Process.terminate``: without this, their deaths by SIGTERM would look like
+    crashes. Only the handler's calls are recorded (``Process.terminate`` records
+    its own), as ``process.terminate`` by ``exit``, with no line: none of the
+    program's made the call. Sent at once, before the signal goes.
+    """
+    original = popen_class.terminate
+
+    def terminate(self):
+        code = _exit_function_code
+        if code is not None and sys._getframe(1).f_code is code and getattr(self, "returncode", 0) is None:
+            try:
+                recorder.emit("process.terminate", (self.pid, None, "exit"))
+                recorder.flush()
+            except Exception:
+                pass
+        return original(self)
+
+    popen_class.terminate = impersonate(terminate, original)
+
+
 def patch_popen_fork(popen_fork):
     record_reaped(popen_fork.Popen, "poll")
+    # Popen of spawn and forkserver inherit it.
+    record_terminated_at_exit(popen_fork.Popen)
 
 
 def patch_popen_forkserver(popen_forkserver):
@@ -185,6 +213,8 @@ def patch_util(util):
     for and what the feeders still hold: a child that never ends, or a buffer nobody reads, holds
     up the exit, and the wait is announced like any other."""
     original_exit_function = util._exit_function
+    global _exit_function_code
+    _exit_function_code = getattr(original_exit_function, "__code__", None)
 
     def report_before_exit():
         from . import queues

@@ -37,7 +37,8 @@ function busyWaits(model: RunModel): Finding[] {
 function neverJoined(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   for (const proc of model.processes.values()) {
-    // A process the run ended (a hang kill, terminate()) had no chance to be joined: not this lint's business.
+    // A process the run ended (a hang kill, terminate(), multiprocessing's exit handler ending a daemon
+    // child still running) had no chance to be joined: not this lint's business.
     if (proc.spawnLoc === null || proc.joined || proc.terminated || proc.helper || proc.server || proc.workerOf !== null) continue;
     if (proc.role === 'program') continue;
     if (proc.method === 'subprocess') continue;
@@ -55,7 +56,8 @@ function neverJoined(model: RunModel): Finding[] {
 function terminatedWithResources(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   for (const proc of model.processes.values()) {
-    if (!proc.terminated || proc.workerOf !== null || proc.terminated.loc === null) continue;
+    // A daemon child multiprocessing ended at exit: no terminate() of the program, no line to point at.
+    if (!proc.terminated || proc.terminated.atExit || proc.workerOf !== null || proc.terminated.loc === null) continue;
     const shared = [...sharedResourcesOf(model, proc)];
     if (shared.length === 0) continue;
     const names = shared.map((id) => primitiveName(model, id));

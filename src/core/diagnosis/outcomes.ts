@@ -42,6 +42,15 @@ function faultSummary(model: RunModel, proc: ProcessModel, fault: NonNullable<Pr
   return `${processLabel(proc)} died of ${what}${where}${thread ? `, in its thread "${thread.name}"` : ''}.`;
 }
 
+/**
+ * A daemon child that multiprocessing's exit handler terminated as its parent exited ended as
+ * daemons do: by that SIGTERM (or by what its own SIGTERM handler did), not by a crash. One that
+ * failed on its own first (an exception, a fault, another signal: SIGKILL from outside) crashed.
+ */
+function endedAsDaemon(proc: ProcessModel): boolean {
+  return proc.error === null && proc.fault === null && (proc.signal === null || proc.signal === 'SIGTERM');
+}
+
 export function outcomeFindings(model: RunModel): Finding[] {
   const findings: Finding[] = [];
   for (const proc of model.processes.values()) {
@@ -60,7 +69,8 @@ export function outcomeFindings(model: RunModel): Finding[] {
     if (proc.role === 'main' && !proc.fault) continue;
     // A process the program (or its Pool) ended on purpose did not crash; one that faulted did,
     // whatever came after (an executor terminates the worker it found dead).
-    if (proc.terminated && !proc.fault) continue;
+    if (proc.terminated && !proc.terminated.atExit && !proc.fault) continue;
+    if (proc.terminated?.atExit && endedAsDaemon(proc)) continue;
     // A child's exception is caught by multiprocessing, which exits 1: any failing status counts.
     const crashed = proc.error !== null || proc.fault !== null || proc.signal !== null || (proc.exitcode !== null && proc.exitcode !== 0);
     if (!crashed) continue;

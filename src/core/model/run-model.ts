@@ -175,6 +175,7 @@ export class RunModel {
       case 'process.kill':
         this.process(event.target, event.t).terminated ??= {
           t: event.t, loc: event.loc, how: event.kind === 'process.kill' ? 'kill' : 'terminate',
+          atExit: event.kind === 'process.terminate' && event.by === 'exit',
         };
         break;
       case 'process.signal':

@@ -118,7 +118,8 @@ export interface ProcessModel {
   lanes: string[];
   /** Someone joined it (a successful join). */
   joined: boolean;
-  terminated: { t: number; loc: string | null; how: 'terminate' | 'kill' } | null;
+  /** It was ended on purpose: by the program (or the library on its behalf, or procview's hang kill), or, `atExit`, by multiprocessing's exit handler (a daemon child still running as its parent exited). */
+  terminated: { t: number; loc: string | null; how: 'terminate' | 'kill'; atExit: boolean } | null;
   /** The last signal its own code sent itself (os.kill of its own pid, abort, raise_signal): where it died, if that signal ended it. */
   signalledSelf: { t: number; signal: number; loc: string } | null;
   /** What it waits for as it exits (`exit.wait`): its threads (idents) and children (pids) that are not daemons. */
