@@ -84,7 +84,7 @@ describe('procview run --chrome and procview export, on examples/pipeline.py', (
     const readers = new Set(summary.processes.filter((p) => p.name.startsWith('reader-')).map((p) => p.pid));
     const waits = eventsOf(written, 'X').filter((e) => readers.has(e.pid as number) && e.cat === 'queue.get');
     assert.ok(waits.length > 0, 'the readers wait for items');
-    assert.ok(waits.every((e) => /^get Queue@.*pipeline\.py:\d+$/.test(String(e.name))));
+    assert.ok(waits.every((e) => /^get Queue@.*pipeline\.py:\d+(#\d+)?$/.test(String(e.name))));
     const gets = summary.queues.reduce((sum, q) => sum + q.gets, 0);
     assert.equal(gets, 1204, '600 items and 3 end markers through the inboxes, 600 results and 1 end marker through the results queue');
     // One arrow for each item the model paired with its get (nearly all of them).

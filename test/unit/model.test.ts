@@ -117,6 +117,20 @@ describe('model: a manager queue pairs a get with the put of its crc (its repr\'
   });
 });
 
+describe('model: primitives made on one line', () => {
+  it('are told apart by name', () => {
+    const model = build([
+      begin(0, 10, 'MainProcess', 'main'),
+      ev(1, 10, 'queue.new', { id: 'q:1', type: 'Queue', maxsize: 0, name: 'Queue@a.py:21', loc: 'a.py:21' }),
+      ev(2, 10, 'queue.new', { id: 'q:2', type: 'Queue', maxsize: 0, name: 'Queue@a.py:21', loc: 'a.py:21' }),
+      ev(3, 10, 'queue.new', { id: 'q:1', type: 'Queue', maxsize: 0, name: 'Queue@a.py:21', loc: 'a.py:21' }),
+      ev(4, 10, 'lock.new', { id: 'l:1', type: 'Lock', value: 1, scope: 'process', name: 'Lock@a.py:22', loc: 'a.py:22' }),
+    ]);
+    assert.deepEqual([...model.queues.values()].map((queue) => queue.name), ['Queue@a.py:21', 'Queue@a.py:21#2']);
+    assert.equal(model.locks.get('l:1')?.name, 'Lock@a.py:22');
+  });
+});
+
 describe('model: busy polling', () => {
   const poll = (t: number, count: number, op = 'empty', loc = 'p.py:7', tid = 1): TraceEvent =>
     ev(t, 10, 'queue.poll', { id: 'q:1', op, loc, count }, tid);

@@ -72,6 +72,8 @@ export class RunModel {
   /** When `procview run` saw the run hang. */
   readonly hangs: number[] = [];
   private readonly pipeOfEnd = new Map<string, string>();
+  /** The primitives made under each name, in the order they were made (distinctName). */
+  private readonly idsByName = new Map<string, string[]>();
   /** The key of the latest lane of each thread ident (`pid:ident`), when it is not `pid:ident` itself (the ident was reused). */
   private readonly latestLane = new Map<string, string>();
   /** Every lane of an ident that more than one thread had (`pid:ident`), in the order they began. */
@@ -225,7 +227,7 @@ export class RunModel {
         break;
       case 'queue.new': {
         const queue = this.queue(event.id, event.loc);
-        queue.name = event.name || queue.name;
+        queue.name = this.distinctName(event.name || queue.name, queue.id);
         queue.type = event.type;
         queue.maxsize = event.maxsize;
         queue.loc = event.loc;
@@ -273,7 +275,7 @@ export class RunModel {
         const pipe = this.pipe(event.id, event.loc);
         pipe.ends = event.ends;
         pipe.duplex = event.duplex;
-        pipe.name = event.name || pipe.name;
+        pipe.name = this.distinctName(event.name || pipe.name, pipe.id);
         pipe.loc = event.loc;
         this.uses(event.pid, event.id);
         break;
@@ -292,7 +294,7 @@ export class RunModel {
         break;
       case 'lock.new': {
         const lock = this.lock(event.id, event.loc);
-        lock.name = event.name || lock.name;
+        lock.name = this.distinctName(event.name || lock.name, lock.id);
         lock.type = event.type;
         lock.value = event.value;
         lock.scope = event.scope;
@@ -389,7 +391,7 @@ export class RunModel {
         break;
       case 'sync.new': {
         const sync = this.sync(event.id, event.loc);
-        sync.name = event.name || sync.name;
+        sync.name = this.distinctName(event.name || sync.name, sync.id);
         sync.type = event.type;
         sync.scope = event.scope;
         sync.parties = event.value;
@@ -525,6 +527,22 @@ export class RunModel {
   /** The thread a join waits for (its wait's target, threadKey). */
   joinedLane(target: string): LaneModel | undefined {
     return this.lanes.get(target);
+  }
+
+  /**
+   * `name` for primitive `id`, told apart from the others of that name: two
+   * queues made on one line (`inbox, outbox = Queue(), Queue()`) would both be
+   * Queue@a.py:21; the second made is Queue@a.py:21#2.
+   */
+  private distinctName(name: string, id: string): string {
+    let ids = this.idsByName.get(name);
+    if (!ids) {
+      ids = [];
+      this.idsByName.set(name, ids);
+    }
+    let index = ids.indexOf(id);
+    if (index < 0) index = ids.push(id) - 1;
+    return index === 0 ? name : `${name}#${index + 1}`;
   }
 
   /** The open (announced or still running) wait of a lane, if it is blocked. */
