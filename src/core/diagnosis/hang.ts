@@ -4,6 +4,7 @@
 // of the finding it waits on.
 
 import type { RunModel } from '../model/run-model';
+import { blockedAt } from '../model/snapshot';
 import type { Finding, FindingKind } from './findings';
 import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
 import type { LaneModel, ProcessModel } from '../model/types';
@@ -207,7 +208,8 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
     case 'wait-unsignaled': {
       const sync = model.syncs.get(wait.target);
       if (sync?.type === 'Barrier') {
-        const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
+        // The parties waiting at the hang's moment: after a kill, every wait is closed by the end of the run.
+        const waiting = [...model.lanes.values()].filter((lane) => laneAliveAt(lane, t) && blockedAt(lane, t)?.wait.target === sync.id).length;
         return { ...base, summary: `${who} waits${at(wait.loc)} at ${target}, made for ${sync.parties ?? '?'} parties; only ${waiting} reached it and no other can.` };
       }
       const gone = goneSince(model, node, t, base);
