@@ -372,6 +372,8 @@ export function waitName(model: RunModel, wait: Wait): string {
     }
     case 'sync':
       return `wait ${name()}`;
+    case 'pipe.send':
+      return `send ${name()}`;
     case 'pipe.recv':
       return `recv ${name()}`;
     case 'task.fetch':

@@ -20,6 +20,7 @@ export type WaitOp =
   | 'process.join'
   | 'thread.join'
   | 'sync'
+  | 'pipe.send'
   | 'pipe.recv'
   | 'task.fetch'
   | 'task.wait'
