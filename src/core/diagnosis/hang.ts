@@ -9,7 +9,7 @@ import type { Finding, FindingKind } from './findings';
 import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
 import type { LaneModel, ProcessModel } from '../model/types';
 import {
-  awaitedAtExit, buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
+  awaitedAtExit, buildWaitGraph, getterLanes, isUserLane, laneAliveAt, lockCycles, lostHolder, pipeReaderLanes, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
 } from './wait-graph';
 
 const HINTS: Partial<Record<FindingKind, string>> = {
@@ -28,6 +28,8 @@ const LOCK_HELD_OVER_RESULT_HINT =
   'Do not hold a lock while waiting for a task that needs it: release it before result()/get()/wait(), or let the task take it first; everywhere else, take locks in one global order.';
 const UNDRAINED_AT_EXIT_HINT =
   'Drain the queue before the process that put to it exits: a process cannot exit while its queue\'s feeder thread still holds items nobody reads (call cancel_join_thread() on the queue only if losing them is fine).';
+const PIPE_SEND_HINT =
+  'A pipe holds only some KB: a larger send() waits until the other side reads. Make one side read before it sends (on a duplex Pipe, not both sending first), receive in a thread of its own, or send smaller messages.';
 const EXIT_HINT =
   'A process exits only once its threads and child processes that are not daemons have ended: make them end before the main code finishes (send their end marker, set their Event) and join them, or make them daemons if they may be cut off.';
 
@@ -86,7 +88,7 @@ function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): 
   if (node.edges.length === 0) return null;
   const op = node.interval.wait.op;
   if (op === 'exit') return undrainedAtExit(graph, node);
-  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
+  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' || op === 'pipe.send' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
   if (kind === null) return null;
   // A lock wait gets here only when nobody holds the lock (or it would be a cycle): only releasers.
   if (op === 'lock' && node.edges.some((edge) => edge.role !== 'may-release')) return null;
@@ -198,6 +200,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       };
     }
     case 'put-blocked': {
+      if (wait.op === 'pipe.send') return pipeSendBlocked(model, node, base, t);
       const queue = model.queues.get(wait.target);
       const gone = queue ? goneLanes(model, getterLanes(model, queue), node, base, t) : '';
       return {
@@ -224,6 +227,35 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       return { ...base, summary: `${who} ${describeWait(model, wait, t)}${at(wait.loc)}, but ${worker ? `its worker ${processLabel(worker)} ${exitWords(worker)}` : 'its worker died'} in the middle of it: the result will never come.` };
     }
   }
+}
+
+/**
+ * A send on a full pipe nobody reads: the other end's readers are gone, or
+ * blocked themselves (each side of a duplex Pipe sending to the other first).
+ */
+function pipeSendBlocked(model: RunModel, node: WaitNode, base: Omit<Finding, 'summary'>, t: number): Finding {
+  const who = laneLabel(model, node.lane);
+  const wait = node.interval.wait;
+  const readers = pipeReaderLanes(model, wait.target).filter((lane) => lane.key !== node.lane.key && lane.start <= t && isUserLane(model, lane, t));
+  const words: string[] = [];
+  for (const lane of readers) {
+    const blocked = laneAliveAt(lane, t) ? blockedAt(lane, t) : null;
+    if (laneAliveAt(lane, t) && !blocked) continue;
+    const entry = findingProcess(model, lane);
+    if (!base.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) base.processes.push(entry);
+    if (blocked?.wait.loc) base.locations.push(blocked.wait.loc);
+    const proc = model.processes.get(lane.pid);
+    const how = blocked
+      ? `${blocked.wait.op === 'pipe.send' && blocked.wait.target === wait.target ? 'itself waits to send on it' : describeWait(model, blocked.wait, t)}${at(blocked.wait.loc)}`
+      : lane.main && proc ? exitWords(proc) : 'ended';
+    words.push(`${laneLabel(model, lane)} ${how}`);
+  }
+  const shown = words.slice(0, 4).join('; ') + (words.length > 4 ? `; and ${words.length - 4} more` : '');
+  return {
+    ...base,
+    hint: PIPE_SEND_HINT,
+    summary: `${who} waits${at(wait.loc)} to send on ${primitiveName(model, wait.target)}, which is full, and nobody reads the other end${shown ? `: ${shown}` : ''}.`,
+  };
 }
 
 function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): Finding {
