@@ -183,30 +183,52 @@ def traced_connection(connection):
         return cls._send(connection, buf) if write is None else cls._send(connection, buf, write)
 
     def write_or_wait(fd, data):
-        """``os.write`` for the user's send: without blocking first, then a wait for room, announced if it lasts."""
+        """``os.write`` for the user's send: without blocking first, then a wait for room, announced if it lasts.
+
+        Like the library's blocking write, it returns once all of ``data`` is
+        written, or with the count written so far when the write fails after
+        some of it went (the error comes at the next write, as it does there:
+        a reader gone with the pipe full is ``ConnectionResetError`` once, then
+        ``BrokenPipeError``).
+        """
         sending = _tls.sending
         if type(sending) is WriteWait and sending.blocking:
             return _write(fd, data)
         try:
-            return _pwritev(fd, (data,), -1, _RWF_NOWAIT)
+            written = _pwritev(fd, (data,), -1, _RWF_NOWAIT)
         except BlockingIOError:
-            pass
+            written = 0
         except (OSError, NotImplementedError) as exc:
             if isinstance(exc, OSError) and exc.errno not in _NOWAIT_REFUSED:
                 raise
             # This kernel cannot: the library's write, as without procview, for this send and the next.
             nowait[0] = False
             return _write(fd, data)
+        size = len(data)
+        if written == size:
+            return written
+        # The pipe is full. An end the program made non-blocking itself does not wait, as without procview.
+        if not os.get_blocking(fd):
+            return written or _write(fd, data)
         if type(sending) is not WriteWait:
             sending = _tls.sending = WriteWait("pipe.send.wait", sending)
         if not writable:
             writable.append(readiness(fd, for_writing=True))
-        while sending.room(writable[0]):
-            try:
-                return _pwritev(fd, (data,), -1, _RWF_NOWAIT)
-            except BlockingIOError:
-                pass
-        return _write(fd, data)
+        rest = memoryview(data)
+        try:
+            while sending.room(writable[0]):
+                try:
+                    written += _pwritev(fd, (rest[written:],), -1, _RWF_NOWAIT)
+                except BlockingIOError:
+                    continue
+                if written == size:
+                    return written
+            # The rest of the wait is the library's write.
+            return written + _write(fd, rest[written:])
+        except OSError:
+            if written:
+                return written
+            raise
 
     def _recv_bytes(maxsize=None):
         connection = ref() or _finalized_caller(cls)
