@@ -39,6 +39,7 @@ KINDS = {
     "queue.poll": ("id", "op", "loc", "count"),
     "pipe.new": ("id", "ends", "duplex", "name", "loc"),
     "pipe.send": ("end", "size", "crc", "repr", "loc"),
+    "pipe.send.wait": ("end", "size", "loc", "stack"),
     "pipe.recv.wait": ("end", "loc", "stack"),
     "pipe.recv": ("end", "size", "crc", "waited", "outcome", "loc"),
     "lock.new": ("id", "type", "value", "scope", "name", "loc"),

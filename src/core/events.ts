@@ -131,6 +131,7 @@ export interface EventFieldsByKind {
   'pipe.new': { id: string; ends: [string, string]; duplex: boolean; name: string; loc: Loc };
   /** `repr` for send(), null for send_bytes(). */
   'pipe.send': { end: string; size: number; crc: number; repr: string | null; loc: Loc };
+  'pipe.send.wait': { end: string; size: number; loc: Loc; stack: [string, string][] | null };
   'pipe.recv.wait': { end: string; loc: Loc; stack: [string, string][] | null };
   'pipe.recv': { end: string; size: number | null; crc: number | null; waited: number; outcome: 'ok' | 'eof'; loc: Loc };
   // Locks and semaphores
@@ -302,6 +303,7 @@ export const KIND_FIELDS: { readonly [K in EventKind]: FieldNames<K> } = {
   'queue.poll': ['id', 'op', 'loc', 'count'],
   'pipe.new': ['id', 'ends', 'duplex', 'name', 'loc'],
   'pipe.send': ['end', 'size', 'crc', 'repr', 'loc'],
+  'pipe.send.wait': ['end', 'size', 'loc', 'stack'],
   'pipe.recv.wait': ['end', 'loc', 'stack'],
   'pipe.recv': ['end', 'size', 'crc', 'waited', 'outcome', 'loc'],
   'lock.new': ['id', 'type', 'value', 'scope', 'name', 'loc'],

@@ -102,6 +102,108 @@ def test_simplex_pipe(procview, method):
     assert [(e["size"], e["crc"]) for e in sends] == [(e["size"], e["crc"]) for e in recvs]
 
 
+# A send on a full pipe: the child reads nothing for a while, then everything.
+FULL_PIPE = """
+import multiprocessing as mp, sys, threading, time, zlib
+
+def reader(conn, delay):
+    time.sleep(delay)
+    got = [conn.recv() for _ in range(3)]
+    print("read", [len(x) if isinstance(x, bytes) else x for x in got], zlib.crc32(got[1]), flush=True)
+
+def sender(conn):
+    conn.send("small")
+    conn.send(bytes(range(256)) * 8_000)
+    conn.send("after")
+
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    where, delay = sys.argv[2], float(sys.argv[3])
+    there, here = mp.Pipe(duplex=False) if sys.argv[4:] == ["simplex"] else mp.Pipe()[::-1]
+    p = mp.Process(target=reader, args=(there, delay))
+    p.start()
+    if where == "main":
+        sender(here)
+    else:
+        t = threading.Thread(target=sender, args=(here,), name="sender")
+        t.start()
+        t.join()
+    p.join()
+    print("sent", p.exitcode)
+"""
+
+
+def test_a_send_on_a_full_pipe_announces_its_wait_in_the_main_thread(procview, plain, method):
+    run = procview(FULL_PIPE, method, "main", 0.6)
+    assert run.returncode == 0, run
+    expected = plain(FULL_PIPE, method, "main", 0.6).out
+    assert run.out == expected and expected.startswith("read ['small', 2048000, 'after']"), run
+    t = run.trace
+    check_well_formed(t)
+    main = t.main_pid
+    sends = t.sorted(t.by_kind("pipe.send", pid=main))
+    recvs = t.sorted(t.by_kind("pipe.recv"))
+    assert [e["loc"] for e in sends] == ["prog.py:9", "prog.py:10", "prog.py:11"]
+    # The bytes on the wire: the library's, all of them, in order.
+    assert [(e["size"], e["crc"]) for e in sends] == [(e["size"], e["crc"]) for e in recvs]
+    # Only the big one waited: announced once, with its size and the user's stack, ended by its pipe.send.
+    wait = t.one("pipe.send.wait", pid=main)
+    big = sends[1]
+    assert (wait["end"], wait["size"], wait["loc"]) == (big["end"], big["size"], "prog.py:10")
+    assert [loc for loc, _ in wait["stack"]] == ["prog.py:20", "prog.py:10"]
+    assert sends[0]["t"] < wait["t"] < big["t"]
+    assert big["t"] - wait["t"] >= 300_000_000
+    # The main thread does not re-announce: the rest of its wait is the library's write.
+    assert t.by_kind("wait.still", pid=main) == []
+    assert t.by_kind("wait.abort") == []
+
+
+@pytest.mark.parametrize("kind", ["duplex", "simplex"])
+def test_a_send_on_a_full_pipe_in_a_thread_says_it_still_waits(procview, kind):
+    run = procview(FULL_PIPE, "fork", "thread", 2.3, kind)
+    assert run.returncode == 0, run
+    assert run.out.startswith("read ['small', 2048000, 'after']"), run
+    t = run.trace
+    tid = t.one("thread.begin", pid=t.main_pid, name="sender")["tid"]
+    wait = t.one("pipe.send.wait", pid=t.main_pid)
+    assert (wait["tid"], wait["loc"], wait["size"]) == (tid, "prog.py:10", 2048000 + 9)
+    stills = [e for e in t.by_kind("wait.still", pid=t.main_pid) if e["tid"] == tid]
+    assert len(stills) >= 2 and all(e["wait"] == "pipe.send.wait" for e in stills), stills
+    (big,) = [e for e in t.by_kind("pipe.send", pid=t.main_pid) if e["loc"] == "prog.py:10"]
+    assert big["t"] > stills[-1]["t"]
+
+
+def test_a_send_whose_reader_goes_away_raises_as_without_procview(procview, plain):
+    source = """
+        import multiprocessing as mp, time
+
+        def leave(conn):
+            time.sleep(0.5)
+
+        if __name__ == "__main__":
+            here, there = mp.Pipe()
+            p = mp.Process(target=leave, args=(there,))
+            p.start()
+            there.close()
+            try:
+                here.send(bytes(4_000_000))
+            except OSError as exc:
+                print(type(exc).__name__, exc.errno)
+            p.join()
+        """
+    run = procview(source)
+    assert run.returncode == 0, run
+    # The reader's end closed with the pipe full: ConnectionResetError on Linux (a socket pair).
+    expected = plain(source).out
+    assert run.out == expected and expected.split()[0] in ("BrokenPipeError", "ConnectionResetError"), run
+    t = run.trace
+    wait = t.one("pipe.send.wait", pid=t.main_pid)
+    abort = t.one("wait.abort", pid=t.main_pid)
+    assert (abort["wait"], abort["error"]) == ("pipe.send.wait", expected.split()[0])
+    assert abort["t"] > wait["t"]
+    assert t.by_kind("pipe.send", pid=t.main_pid) == []
+
+
 def test_thread_lifecycle(procview):
     run = procview(
         """

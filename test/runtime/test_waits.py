@@ -17,6 +17,7 @@ WAIT_KINDS = (
     "queue.put.wait",
     "queue.get.wait",
     "queue.join.wait",
+    "pipe.send.wait",
     "pipe.recv.wait",
     "lock.wait",
     "task.fetch.wait",

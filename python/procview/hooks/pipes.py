@@ -8,19 +8,46 @@ from a pickle in a spawned child is wrapped too (its origin is unknown there;
 queues put their own wrappers in place, see ``capturing_connection``).
 """
 
+import errno
 import os
 import sys
 import threading
 import weakref
 import zlib
+from typing import Optional, Tuple, Union
 
 from .. import callsite, recorder
 from ..impersonate import impersonate
 from ..reprs import short_repr
 from .behalf import may_block, wait_sending_first
-from .waits import readiness, wait_until_readable
+from .waits import WriteWait, readiness, wait_until_readable
 
-_tls = threading.local()  # the repr of the object the user's send() is sending
+
+
+class _PerThread(threading.local):
+    """``repr``: the repr of the object the user's send() is sending. ``sending``: during the user's
+    send, its wait values ``(end, size, loc)``, or its WriteWait once it found the pipe full."""
+
+    repr: Optional[str] = None
+    sending: Union[Tuple[str, int, str], WriteWait, None] = None
+
+
+_tls = _PerThread()
+
+# A write that never blocks (Linux 4.14+): it moves what fits, or raises BlockingIOError. Per call, not a
+# flag on the file, which the other processes holding the same end share.
+_HAVE_NOWAIT = hasattr(os, "pwritev") and hasattr(os, "RWF_NOWAIT")
+_RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
+
+
+def _no_pwritev(fd, buffers, offset, flags=0):
+    raise NotImplementedError("pwritev")
+
+
+_pwritev = getattr(os, "pwritev", _no_pwritev)
+_write = os.write
+# What a kernel says when it cannot write this file without blocking (an older kernel, a pipe before 5.x).
+_NOWAIT_REFUSED = {errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS, errno.ESPIPE}
 # A queue operation's request for the size and CRC of its bytes (.on, .taken),
 # and what to do once an item is pickled, just before its bytes go (.before).
 wire = threading.local()
@@ -118,15 +145,90 @@ def traced_connection(connection):
             _tls.repr = short_repr(obj)
         return cls.send(ref(), obj)
 
+    # The user's sends go through ``_send`` below, which writes without blocking first: a send that
+    # finds the pipe full announces its wait (pipe.send.wait). Not where the library has no such
+    # ``_send`` (Windows), nor where the kernel cannot write without blocking (found at the first try).
+    nowait = [_HAVE_NOWAIT and hasattr(cls, "_send")]
+    writable = []  # readiness(fd, for_writing=True), made the first time a send waits
+
     def _send_bytes(buf):
         connection = ref() or _finalized_caller(cls)
         loc = callsite.user_site()
         if loc is None:
             return cls._send_bytes(connection, buf)
-        shown, _tls.repr = getattr(_tls, "repr", None), None
-        cls._send_bytes(connection, buf)
-        recorder.emit("pipe.send", (end_id(connection), len(buf), zlib.crc32(buf), shown, loc))
+        shown, _tls.repr = _tls.repr, None
+        end = end_id(connection)
+        if not nowait[0]:
+            cls._send_bytes(connection, buf)
+        else:
+            outer, _tls.sending = _tls.sending, (end, len(buf), loc)
+            try:
+                cls._send_bytes(connection, buf)
+            except BaseException as exc:
+                waited, _tls.sending = _tls.sending, outer
+                if type(waited) is WriteWait:
+                    waited.raised(exc)
+                raise
+            waited, _tls.sending = _tls.sending, outer
+            if type(waited) is WriteWait:
+                waited.ended()
+        recorder.emit("pipe.send", (end, len(buf), zlib.crc32(buf), shown, loc))
         return None
+
+    def _send(buf, write=None):
+        # Called by the library's _send_bytes only: the user's send writes with write_or_wait.
+        connection = ref() or _finalized_caller(cls)
+        if _tls.sending is not None and nowait[0]:
+            return cls._send(connection, buf, write_or_wait)
+        return cls._send(connection, buf) if write is None else cls._send(connection, buf, write)
+
+    def write_or_wait(fd, data):
+        """``os.write`` for the user's send: without blocking first, then a wait for room, announced if it lasts.
+
+        Like the library's blocking write, it returns once all of ``data`` is
+        written, or with the count written so far when the write fails after
+        some of it went (the error comes at the next write, as it does there:
+        a reader gone with the pipe full is ``ConnectionResetError`` once, then
+        ``BrokenPipeError``).
+        """
+        sending = _tls.sending
+        if type(sending) is WriteWait and sending.blocking:
+            return _write(fd, data)
+        try:
+            written = _pwritev(fd, (data,), -1, _RWF_NOWAIT)
+        except BlockingIOError:
+            written = 0
+        except (OSError, NotImplementedError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in _NOWAIT_REFUSED:
+                raise
+            # This kernel cannot: the library's write, as without procview, for this send and the next.
+            nowait[0] = False
+            return _write(fd, data)
+        size = len(data)
+        if written == size:
+            return written
+        # The pipe is full. An end the program made non-blocking itself does not wait, as without procview.
+        if not os.get_blocking(fd):
+            return written or _write(fd, data)
+        if type(sending) is not WriteWait:
+            sending = _tls.sending = WriteWait("pipe.send.wait", sending)
+        if not writable:
+            writable.append(readiness(fd, for_writing=True))
+        rest = memoryview(data)
+        try:
+            while sending.room(writable[0]):
+                try:
+                    written += _pwritev(fd, (rest[written:],), -1, _RWF_NOWAIT)
+                except BlockingIOError:
+                    continue
+                if written == size:
+                    return written
+            # The rest of the wait is the library's write.
+            return written + _write(fd, rest[written:])
+        except OSError:
+            if written:
+                return written
+            raise
 
     def _recv_bytes(maxsize=None):
         connection = ref() or _finalized_caller(cls)
@@ -156,6 +258,8 @@ def traced_connection(connection):
 
     connection.send = send
     connection._send_bytes = _send_bytes
+    if nowait[0]:
+        connection._send = _send
     connection._recv_bytes = _recv_bytes
     return connection
 

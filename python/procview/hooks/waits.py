@@ -30,7 +30,10 @@ the same wait:
   slices (no notify is missed), or on an Event only this thread clears;
 - a ``multiprocessing`` Queue's or SimpleQueue's get, a pipe's recv, a Pool
   result's get: the slices only poll for readiness (the data, the result), and
-  the library then reads as it does without procview.
+  the library then reads as it does without procview;
+- a pipe's send that finds the pipe full (its writes go without blocking, see
+  ``WriteWait``): the slices only poll for room, and each write then moves what
+  fits, without blocking. The bytes are the library's, in its order.
 
 Announced after the first slice but not sliced, in any thread, since a wait in
 slices would not be the same wait:
@@ -60,7 +63,7 @@ waiting call are those of a plain run, except
   ``Process.join``, ``threading.Event.wait``, an executor future's
   ``result()``/``exception()``, ``imap`` results, ``wait()``/``as_completed()``),
   and a readiness poll shows none (a ``multiprocessing`` Queue's, JoinableQueue's or
-  SimpleQueue's get, a pipe's recv), or only those of ``threading``'s
+  SimpleQueue's get, a pipe's recv, a pipe's send that found the pipe full), or only those of ``threading``'s
   ``Event.wait`` (a Pool result's get). Lock and semaphore acquires of
   ``threading.Lock``/``RLock`` and of ``multiprocessing``, a ``multiprocessing``
   Queue's put and Event wait: the timed call's frames are the untimed one's,
@@ -159,23 +162,27 @@ def _sliceable(timeout):
     return (timeout is None or timeout <= MAX_SLICED_TIMEOUT_S) and _get_ident() != threading.main_thread().ident
 
 
-def readiness(fd):
+def readiness(fd, for_writing=False):
     """``ready(seconds) -> bool``: is there something to read on ``fd``, waiting at most that long?
 
     One ``poll`` object per file and thread, made once: far cheaper than the
     selector that ``Connection.poll`` builds on every call, and it reads
     nothing. Per thread, because a poll object refuses to be polled by two
     threads at once, and several threads may wait on one queue.
+
+    With ``for_writing``: is there room to write on ``fd`` (or has its reader
+    gone, where a write fails at once)?
     """
     if not _HAVE_POLL:
         return None
     mine = threading.local()
+    events = select.POLLOUT if for_writing else select.POLLIN
 
     def ready(seconds):
         poll = getattr(mine, "poll", None)
         if poll is None:
             poller = select.poll()
-            poller.register(fd, select.POLLIN)
+            poller.register(fd, events)
             poll = mine.poll = poller.poll
         return bool(poll(seconds * 1000.0))
 
@@ -208,6 +215,51 @@ class ReadWait:
 
     def read_raised(self, exc):
         if self._announced:
+            _abort(self._kind, self._t0, exc)
+
+
+class WriteWait:
+    """A write that found its file full (a pipe's send whose reader is behind): it waits for room.
+
+    The caller writes without blocking first; only when that finds no room is
+    this made, and ``room(writable)`` waits: a first slice, then the wait is
+    announced. ``room`` returns True when the file may take some bytes (write
+    again without blocking), False when the rest of the wait is the library's
+    own blocking write: in the main thread (see above), or where readiness
+    cannot be polled. Elsewhere room is polled for in slices (``wait.still``
+    after each). A write of many chunks is one wait, announced once.
+    ``ended()`` or ``raised(exc)`` once the whole write is done, as for a read.
+    """
+
+    __slots__ = ("_kind", "_values", "_t0", "announced", "blocking")
+
+    def __init__(self, wait_kind, wait_values):
+        self._kind = wait_kind
+        self._values = wait_values
+        self._t0 = recorder.now()
+        self.announced = False
+        # Announced, and the rest is the library's blocking write: no more tries without blocking.
+        self.blocking = False
+
+    def room(self, writable):
+        if not self.announced:
+            if writable is not None and writable(FIRST_SLICE_S):
+                return True
+            announce_wait(self._kind, self._values)
+            self.announced = True
+        if writable is None or not _sliceable(None):
+            self.blocking = True
+            return False
+        while not writable(RE_ANNOUNCE_S):
+            _still(self._kind, self._t0)
+        return True
+
+    def ended(self):
+        if self.announced:
+            recorder.send_with_next()
+
+    def raised(self, exc):
+        if self.announced:
             _abort(self._kind, self._t0, exc)
 
 

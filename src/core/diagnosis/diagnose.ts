@@ -7,7 +7,7 @@ import type { Diagnosis, Finding } from './findings';
 import { hangFindings } from './hang';
 import { lintFindings } from './lints';
 import { outcomeFindings } from './outcomes';
-import { awaitedAtExit, isProcessAliveAt, isUserLane } from './wait-graph';
+import { awaitedAtExit, isProcessAliveAt, isUserLane, pipeMovingAt } from './wait-graph';
 
 export function diagnose(model: RunModel): Diagnosis {
   const at = hangMoment(model);
@@ -60,12 +60,14 @@ export function everyoneWaits(model: RunModel, t: number): boolean {
  * A wait that is moving, though no event says so: a get on a queue that holds
  * (or is being sent) an item, or a process flushing its feeder into a queue
  * someone is reading (a big item takes a while to go through a pipe), or one
- * done with every exit wait.
+ * done with every exit wait, or a pipe's send or receive while another thread
+ * is in the other one on the same pipe.
  */
 function isBeingServed(model: RunModel, wait: Wait, t: number): boolean {
   if (wait.op === 'queue.get') {
     return model.queues.get(wait.target)?.hasTakeableAt(t, (pid) => isProcessAliveAt(model, pid, t)) ?? false;
   }
+  if (wait.op === 'pipe.send' || wait.op === 'pipe.recv') return pipeMovingAt(model, wait, t);
   if (wait.op === 'exit') {
     const proc = model.processes.get(Number(wait.target));
     if (!proc) return false;

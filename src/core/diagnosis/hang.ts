@@ -4,11 +4,12 @@
 // of the finding it waits on.
 
 import type { RunModel } from '../model/run-model';
+import { blockedAt } from '../model/snapshot';
 import type { Finding, FindingKind } from './findings';
 import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
 import type { JobModel, LaneModel, ProcessModel } from '../model/types';
 import {
-  awaitedAtExit, buildWaitGraph, getterLanes, laneAliveAt, lockCycles, lostHolder, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
+  awaitedAtExit, buildWaitGraph, getterLanes, isUserLane, laneAliveAt, lockCycles, lostHolder, pipeReaderLanes, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
 } from './wait-graph';
 
 const HINTS: Partial<Record<FindingKind, string>> = {
@@ -35,6 +36,8 @@ const DEAD_THREAD_HOLDER_HINT =
   'Release locks and semaphores with `with lock:` (or try/finally) so every path gives them back, early returns and exceptions included: a thread that ends still holds what it did not release.';
 const UNDRAINED_AT_EXIT_HINT =
   'Drain the queue before the process that put to it exits: a process cannot exit while its queue\'s feeder thread still holds items nobody reads (call cancel_join_thread() on the queue only if losing them is fine).';
+const PIPE_SEND_HINT =
+  'A pipe holds only some KB: a larger send() waits until the other side reads. Make one side read before it sends (on a duplex Pipe, not both sending first), receive in a thread of its own, or send smaller messages.';
 const EXIT_HINT =
   'A process exits only once its threads and child processes that are not daemons have ended: make them end before the main code finishes (send their end marker, set their Event) and join them, or make them daemons if they may be cut off.';
 
@@ -106,7 +109,7 @@ function deadEndByCycleBack(model: RunModel, graph: WaitGraph, node: WaitNode): 
   if (node.edges.length === 0) return null;
   const op = node.interval.wait.op;
   if (op === 'exit') return undrainedAtExit(graph, node);
-  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
+  const kind = op === 'queue.get' || op === 'pipe.recv' ? 'get-starved' : op === 'queue.put' || op === 'pipe.send' ? 'put-blocked' : op === 'sync' || op === 'queue.join' || op === 'lock' ? 'wait-unsignaled' : null;
   if (kind === null) return null;
   // A lock wait gets here only when nobody holds the lock (or it would be a cycle): only releasers.
   if (op === 'lock' && node.edges.some((edge) => edge.role !== 'may-release')) return null;
@@ -273,6 +276,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       };
     }
     case 'put-blocked': {
+      if (wait.op === 'pipe.send') return pipeSendBlocked(model, node, base, t);
       const queue = model.queues.get(wait.target);
       const gone = queue ? goneLanes(model, getterLanes(model, queue), node, base, t) : '';
       return {
@@ -285,7 +289,8 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
       if (wait.op === 'task.fetch') return starvedPoolFinding(model, base, who, wait.target, wait.loc);
       const sync = model.syncs.get(wait.target);
       if (sync?.type === 'Barrier') {
-        const waiting = model.lanes.size > 0 ? [...model.lanes.values()].filter((lane) => lane.blocked.at(-1)?.end === null && lane.blocked.at(-1)?.wait.target === sync.id).length : 0;
+        // The parties waiting at the hang's moment: after a kill, every wait is closed by the end of the run.
+        const waiting = [...model.lanes.values()].filter((lane) => laneAliveAt(lane, t) && blockedAt(lane, t)?.wait.target === sync.id).length;
         return { ...base, summary: `${who} waits${at(wait.loc)} at ${target}, made for ${sync.parties ?? '?'} parties; only ${waiting} reached it and no other can.` };
       }
       const gone = goneSince(model, node, t, base);
@@ -356,6 +361,35 @@ function waitsOnJoinOfItsQueue(graph: WaitGraph, node: WaitNode, explained: Map<
     const producer = graph.nodes.get(edge.to);
     return producer !== undefined && explained.has(edge.to) && producer.interval.wait.op === 'queue.join' && producer.interval.wait.target === wait.target;
   });
+}
+
+/**
+ * A send on a full pipe nobody reads: the other end's readers are gone, or
+ * blocked themselves (each side of a duplex Pipe sending to the other first).
+ */
+function pipeSendBlocked(model: RunModel, node: WaitNode, base: Omit<Finding, 'summary'>, t: number): Finding {
+  const who = laneLabel(model, node.lane);
+  const wait = node.interval.wait;
+  const readers = pipeReaderLanes(model, wait.target).filter((lane) => lane.key !== node.lane.key && lane.start <= t && isUserLane(model, lane, t));
+  const words: string[] = [];
+  for (const lane of readers) {
+    const blocked = laneAliveAt(lane, t) ? blockedAt(lane, t) : null;
+    if (laneAliveAt(lane, t) && !blocked) continue;
+    const entry = findingProcess(model, lane);
+    if (!base.processes.some((p) => p.pid === entry.pid && p.thread === entry.thread)) base.processes.push(entry);
+    if (blocked?.wait.loc) base.locations.push(blocked.wait.loc);
+    const proc = model.processes.get(lane.pid);
+    const how = blocked
+      ? `${blocked.wait.op === 'pipe.send' && blocked.wait.target === wait.target ? 'itself waits to send on it' : describeWait(model, blocked.wait, t)}${at(blocked.wait.loc)}`
+      : lane.main && proc ? exitWords(proc) : 'ended';
+    words.push(`${laneLabel(model, lane)} ${how}`);
+  }
+  const shown = words.slice(0, 4).join('; ') + (words.length > 4 ? `; and ${words.length - 4} more` : '');
+  return {
+    ...base,
+    hint: PIPE_SEND_HINT,
+    summary: `${who} waits${at(wait.loc)} to send on ${primitiveName(model, wait.target)}, which is full, and nobody reads the other end${shown ? `: ${shown}` : ''}.`,
+  };
 }
 
 function joinBlockedFinding(model: RunModel, graph: WaitGraph, node: WaitNode, explained: Map<string, Finding>): Finding {

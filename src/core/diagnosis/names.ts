@@ -59,6 +59,8 @@ export function describeWait(model: RunModel, wait: Wait, t = model.end): string
       const sync = model.syncs.get(wait.target);
       return `waits on ${sync?.type ?? 'Event'} ${name()}`;
     }
+    case 'pipe.send':
+      return `waits to send on ${name()} (full)`;
     case 'pipe.recv':
       return `waits to receive from ${name()}`;
     case 'task.fetch': {

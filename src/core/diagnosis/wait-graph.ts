@@ -6,7 +6,7 @@
 import type { QueueModel } from '../model/queues';
 import type { RunModel } from '../model/run-model';
 import { blockedAt } from '../model/snapshot';
-import type { BlockedInterval, LaneModel, ProcessModel } from '../model/types';
+import type { BlockedInterval, LaneModel, ProcessModel, Wait } from '../model/types';
 
 /** Why nobody can end a wait (the wait is a root cause, not a consequence). */
 export type DeadEnd =
@@ -127,9 +127,18 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
       return;
     }
     case 'pipe.recv': {
+      if (pipeMovingAt(model, wait, t)) return;
       const senders = others(lanesThatTouched(model, wait.target));
       for (const lane of senders) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
       if (senders.length === 0) node.deadEnd = { kind: 'get-starved' };
+      return;
+    }
+    case 'pipe.send': {
+      // The pipe is full. Its reader is whoever holds the other end: a thread of a process that used the pipe.
+      if (pipeMovingAt(model, wait, t)) return;
+      const readers = others(pipeReaderLanes(model, wait.target));
+      for (const lane of readers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
+      if (readers.length === 0) node.deadEnd = { kind: 'put-blocked' };
       return;
     }
     case 'queue.put': {
@@ -274,6 +283,27 @@ export function getterLanes(model: RunModel, queue: QueueModel): LaneModel[] {
     if (lane.blocked.some((span) => span.wait.target === queue.id && span.wait.op === 'queue.get')) keys.add(lane.key);
   }
   return lanesOfKeys(model, keys);
+}
+
+/**
+ * A send or receive on a pipe, while another thread is blocked in the other
+ * one on the same pipe: bytes are going through (a big message takes a while),
+ * so neither waits for nothing.
+ */
+export function pipeMovingAt(model: RunModel, wait: Wait, t: number): boolean {
+  const other = wait.op === 'pipe.send' ? 'pipe.recv' : wait.op === 'pipe.recv' ? 'pipe.send' : null;
+  if (other === null) return false;
+  for (const lane of model.lanes.values()) {
+    if (!laneAliveAt(lane, t)) continue;
+    const blocked = blockedAt(lane, t);
+    if (blocked?.wait.op === other && blocked.wait.target === wait.target) return true;
+  }
+  return false;
+}
+
+/** The threads that may read what is sent on a pipe: those of every process that used it. */
+export function pipeReaderLanes(model: RunModel, id: string): LaneModel[] {
+  return lanesThatTouched(model, id);
 }
 
 /** Threads of every process that used the primitive (made, sent on, signalled, waited on it). */

@@ -359,6 +359,8 @@ export function waitName(model: RunModel, wait: Wait): string {
       return `join ${model.joinedLane(wait.target)?.name ?? `thread ${wait.target}`}`;
     case 'sync':
       return `wait ${name()}`;
+    case 'pipe.send':
+      return `send ${name()}`;
     case 'pipe.recv':
       return `recv ${name()}`;
     case 'task.fetch':

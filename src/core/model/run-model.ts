@@ -30,6 +30,7 @@ const OP_ENDED_BY: Readonly<Partial<Record<TraceEvent['kind'], WaitOp>>> = {
   'process.join': 'process.join',
   'thread.join': 'thread.join',
   'queue.join': 'queue.join',
+  'pipe.send': 'pipe.send',
   'pipe.recv': 'pipe.recv',
   'task.fetch': 'task.fetch',
   'pool.shutdown': 'pool.shutdown',
@@ -284,6 +285,14 @@ export class RunModel {
         this.pipe(this.pipeOfEnd.get(event.end) ?? event.end, event.loc).sends++;
         this.uses(event.pid, this.pipeOfEnd.get(event.end) ?? event.end);
         break;
+      case 'pipe.send.wait': {
+        // A send on a full pipe: its reader is behind, or waits itself.
+        const pipe = this.pipeOfEnd.get(event.end) ?? event.end;
+        this.pipe(pipe, event.loc);
+        if (lane) this.beginWait(lane, event, 'pipe.send', pipe);
+        this.uses(event.pid, pipe);
+        break;
+      }
       case 'pipe.recv.wait':
         this.pipe(this.pipeOfEnd.get(event.end) ?? event.end, event.loc);
         if (lane) this.beginWait(lane, event, 'pipe.recv', this.pipeOfEnd.get(event.end) ?? event.end);

@@ -21,6 +21,7 @@ export type WaitOp =
   | 'process.join'
   | 'thread.join'
   | 'sync'
+  | 'pipe.send'
   | 'pipe.recv'
   | 'task.fetch'
   | 'task.wait'

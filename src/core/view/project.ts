@@ -21,6 +21,7 @@ const STATE_OF_OP: Readonly<Record<WaitOp, LaneState>> = {
   'process.join': 'join',
   'thread.join': 'join',
   sync: 'sync',
+  'pipe.send': 'pipe',
   'pipe.recv': 'pipe',
   'task.fetch': 'result',
   'task.wait': 'result',
