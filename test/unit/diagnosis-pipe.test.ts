@@ -75,3 +75,13 @@ describe('diagnose: a big message going through a pipe', () => {
     assert.equal(diagnose(model).verdict, 'ok');
   });
 });
+
+describe('diagnose: both sides of a duplex Pipe receive first', () => {
+  it('reports get-starved with the pipe\'s hint (one side sends first), not the end marker one', () => {
+    const parentReceives = [10 * ms, 100, 1, 'pipe.recv.wait', PARENT_END, `${FILE}:22`, [[`${FILE}:22`, '<module>']]];
+    const diagnosis = diagnose(modelOfRows([...head, parentReceives, childReceives, hang, ...killed]));
+    const starved = diagnosis.findings.filter((finding) => finding.kind === 'get-starved');
+    assert.ok(starved.length > 0, JSON.stringify(diagnosis.findings));
+    for (const finding of starved) assert.match(finding.hint, /make one side send before it receives/);
+  });
+});

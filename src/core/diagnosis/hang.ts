@@ -36,6 +36,8 @@ const DEAD_THREAD_HOLDER_HINT =
   'Release locks and semaphores with `with lock:` (or try/finally) so every path gives them back, early returns and exceptions included: a thread that ends still holds what it did not release.';
 const UNDRAINED_AT_EXIT_HINT =
   'Drain the queue before the process that put to it exits: a process cannot exit while its queue\'s feeder thread still holds items nobody reads (call cancel_join_thread() on the queue only if losing them is fine).';
+const PIPE_RECV_HINT =
+  'A recv() waits for the other end\'s send(): make one side send before it receives (in a handshake, not both receiving first), and have the sender send an end marker, or close its end, when it is done (recv() then raises EOFError).';
 const PIPE_SEND_HINT =
   'A pipe holds only some KB: a larger send() waits until the other side reads. Make one side read before it sends (on a duplex Pipe, not both sending first), receive in a thread of its own, or send smaller messages.';
 const EXIT_HINT =
@@ -271,7 +273,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
         : '';
       return {
         ...base,
-        hint: behind ? QUEUED_PRODUCER_HINT : base.hint,
+        hint: behind ? QUEUED_PRODUCER_HINT : wait.op === 'pipe.recv' ? PIPE_RECV_HINT : base.hint,
         summary: `${who} waits${at(wait.loc)} to get from ${target}, which is empty, and no live process can still put to it${markers}${gone ? `: its producers are gone (${gone})` : ''}${queued}.`,
       };
     }
