@@ -78,3 +78,31 @@ describe('diagnosis: a run that failed in its main process only', () => {
     assert.equal(ok.mainEnd, undefined);
   });
 });
+
+describe('diagnosis: one end marker for two consumers, the run killed at the hang', () => {
+  it('names the marker the consumer that ended got, not the stuck one\'s last item (every lane has an end after the kill)', () => {
+    const q = 'mgr:m/1';
+    const put = (t: number, repr: string, crc: number): TraceEvent =>
+      ev(t, 10, 'queue.put', { id: q, seq: null, loc: 'a.py:31', repr, block: true, waited: 0, outcome: 'ok', size: null, crc });
+    const get = (t: number, pid: number, crc: number): TraceEvent =>
+      ev(t, pid, 'queue.get', { id: q, loc: 'a.py:14', block: true, waited: 0, outcome: 'ok', size: null, crc, seq: null });
+    const model = build([
+      begin(0, 10, 'MainProcess', 'main'),
+      begin(5, 20, 'indexer-1'),
+      begin(6, 21, 'indexer-2'),
+      ev(10, 10, 'queue.new', { id: q, type: 'Manager.Queue', maxsize: 0, name: 'Queue@a.py:24', loc: 'a.py:24' }),
+      put(100, "'doc'", 111),
+      put(110, 'None', 999),
+      get(200, 21, 111),
+      get(210, 20, 999),
+      ev(220, 20, 'process.exit', { code: 0, signal: null, how: 'return', dropped: 0 }),
+      ev(300, 21, 'queue.get.wait', { id: q, loc: 'a.py:14', stack: null }),
+      ev(310, 10, 'process.join.wait', { target: 21, loc: 'a.py:34', stack: null }),
+      ev(2_000_000_000, 0, 'run.hang', { stalled: 1_500_000_000, action: 'kill' }, 0),
+      ev(2_010_000_000, 21, 'process.exit', { code: null, signal: 'SIGKILL', how: 'observed', dropped: null }, 0),
+      ev(2_010_000_001, 10, 'process.exit', { code: null, signal: 'SIGKILL', how: 'observed', dropped: null }, 0),
+    ]);
+    const starved = diagnose(model).findings.find((finding) => finding.kind === 'get-starved');
+    assert.match(starved?.summary ?? '', /\(1 end marker None put for 2 consumers\)/);
+  });
+});

@@ -264,7 +264,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
     }
     case 'get-starved': {
       const queue = model.queues.get(wait.target);
-      const markers = queue ? endMarkerWords(model, queue.id) : '';
+      const markers = queue ? endMarkerWords(model, queue.id, t) : '';
       const gone = queue ? goneLanes(model, putterLanes(model, queue), node, base, t) : '';
       const behind = queuedBehind(model, node.lane.key);
       for (const job of behind?.jobs ?? []) if (job.loc) base.locations.push(job.loc);
@@ -466,8 +466,8 @@ function goneSince(model: RunModel, node: WaitNode, t: number, finding: Pick<Fin
   return words.slice(0, 4).join('; ') + (words.length > 4 ? `; and ${words.length - 4} more` : '');
 }
 
-/** ", 1 end marker (None) for 2 consumers", when the queue's last items look like end markers. */
-function endMarkerWords(model: RunModel, id: string): string {
+/** "(1 end marker None put for 2 consumers)": the repr the consumers that had ended by `t` (the hang) last got, when fewer were put than consumers. */
+function endMarkerWords(model: RunModel, id: string, t: number): string {
   const queue = model.queues.get(id);
   if (!queue) return '';
   const consumers = new Set<string>();
@@ -481,10 +481,12 @@ function endMarkerWords(model: RunModel, id: string): string {
   for (const lane of model.lanes.values()) {
     if (lane.blocked.some((span) => span.wait.op === 'queue.get' && span.wait.target === id)) consumers.add(lane.key);
   }
-  // A consumer that ended after getting something got its end marker.
+  // A consumer that ended after getting something got its end marker. Ended by the hang, that is:
+  // after a kill every lane has an end, the stuck consumers' too, and their last items are no markers.
   const markerReprs = new Map<string, number>();
   for (const [key, repr] of lastGot) {
-    if (model.lanes.get(key)?.end !== null) markerReprs.set(repr, (markerReprs.get(repr) ?? 0) + 1);
+    const end = model.lanes.get(key)?.end ?? null;
+    if (end !== null && end <= t) markerReprs.set(repr, (markerReprs.get(repr) ?? 0) + 1);
   }
   const [marker] = [...markerReprs.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
   if (marker === undefined || consumers.size < 2) return '';
