@@ -66,7 +66,10 @@ export function hangFindings(model: RunModel, t: number): Finding[] {
     if (!deadEnd) continue;
     const finding = deadEndFinding(model, node, deadEnd, t);
     // The pool's other workers starving it alike belong to the same finding.
-    const peers = starvesItsPool(model, graph, node) ? [...graph.nodes.values()].filter((peer) => peer !== node && starvesItsPool(model, graph, peer)) : [];
+    const pool = starvesItsPool(model, graph, node) ? fetchedPool(model, node) : null;
+    const peers = pool === null ? [] : [...graph.nodes.values()].filter(
+      (peer) => peer !== node && fetchedPool(model, peer) === pool && starvesItsPool(model, graph, peer),
+    );
     for (const peer of peers) {
       finding.chain.push(waitLine(model, peer, t));
       addProcess(finding, model, peer);
@@ -148,6 +151,11 @@ function queuedBehind(model: RunModel, lane: string): { pool: string; jobs: JobM
     (job) => job.pool === running.pool && job.submitSeen && !job.cancelled && job.tasks.length === 0,
   );
   return jobs.length > 0 ? { pool: running.pool, jobs } : null;
+}
+
+/** The pool of the task whose result `node` waits for, if it waits for one. */
+function fetchedPool(model: RunModel, node: WaitNode): string | null {
+  return node.interval.wait.op === 'task.fetch' ? (model.jobs.get(node.interval.wait.target)?.pool ?? null) : null;
 }
 
 function runsTasksOf(model: RunModel, lane: string, pool: string): boolean {
