@@ -90,6 +90,8 @@ describe('diagnosis: one end marker for two consumers, the run killed at the han
       begin(0, 10, 'MainProcess', 'main'),
       begin(5, 20, 'indexer-1'),
       begin(6, 21, 'indexer-2'),
+      ev(3, 10, 'process.spawn', { child: 20, name: 'indexer-1', method: 'spawn', loc: 'a.py:29' }),
+      ev(4, 10, 'process.spawn', { child: 21, name: 'indexer-2', method: 'spawn', loc: 'a.py:29' }),
       ev(10, 10, 'queue.new', { id: q, type: 'Manager.Queue', maxsize: 0, name: 'Queue@a.py:24', loc: 'a.py:24' }),
       put(100, "'doc'", 111),
       put(110, 'None', 999),
@@ -102,7 +104,12 @@ describe('diagnosis: one end marker for two consumers, the run killed at the han
       ev(2_010_000_000, 21, 'process.exit', { code: null, signal: 'SIGKILL', how: 'observed', dropped: null }, 0),
       ev(2_010_000_001, 10, 'process.exit', { code: null, signal: 'SIGKILL', how: 'observed', dropped: null }, 0),
     ]);
-    const starved = diagnose(model).findings.find((finding) => finding.kind === 'get-starved');
+    const { findings } = diagnose(model);
+    const starved = findings.find((finding) => finding.kind === 'get-starved');
     assert.match(starved?.summary ?? '', /\(1 end marker None put for 2 consumers\)/);
+    // indexer-2 was being joined when the run hung (and was killed for it): not "never joined", as
+    // indexer-1 is (it ended, and no join of it was recorded here).
+    const neverJoined = findings.filter((finding) => finding.kind === 'process-never-joined').flatMap((finding) => finding.processes.map((p) => p.name));
+    assert.deepEqual(neverJoined, ['indexer-1']);
   });
 });

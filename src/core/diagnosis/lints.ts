@@ -2,6 +2,7 @@
 // likely (DESIGN.md, "Lints").
 
 import type { RunModel } from '../model/run-model';
+import { blockedAt } from '../model/snapshot';
 import type { ProcessModel } from '../model/types';
 import type { Finding } from './findings';
 import { findingProcess, laneLabel, primitiveName, processLabel } from './names';
@@ -36,11 +37,16 @@ function busyWaits(model: RunModel): Finding[] {
 
 function neverJoined(model: RunModel): Finding[] {
   const findings: Finding[] = [];
+  const hungAt = model.hangs[0];
   for (const proc of model.processes.values()) {
     // A process the run ended (a hang kill, terminate(), multiprocessing's exit handler ending a daemon
     // child still running) had no chance to be joined: not this lint's business.
     if (proc.spawnLoc === null || proc.joined || proc.terminated || proc.helper || proc.server || proc.workerOf !== null) continue;
     if (proc.role === 'program') continue;
+    // Still alive when the run hung, its parent stuck before its main code was done (in the join
+    // itself, or before it): it had no chance to be joined. (The trace of a run killed for the hang
+    // does not say so; a parent that was already exiting without the join is this lint's case.)
+    if (hungAt !== undefined && (proc.end === null || proc.end >= hungAt) && !parentExitingAt(model, proc, hungAt)) continue;
     if (proc.method === 'subprocess') continue;
     findings.push({
       kind: 'process-never-joined', severity: 'warning',
@@ -51,6 +57,12 @@ function neverJoined(model: RunModel): Finding[] {
     });
   }
   return findings;
+}
+
+/** The parent of `proc` was waiting at its exit at `t` (its main code done). */
+function parentExitingAt(model: RunModel, proc: ProcessModel, t: number): boolean {
+  const parent = proc.ppid === null ? undefined : model.processes.get(proc.ppid);
+  return parent !== undefined && model.lanesOf(parent).some((lane) => blockedAt(lane, t)?.wait.op === 'exit');
 }
 
 function terminatedWithResources(model: RunModel): Finding[] {
