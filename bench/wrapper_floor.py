@@ -24,11 +24,8 @@ _clock = time.perf_counter_ns
 _ident = _thread.get_ident
 
 
-def floor_lock(lock):
-    """The least a recording `with lock:` can do."""
-    raw_acquire, raw_release = lock._semlock.acquire, lock._semlock.release
-    events = []
-    record = events.append
+def cached_sites():
+    """``site(frame) -> "file:line"``, worked out once per place in the code."""
     sites = {}
 
     def site(frame):
@@ -37,6 +34,16 @@ def floor_lock(lock):
         if loc is None:
             loc = sites[key] = "%s:%d" % (frame.f_code.co_filename, frame.f_lineno)
         return loc
+
+    return site
+
+
+def floor_lock(lock):
+    """The least a recording `with lock:` can do."""
+    raw_acquire, raw_release = lock._semlock.acquire, lock._semlock.release
+    events = []
+    record = events.append
+    site = cached_sites()
 
     class Recorded:
         def __enter__(self):
@@ -71,15 +78,8 @@ def floor_queue(queue):
     raw_put, raw_get = queue.put, queue.get
     events = []
     record = events.append
-    sites = {}
+    site = cached_sites()
     seqs = [0]
-
-    def site(frame):
-        key = (frame.f_code, frame.f_lasti)
-        loc = sites.get(key)
-        if loc is None:
-            loc = sites[key] = "%s:%d" % (frame.f_code.co_filename, frame.f_lineno)
-        return loc
 
     def put(item):
         loc = site(_getframe(1))

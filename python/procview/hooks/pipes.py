@@ -23,7 +23,6 @@ from .behalf import may_block, wait_sending_first
 from .waits import WriteWait, readiness, wait_until_readable
 
 
-
 class _PerThread(threading.local):
     """``repr``: the repr of the object the user's send() is sending. ``sending``: during the user's
     send, its wait values ``(end, size, loc)``, or its WriteWait once it found the pipe full."""
@@ -39,12 +38,6 @@ _tls = _PerThread()
 _HAVE_NOWAIT = hasattr(os, "pwritev") and hasattr(os, "RWF_NOWAIT")
 _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
 
-
-def _no_pwritev(fd, buffers, offset, flags=0):
-    raise NotImplementedError("pwritev")
-
-
-_pwritev = getattr(os, "pwritev", _no_pwritev)
 _write = os.write
 # What a kernel says when it cannot write this file without blocking (an older kernel, a pipe before 5.x).
 _NOWAIT_REFUSED = {errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS, errno.ESPIPE}
@@ -194,12 +187,13 @@ def traced_connection(connection):
         sending = _tls.sending
         if type(sending) is WriteWait and sending.blocking:
             return _write(fd, data)
+        # Only called where _HAVE_NOWAIT (see nowait): os.pwritev is there.
         try:
-            written = _pwritev(fd, (data,), -1, _RWF_NOWAIT)
+            written = os.pwritev(fd, (data,), -1, _RWF_NOWAIT)
         except BlockingIOError:
             written = 0
-        except (OSError, NotImplementedError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in _NOWAIT_REFUSED:
+        except OSError as exc:
+            if exc.errno not in _NOWAIT_REFUSED:
                 raise
             # This kernel cannot: the library's write, as without procview, for this send and the next.
             nowait[0] = False
@@ -218,7 +212,7 @@ def traced_connection(connection):
         try:
             while sending.room(writable[0]):
                 try:
-                    written += _pwritev(fd, (rest[written:],), -1, _RWF_NOWAIT)
+                    written += os.pwritev(fd, (rest[written:],), -1, _RWF_NOWAIT)
                 except BlockingIOError:
                     continue
                 if written == size:
@@ -242,15 +236,15 @@ def traced_connection(connection):
             received = cls._recv_bytes(connection, maxsize)
         except EOFError:
             if waited is not None:
-                waited.read_ended()
+                waited.ended()
             recorder.emit("pipe.recv", (end, None, None, recorder.now() - t0, "eof", loc))
             raise
         except BaseException as exc:
             if waited is not None:
-                waited.read_raised(exc)
+                waited.raised(exc)
             raise
         if waited is not None:
-            waited.read_ended()
+            waited.ended()
         with received.getbuffer() as view:
             size, crc = len(view), zlib.crc32(view)
         recorder.emit("pipe.recv", (end, size, crc, recorder.now() - t0, "ok", loc))

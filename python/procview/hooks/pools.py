@@ -313,7 +313,7 @@ def patch_pool(pool):
             raise
         finally:
             if waited is not None:
-                waited.read_ended()  # task.fetch ends the wait, however the get ended
+                waited.ended()  # task.fetch ends the wait, however the get ended
             recorder.emit("task.fetch", (pool_id, self._job, self.ready(), loc, error))
 
     def imap_next(self, timeout=None):

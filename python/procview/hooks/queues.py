@@ -269,12 +269,12 @@ def patch_queues(queues):
             item, outcome = exc, "empty"
         except BaseException as exc:
             if waited is not None:
-                waited.read_raised(exc)
+                waited.raised(exc)
             raise
         finally:
             capture.on = False
         if waited is not None:
-            waited.read_ended()
+            waited.ended()
         size, crc = capture.taken or (None, None)
         capture.taken = None
         emit("queue.get", (state.id, loc, bool(block), now() - t0 if block else 0, outcome, size, crc, None))
@@ -303,12 +303,12 @@ def patch_queues(queues):
             item = original_simple_get(self)
         except BaseException as exc:
             if waited is not None:
-                waited.read_raised(exc)
+                waited.raised(exc)
             raise
         finally:
             size, crc = end_capture()
         if waited is not None:
-            waited.read_ended()
+            waited.ended()
         recorder.emit("queue.get", (state.id, loc, True, recorder.now() - t0, "ok", size, crc, None))
         return item
 

@@ -189,36 +189,48 @@ def readiness(fd, for_writing=False):
     return ready
 
 
-class ReadWait:
-    """A read that found nothing ready at once: the library's read after it tells it how it ended.
+class _WaitInCall:
+    """A wait inside a library call that goes on after it (a read, a write): the call tells how it ended.
 
-    ``time_left(timeout)`` is the timeout to give the read (the wait so far is
-    part of the one the user asked for). ``read_ended()`` or ``read_raised(exc)``
-    after the read: the end of an announced wait must go out with the caller's
-    next event, and a read that raises ends it with ``wait.abort``.
+    ``ended()`` or ``raised(exc)`` once the call is done: the end of an
+    announced wait must go out with the caller's next event, and a call that
+    raises ends it with ``wait.abort``. Nothing to say of a wait never announced.
     """
 
-    __slots__ = ("_kind", "_t0", "_spent_s", "_announced")
+    __slots__ = ("_kind", "_t0", "_announced")
 
     def __init__(self, wait_kind, t0, announced):
         self._kind = wait_kind
         self._t0 = t0
-        self._spent_s = (recorder.now() - t0) / 1e9
         self._announced = announced
 
-    def time_left(self, timeout):
-        return None if timeout is None else max(0.0, timeout - self._spent_s)
-
-    def read_ended(self):
+    def ended(self):
         if self._announced:
             recorder.send_with_next()
 
-    def read_raised(self, exc):
+    def raised(self, exc):
         if self._announced:
             _abort(self._kind, self._t0, exc)
 
 
-class WriteWait:
+class ReadWait(_WaitInCall):
+    """A read that found nothing ready at once: the library's read after it tells it how it ended.
+
+    ``time_left(timeout)`` is the timeout to give the read (the wait so far is
+    part of the one the user asked for).
+    """
+
+    __slots__ = ("_spent_s",)
+
+    def __init__(self, wait_kind, t0, announced):
+        super().__init__(wait_kind, t0, announced)
+        self._spent_s = (recorder.now() - t0) / 1e9
+
+    def time_left(self, timeout):
+        return None if timeout is None else max(0.0, timeout - self._spent_s)
+
+
+class WriteWait(_WaitInCall):
     """A write that found its file full (a pipe's send whose reader is behind): it waits for room.
 
     The caller writes without blocking first; only when that finds no room is
@@ -228,39 +240,28 @@ class WriteWait:
     own blocking write: in the main thread (see above), or where readiness
     cannot be polled. Elsewhere room is polled for in slices (``wait.still``
     after each). A write of many chunks is one wait, announced once.
-    ``ended()`` or ``raised(exc)`` once the whole write is done, as for a read.
     """
 
-    __slots__ = ("_kind", "_values", "_t0", "announced", "blocking")
+    __slots__ = ("_values", "blocking")
 
     def __init__(self, wait_kind, wait_values):
-        self._kind = wait_kind
+        super().__init__(wait_kind, recorder.now(), False)
         self._values = wait_values
-        self._t0 = recorder.now()
-        self.announced = False
         # Announced, and the rest is the library's blocking write: no more tries without blocking.
         self.blocking = False
 
     def room(self, writable):
-        if not self.announced:
+        if not self._announced:
             if writable is not None and writable(FIRST_SLICE_S):
                 return True
             announce_wait(self._kind, self._values)
-            self.announced = True
+            self._announced = True
         if writable is None or not _sliceable(None):
             self.blocking = True
             return False
         while not writable(RE_ANNOUNCE_S):
             _still(self._kind, self._t0)
         return True
-
-    def ended(self):
-        if self.announced:
-            recorder.send_with_next()
-
-    def raised(self, exc):
-        if self.announced:
-            _abort(self._kind, self._t0, exc)
 
 
 def wait_until_readable(ready, timeout, wait_kind, wait_values):

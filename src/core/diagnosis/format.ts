@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnosis, Finding } from './findings';
+import { countOf } from './names';
 
 /** Reads line `line` of `file` (relative to `cwd`), or undefined. */
 export type SourceLines = (file: string, line: number) => string | undefined;
@@ -39,8 +40,7 @@ export function formatDiagnosis(diagnosis: Diagnosis, source: SourceLines): stri
 function countWords(findings: readonly Finding[]): string {
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   const warnings = findings.length - errors;
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return `${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}`;
 }
 
 function formatFinding(finding: Finding, source: SourceLines): string[] {

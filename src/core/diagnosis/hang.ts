@@ -6,7 +6,7 @@
 import type { RunModel } from '../model/run-model';
 import { blockedAt } from '../model/snapshot';
 import type { Finding, FindingKind } from './findings';
-import { describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
+import { countOf, describeWait, findingProcess, joinWords, laneLabel, primitiveName, processLabel } from './names';
 import type { JobModel, LaneModel, ProcessModel } from '../model/types';
 import {
   awaitedAtExit, buildWaitGraph, getterLanes, isUserLane, laneAliveAt, lockCycles, lostHolder, pipeReaderLanes, putterLanes, reachable, type DeadEnd, type WaitGraph, type WaitNode,
@@ -254,7 +254,7 @@ function deadEndFinding(model: RunModel, node: WaitNode, deadEnd: DeadEnd, t: nu
     }
     case 'join-undrained-queue': {
       const child = model.processes.get(Number(wait.target));
-      const queues = deadEnd.queues.map((q) => `${q.count} item${q.count === 1 ? '' : 's'} in ${primitiveName(model, q.id)}`);
+      const queues = deadEnd.queues.map((q) => `${countOf(q.count, 'item')} in ${primitiveName(model, q.id)}`);
       base.primitives = deadEnd.queues.map((q) => primitiveName(model, q.id));
       if (child) {
         base.processes.push({ pid: child.pid, name: child.name, thread: null });
@@ -330,10 +330,10 @@ function queueJoinFinding(model: RunModel, base: Omit<Finding, 'summary'>, who: 
   const { put, taken, done } = queue.joinCountsAt(t);
   const open = put - done;
   base.locations.push(...queue.taskDoneLocs);
-  const counts = `${count(put, 'item')} ${put === 1 ? 'was' : 'were'} put and ${taken === put ? 'all' : `only ${taken}`} taken, but task_done() was called ${count(done, 'time')}`;
+  const counts = `${countOf(put, 'item')} ${put === 1 ? 'was' : 'were'} put and ${taken === put ? 'all' : `only ${taken}`} taken, but task_done() was called ${countOf(done, 'time')}`;
   const why = taken === put
-    ? `${count(open, 'item')} taken ${open === 1 ? 'was' : 'were'} never marked done, and nobody can mark ${open === 1 ? 'it' : 'them'} now`
-    : `${count(put - taken, 'item')} ${put - taken === 1 ? 'is' : 'are'} still in it, and no live process can take and mark ${put - taken === 1 ? 'it' : 'them'} done`;
+    ? `${countOf(open, 'item')} taken ${open === 1 ? 'was' : 'were'} never marked done, and nobody can mark ${open === 1 ? 'it' : 'them'} now`
+    : `${countOf(put - taken, 'item')} ${put - taken === 1 ? 'is' : 'are'} still in it, and no live process can take and mark ${put - taken === 1 ? 'it' : 'them'} done`;
   return { ...base, hint: JOINABLE_QUEUE_HINT, summary: `${who} waits${at(loc)} in join() on ${target}: ${counts}; ${why}.` };
 }
 
@@ -352,10 +352,6 @@ function starvedPoolFinding(model: RunModel, base: Omit<Finding, 'summary'>, who
         ? 'its only worker is this one, so the task can never start.'
         : `${workers === null ? 'its workers all' : `all ${workers} of its workers`} wait for tasks queued behind them, so none can ever start.`),
   };
-}
-
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -499,7 +495,7 @@ function endMarkerWords(model: RunModel, id: string, t: number): string {
   const [marker] = [...markerReprs.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
   if (marker === undefined || consumers.size < 2) return '';
   const sent = queue.items.filter((item) => item.repr === marker).length;
-  return sent < consumers.size ? ` (${sent} end marker${sent === 1 ? '' : 's'} ${marker} put for ${consumers.size} consumers)` : '';
+  return sent < consumers.size ? ` (${countOf(sent, 'end marker')} ${marker} put for ${consumers.size} consumers)` : '';
 }
 
 function waitLine(model: RunModel, node: WaitNode, t: number): string {

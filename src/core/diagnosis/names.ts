@@ -93,6 +93,11 @@ function describeExit(model: RunModel, pid: number, t: number): string {
   return `is exiting and waits for its non-daemon ${joinWords(awaited)} to end${feeders ? `, then for ${feeders}` : ''}`;
 }
 
+/** "1 item", "3 items". */
+export function countOf(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** "a, b and c". */
 export function joinWords(words: readonly string[]): string {
   if (words.length <= 1) return words.join('');

@@ -90,6 +90,12 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
   const edgeTo = (lanes: Iterable<LaneModel>, role: WaitEdge['role']): void => {
     for (const lane of others(lanes)) node.edges.push({ to: lane.key, role, loc: null });
   };
+  /** Edges to those who could end the wait; none left alive makes it a dead end of `kind`. */
+  const edgesOrDeadEnd = (lanes: Iterable<LaneModel>, role: WaitEdge['role'], kind: 'get-starved' | 'put-blocked' | 'wait-unsignaled'): void => {
+    const before = node.edges.length;
+    edgeTo(lanes, role);
+    if (node.edges.length === before) node.deadEnd = { kind };
+  };
   switch (wait.op) {
     case 'lock': {
       const lock = model.locks.get(wait.target);
@@ -121,38 +127,21 @@ function explain(model: RunModel, t: number, node: WaitNode): void {
       const queue = model.queues.get(wait.target);
       // Something is in it or on its way (a big item still being written): the get is being served.
       if (queue?.hasTakeableAt(t, (pid) => isProcessAliveAt(model, pid, t))) return;
-      const producers = others(queue ? putterLanes(model, queue) : []);
-      for (const lane of producers) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
-      if (producers.length === 0) node.deadEnd = { kind: 'get-starved' };
+      edgesOrDeadEnd(queue ? putterLanes(model, queue) : [], 'may-put', 'get-starved');
       return;
     }
-    case 'pipe.recv': {
-      if (pipeMovingAt(model, wait, t)) return;
-      const senders = others(lanesThatTouched(model, wait.target));
-      for (const lane of senders) node.edges.push({ to: lane.key, role: 'may-put', loc: null });
-      if (senders.length === 0) node.deadEnd = { kind: 'get-starved' };
+    case 'pipe.recv':
+      if (!pipeMovingAt(model, wait, t)) edgesOrDeadEnd(lanesThatTouched(model, wait.target), 'may-put', 'get-starved');
       return;
-    }
-    case 'pipe.send': {
+    case 'pipe.send':
       // The pipe is full. Its reader is whoever holds the other end: a thread of a process that used the pipe.
-      if (pipeMovingAt(model, wait, t)) return;
-      const readers = others(pipeReaderLanes(model, wait.target));
-      for (const lane of readers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
-      if (readers.length === 0) node.deadEnd = { kind: 'put-blocked' };
+      if (!pipeMovingAt(model, wait, t)) edgesOrDeadEnd(pipeReaderLanes(model, wait.target), 'may-get', 'put-blocked');
       return;
-    }
-    case 'queue.put': {
-      const queue = model.queues.get(wait.target);
-      const readers = others(queue ? getterLanes(model, queue) : []);
-      for (const lane of readers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
-      if (readers.length === 0) node.deadEnd = { kind: 'put-blocked' };
-      return;
-    }
+    case 'queue.put':
     case 'queue.join': {
+      // A put waits for readers to make room; a join, for its consumers to mark items done.
       const queue = model.queues.get(wait.target);
-      const consumers = others(queue ? getterLanes(model, queue) : []);
-      for (const lane of consumers) node.edges.push({ to: lane.key, role: 'may-get', loc: null });
-      if (consumers.length === 0) node.deadEnd = { kind: 'wait-unsignaled' };
+      edgesOrDeadEnd(queue ? getterLanes(model, queue) : [], 'may-get', wait.op === 'queue.put' ? 'put-blocked' : 'wait-unsignaled');
       return;
     }
     case 'sync': {
