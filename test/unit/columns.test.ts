@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NumberRows, TimeOrder } from '../../src/core/model/columns';
+import { ScannedText } from '../../src/core/ingest/scan';
+import { NumberRows, PairIndex, Texts, TimeOrder } from '../../src/core/model/columns';
 
 /** A seeded random number in [0, 1): the same cases at every run. */
 function randomFrom(seed: number): () => number {
@@ -46,5 +47,87 @@ describe('NumberRows', () => {
     rows.set(10, 2, -0.25);
     expected[10] = [15, 140206565084042, -0.25];
     for (let row = 0; row < 3000; row++) assert.deepEqual([0, 1, 2].map((field) => rows.get(row, field)), expected[row]);
+  });
+});
+
+describe('NumberRows int32 fields', () => {
+  it('keeps int32s beside the doubles, across blocks; null where unset, not a number, not whole or beyond int32', () => {
+    const rows = new NumberRows(2, 3);
+    const expected: (number | null)[][] = [];
+    for (let i = 0; i < 2500; i++) {
+      const row = rows.add();
+      rows.set(row, 0, i * 0.5);
+      rows.setInt(row, 0, 0 - i);
+      rows.setInt(row, 1, i % 3 === 0 ? 2 ** 31 : i % 3 === 1 ? 2 ** 31 - 1 : 1.5);
+      if (i % 4 === 0) rows.setInt(row, 2, 'seven');
+      expected.push([i * 0.5, null, 0 - i, i % 3 === 1 ? 2 ** 31 - 1 : null, null]);
+    }
+    for (let row = 0; row < 2500; row++) {
+      const got = [rows.get(row, 0), rows.get(row, 1), rows.getInt(row, 0), rows.getInt(row, 1), rows.getInt(row, 2)];
+      assert.deepEqual(got, expected[row], `row ${row}`);
+    }
+  });
+});
+
+describe('PairIndex', () => {
+  it('gives back the values of each key first in first out, as a Map of lists would, through growth and removals', () => {
+    const next = randomFrom(11);
+    const index = new PairIndex();
+    const reference = new Map<string, number[]>();
+    let value = 0;
+    let held = 0;
+    for (let step = 0; step < 60_000; step++) {
+      // Few keys at a time, then many (a queue that fills up); some keys shared by several values (equal items).
+      const spread = step % 20_000 < 10_000 ? 40 : 5000;
+      const a = Math.floor(next() * spread) - spread / 2;
+      const b = next() < 0.5 ? 10 : Math.floor(next() * 3) * -1073741824 + 7;
+      const key = `${a},${b}`;
+      if (next() < (held > 3000 ? 0.3 : 0.55)) {
+        index.add(a, b, value);
+        const list = reference.get(key);
+        if (list) list.push(value);
+        else reference.set(key, [value]);
+        value++;
+        held++;
+      } else {
+        const list = reference.get(key);
+        const expected = list?.shift() ?? -1;
+        if (list?.length === 0) reference.delete(key);
+        assert.equal(index.take(a, b), expected, `step ${step}: take(${a}, ${b})`);
+        if (expected >= 0) held--;
+      }
+      assert.equal(index.size, held);
+    }
+    // Everything still held comes out, key by key, in order.
+    for (const [key, list] of reference) {
+      const [a, b] = key.split(',').map(Number) as [number, number];
+      for (const expected of list) assert.equal(index.take(a, b), expected);
+      assert.equal(index.take(a, b), -1);
+    }
+    assert.equal(index.size, 0);
+  });
+});
+
+describe('Texts', () => {
+  it('gives back every text as it was given, as a string or as scanned bytes, across blocks, long ones too', () => {
+    const texts = new Texts();
+    const expected: string[] = [];
+    const scanned = new ScannedText();
+    for (let i = 0; i < 6000; i++) {
+      const text = i % 997 === 0 ? `'${'x'.repeat(70_000 + i)}'` : i % 3 === 0 ? `('naïve', ${i}, '\u{1F600}')` : `(${i}, 'item-${i}')`;
+      expected.push(text);
+      if (i % 2 === 0 || i % 3 === 0) assert.equal(texts.add(text), i);
+      else {
+        // Printable ASCII bytes in the middle of a line, as the scanner leaves them.
+        scanned.bytes = Buffer.from(`[1,"${text}",2]`, 'latin1');
+        scanned.start = 4;
+        scanned.end = 4 + text.length;
+        assert.equal(texts.add(scanned), i);
+      }
+    }
+    expected.forEach((text, i) => {
+      assert.equal(texts.text(i), text, `text ${i}`);
+    });
+    assert.equal(texts.count, 6000);
   });
 });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineScanner } from '../../src/core/ingest/scan';
+import { LineScanner, ScannedText } from '../../src/core/ingest/scan';
 
 function scan(line: string, scanner = new LineScanner()): unknown[] | undefined {
   // The line sits between others, as in a chunk of a file.
@@ -91,5 +91,24 @@ describe('LineScanner', () => {
     assert.deepEqual(a, [1, 'q:15:1486425', 'bench/x.py:61']);
     assert.deepEqual(b, [1, 'q:15:1486425', 'bench/x.py:62']);
     for (const word of ['ab', 'ba', 'abc', 'cab', 'ab']) assert.deepEqual(scan(`["${word}"]`, strings), [word]);
+  });
+
+  it('leaves the value asked for as its bytes, for its kind only, and makes it a string on demand', () => {
+    const scanner = new LineScanner();
+    scanner.leaveAsBytes('queue.put', 7);
+    const put = `[1,10,1,"queue.put","q:1",0,"a.py:5","(1, 'item-1')",true,0,"ok",null,null]`;
+    const values = scan(put, scanner);
+    const left = values?.[7];
+    assert.ok(left instanceof ScannedText);
+    assert.equal(left.toString(), "(1, 'item-1')");
+    const others = (all: readonly unknown[] | undefined): unknown[] | undefined => all?.filter((_, i) => i !== 7);
+    assert.deepEqual(others(values), others(JSON.parse(put) as unknown[]));
+    scanner.makeStrings();
+    assert.deepEqual(scanner.values.slice(0, scanner.count), JSON.parse(put));
+    // Another kind's value at that place, and a value with an escape, are strings.
+    const get = '[2,10,1,"queue.get","q:1","a.py:9",true,"x",1]';
+    assert.deepEqual(scan(get, scanner), JSON.parse(get));
+    const escaped = String.raw`[3,10,1,"queue.put","q:1",1,"a.py:5","say \"hi\"",true,0,"ok",null,null]`;
+    assert.deepEqual(scan(escaped, scanner), JSON.parse(escaped));
   });
 });

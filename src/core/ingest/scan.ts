@@ -63,6 +63,21 @@ export class StringCache {
   }
 }
 
+/**
+ * A string value the scanner left as its bytes, `bytes[start..end)`, printable
+ * ASCII with no escape (LineScanner.leaveAsBytes): one object, reused line after
+ * line, valid only until the next line is read.
+ */
+export class ScannedText {
+  bytes: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+
+  toString(): string {
+    return this.bytes.toString('latin1', this.start, this.end);
+  }
+}
+
 /** Reads plain event lines; see above. */
 export class LineScanner {
   /**
@@ -83,9 +98,30 @@ export class LineScanner {
    */
   private bigTid = 0;
   private bigTidValue: unknown = null;
+  /** Where a kind's value is left as bytes (leaveAsBytes), by kind. */
+  private readonly bytesPlaces = new Map<string, number>();
+  /** The place of the value left as bytes in this line (-1: none). */
+  private leftAt = -1;
+  private readonly text = new ScannedText();
 
   constructor(cacheBits?: number) {
     this.strings = new StringCache(cacheBits);
+  }
+
+  /**
+   * Leaves the string at `place` of each line of `kind` as its bytes, a
+   * ScannedText, rather than making it a string (an item's repr: it is copied
+   * as bytes, and most are never looked at). One whose JSON has an escape is
+   * made a string all the same. makeStrings() makes it a string after all.
+   */
+  leaveAsBytes(kind: string, place: number): void {
+    this.bytesPlaces.set(kind, place);
+  }
+
+  /** The value of the line just read that was left as bytes, made a string in its place. */
+  makeStrings(): void {
+    if (this.leftAt >= 0 && this.values[this.leftAt] === this.text) this.values[this.leftAt] = this.text.toString();
+    this.leftAt = -1;
   }
 
   /**
@@ -99,6 +135,8 @@ export class LineScanner {
     const out = this.values;
     let count = 0;
     let at = start + 1;
+    let leaveAt = -1;
+    this.leftAt = -1;
     for (;;) {
       const c = bytes[at] ?? 0;
       let value: unknown;
@@ -124,7 +162,18 @@ export class LineScanner {
         if (escaped) {
           value = parsed(bytes, at, j + 1);
           if (value === undefined) return -1;
-        } else value = this.strings.get(bytes, at + 1, j, hash);
+        } else if (count === leaveAt) {
+          const text = this.text;
+          text.bytes = bytes;
+          text.start = at + 1;
+          text.end = j;
+          value = text;
+          this.leftAt = count;
+        } else {
+          value = this.strings.get(bytes, at + 1, j, hash);
+          // The kind (the fourth value) says which value after it, if any, to leave as bytes.
+          if (count === 3 && this.bytesPlaces.size > 0) leaveAt = this.bytesPlaces.get(value as string) ?? -1;
+        }
         at = j + 1;
       } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
         const negative = c === MINUS;

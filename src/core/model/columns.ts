@@ -5,6 +5,7 @@
 // marked while a trace was read. Here a table is a few typed arrays, a row is
 // a number, and nothing of a row is an object of its own.
 
+import type { ScannedText } from '../ingest/scan';
 import { countAtOrBefore } from './sorted';
 
 /** null, in a table of numbers that may be null (JSON has no NaN, so no value is taken from the events). */
@@ -14,29 +15,41 @@ const NULL = NaN;
 const BLOCK_ROWS = 1024;
 const BLOCK_SHIFT = 10;
 
+/** null, in a row's whole numbers (none of them, a pid, a count, an index, is this low). */
+const INT_NULL = -0x80000000;
+
 /**
- * Rows of numbers, or nulls, `fields` of them a row, in blocks of typed
- * arrays (a row's numbers side by side). Blocks, not one array grown twice as
- * big when full: no row is ever copied, and no memory touched for rows that
- * never come (new memory is slow to touch on some machines, where first use of
- * a page costs some microseconds). Rows are numbered 0, 1, 2... as they are added.
+ * Rows of numbers, or nulls, in blocks: `fields` numbers (doubles) and
+ * `intFields` whole numbers (int32) a row, a block's doubles and int32s side by
+ * side in one buffer. Blocks, not one array grown twice as big when full: no
+ * row is ever copied, and no memory touched for rows that never come (new
+ * memory is slow to touch on some machines, where first use of a page costs
+ * some microseconds). Rows are numbered 0, 1, 2... as they are added.
  */
 export class NumberRows {
   private readonly blocks: Float64Array[] = [];
+  private readonly intBlocks: Int32Array[] = [];
   count = 0;
 
-  constructor(private readonly fields: number) {}
+  constructor(private readonly fields: number, private readonly intFields = 0) {}
 
   /** A new row, every field null; returns its number. */
   add(): number {
     const row = this.count++;
     const within = row & (BLOCK_ROWS - 1);
-    if (within === 0) this.blocks.push(new Float64Array(BLOCK_ROWS * this.fields));
+    if (within === 0) {
+      const buffer = new ArrayBuffer(BLOCK_ROWS * (8 * this.fields + 4 * this.intFields));
+      this.blocks.push(new Float64Array(buffer, 0, BLOCK_ROWS * this.fields));
+      this.intBlocks.push(new Int32Array(buffer, BLOCK_ROWS * 8 * this.fields, BLOCK_ROWS * this.intFields));
+    }
     const block = this.blocks[row >> BLOCK_SHIFT];
-    if (block === undefined) throw new Error('a NumberRows row without its block');
-    // A loop, not fill(NaN): V8's TypedArray fill with NaN takes a slow path (some 30 times slower).
+    const ints = this.intBlocks[row >> BLOCK_SHIFT];
+    if (block === undefined || ints === undefined) throw new Error('a NumberRows row without its block');
+    // Loops, not fill(): V8's TypedArray fill with NaN takes a slow path (some 30 times slower).
     const start = within * this.fields;
     for (let i = start; i < start + this.fields; i++) block[i] = NULL;
+    const intStart = within * this.intFields;
+    for (let i = intStart; i < intStart + this.intFields; i++) ints[i] = INT_NULL;
     return row;
   }
 
@@ -49,6 +62,17 @@ export class NumberRows {
   set(row: number, field: number, value: unknown): void {
     const block = this.blocks[row >> BLOCK_SHIFT];
     if (block) block[(row & (BLOCK_ROWS - 1)) * this.fields + field] = typeof value === 'number' ? value : NULL;
+  }
+
+  getInt(row: number, field: number): number | null {
+    const value = this.intBlocks[row >> BLOCK_SHIFT]?.[(row & (BLOCK_ROWS - 1)) * this.intFields + field] ?? INT_NULL;
+    return value === INT_NULL ? null : value;
+  }
+
+  /** A value that is not an int32 (a malformed event's field, or one too big) is kept as null. */
+  setInt(row: number, field: number, value: unknown): void {
+    const ints = this.intBlocks[row >> BLOCK_SHIFT];
+    if (ints) ints[(row & (BLOCK_ROWS - 1)) * this.intFields + field] = typeof value === 'number' && (value | 0) === value ? value : INT_NULL;
   }
 }
 
@@ -111,4 +135,190 @@ function grown<A extends Float64Array | Int32Array>(values: A, needed: number): 
   const bigger = new (values.constructor as new (length: number) => A)(Math.max(2 * values.length, needed + 1));
   bigger.set(values);
   return bigger;
+}
+
+/** The fewest slots a PairIndex has. */
+const MIN_SLOTS = 64;
+/** A PairIndex slot that holds no key. */
+const EMPTY = -1;
+
+/**
+ * Numbers waiting under a key of two int32s, first in first out: a queue's
+ * items sent and not yet taken, by their bytes' (crc, size); its gets that
+ * came before their item, by the same; its puts whose send has not come, by
+ * (seq, pid). Nearly every key holds one value, for a moment: a Map of them
+ * was a good part of what modelling a queue cost (a heap number a key, a
+ * table rebuilt as entries came and went). Here nothing is made per value but
+ * for a key that holds several at once. Values are non-negative integers.
+ */
+export class PairIndex {
+  /** Values held. */
+  size = 0;
+  // Open addressing, linear probing: slot i holds key (keyA[i], keyB[i]) and the first and last of its values (first EMPTY: no key).
+  private keyA = new Int32Array(MIN_SLOTS);
+  private keyB = new Int32Array(MIN_SLOTS);
+  private first = new Int32Array(MIN_SLOTS).fill(EMPTY);
+  private last = new Int32Array(MIN_SLOTS);
+  private keys = 0;
+  /** The value after a value under the same key, for the keys that hold more than one. */
+  private readonly next = new Map<number, number>();
+
+  /** Adds `value` under (a, b), after the values already there. */
+  add(a: number, b: number, value: number): void {
+    this.size++;
+    let slot = this.find(a, b);
+    if (this.first[slot] !== EMPTY) {
+      this.next.set(this.last[slot] ?? 0, value);
+      this.last[slot] = value;
+      return;
+    }
+    // Kept at most half full, so that a probe ends soon.
+    if (2 * (this.keys + 1) > this.first.length) {
+      this.resize(2 * this.first.length);
+      slot = this.find(a, b);
+    }
+    this.keys++;
+    this.keyA[slot] = a;
+    this.keyB[slot] = b;
+    this.first[slot] = value;
+    this.last[slot] = value;
+  }
+
+  /** Removes and returns the first value under (a, b), or -1 if there is none. */
+  take(a: number, b: number): number {
+    if (this.size === 0) return -1;
+    const slot = this.find(a, b);
+    const value = this.first[slot] ?? EMPTY;
+    if (value === EMPTY) return -1;
+    this.size--;
+    if (value === this.last[slot]) this.remove(slot);
+    else {
+      this.first[slot] = this.next.get(value) ?? EMPTY;
+      this.next.delete(value);
+    }
+    return value;
+  }
+
+  /** The slot of (a, b), or the EMPTY slot where it would go. */
+  private find(a: number, b: number): number {
+    const mask = this.first.length - 1;
+    let slot = home(a, b, mask);
+    while (this.first[slot] !== EMPTY && (this.keyA[slot] !== a || this.keyB[slot] !== b)) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  /** Empties `slot`, moving back the keys after it that a probe would no longer reach (no mark left behind). */
+  private remove(slot: number): void {
+    const mask = this.first.length - 1;
+    let hole = slot;
+    this.first[hole] = EMPTY;
+    this.keys--;
+    for (let at = (hole + 1) & mask; this.first[at] !== EMPTY; at = (at + 1) & mask) {
+      const wanted = home(this.keyA[at] ?? 0, this.keyB[at] ?? 0, mask);
+      // It stays if its home is after the hole, up to where it is (cyclically).
+      const stays = hole <= at ? hole < wanted && wanted <= at : hole < wanted || wanted <= at;
+      if (stays) continue;
+      this.keyA[hole] = this.keyA[at] ?? 0;
+      this.keyB[hole] = this.keyB[at] ?? 0;
+      this.first[hole] = this.first[at] ?? EMPTY;
+      this.last[hole] = this.last[at] ?? 0;
+      this.first[at] = EMPTY;
+      hole = at;
+    }
+  }
+
+  private resize(capacity: number): void {
+    const { keyA, keyB, first, last } = this;
+    this.keyA = new Int32Array(capacity);
+    this.keyB = new Int32Array(capacity);
+    this.first = new Int32Array(capacity).fill(EMPTY);
+    this.last = new Int32Array(capacity);
+    for (let i = 0; i < first.length; i++) {
+      const head = first[i] ?? EMPTY;
+      if (head === EMPTY) continue;
+      const slot = this.find(keyA[i] ?? 0, keyB[i] ?? 0);
+      this.keyA[slot] = keyA[i] ?? 0;
+      this.keyB[slot] = keyB[i] ?? 0;
+      this.first[slot] = head;
+      this.last[slot] = last[i] ?? 0;
+    }
+  }
+}
+
+/** Where a probe for (a, b) starts, in a table of `mask + 1` slots. */
+function home(a: number, b: number, mask: number): number {
+  const hash = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+  return (hash ^ (hash >>> 16)) & mask;
+}
+
+/** Bytes a block of Texts holds; a longer text is kept as a string of its own. */
+const TEXT_BLOCK_BYTES = 1 << 16;
+
+/**
+ * Texts (a queue's items' reprs: a string each, hundreds of thousands of them),
+ * numbered 0, 1, 2... as they are added, kept as their UTF-8 bytes in blocks
+ * outside the JavaScript heap. As strings, each was an object that the garbage
+ * collector copied twice before it settled, and most are never looked at
+ * again; a text is made a string only when asked for. A text the trace reader
+ * left as its bytes (ScannedText) is copied as it is, never made a string.
+ */
+export class Texts {
+  private readonly blocks: Buffer[] = [];
+  private block: Buffer = Buffer.alloc(0);
+  private used = 0;
+  /** Where each text is: a block's number times TEXT_BLOCK_BYTES plus its place in the block (a double), and its length (an int32). */
+  private readonly places = new NumberRows(1, 1);
+  private readonly long = new Map<number, string>();
+
+  get count(): number {
+    return this.places.count;
+  }
+
+  add(text: string | ScannedText): number {
+    const index = this.places.add();
+    if (typeof text === 'string') {
+      // At most 3 bytes a UTF-16 unit: written without being measured first when that surely fits.
+      const most = 3 * text.length;
+      if (most > TEXT_BLOCK_BYTES) this.long.set(index, text);
+      else {
+        this.room(most);
+        this.placed(index, this.block.write(text, this.used, 'utf8'));
+      }
+    } else {
+      const { bytes, start, end } = text;
+      const length = end - start;
+      if (length > TEXT_BLOCK_BYTES) this.long.set(index, bytes.toString('utf8', start, end));
+      else {
+        this.room(length);
+        const block = this.block;
+        // Most are a few dozen bytes: a loop costs less than a call into Buffer's copy.
+        if (length < 64) for (let i = 0; i < length; i++) block[this.used + i] = bytes[start + i] ?? 0;
+        else bytes.copy(block, this.used, start, end);
+        this.placed(index, length);
+      }
+    }
+    return index;
+  }
+
+  text(index: number): string {
+    const length = this.places.getInt(index, 0);
+    const at = this.places.get(index, 0);
+    if (length === null || at === null) return this.long.get(index) ?? '';
+    const within = at % TEXT_BLOCK_BYTES;
+    return this.blocks[(at - within) / TEXT_BLOCK_BYTES]?.toString('utf8', within, within + length) ?? '';
+  }
+
+  /** Makes sure the block has `bytes` free. */
+  private room(bytes: number): void {
+    if (this.used + bytes <= this.block.length) return;
+    this.block = Buffer.alloc(TEXT_BLOCK_BYTES);
+    this.blocks.push(this.block);
+    this.used = 0;
+  }
+
+  private placed(index: number, length: number): void {
+    this.places.set(index, 0, (this.blocks.length - 1) * TEXT_BLOCK_BYTES + this.used);
+    this.places.setInt(index, 0, length);
+    this.used += length;
+  }
 }

@@ -11,7 +11,8 @@
 // Processes send their events in batches, so a get can arrive before its put:
 // whichever side comes second completes the pair.
 
-import { NumberRows, TimeOrder } from './columns';
+import type { ScannedText } from '../ingest/scan';
+import { NumberRows, PairIndex, Texts, TimeOrder } from './columns';
 import { stepCounts } from './sorted';
 
 /** One item, as the queries give it (a copy: the model keeps its items as columns, ItemTable). */
@@ -34,59 +35,74 @@ export interface QueueItem {
   lost: string | null;
 }
 
-// The numbers of an item, by field (ItemTable.numbers).
+// The numbers of an item, by field (ItemTable.numbers): doubles (times, and a crc, up to 2^32)...
 const PUT_T = 0;
-const PUT_PID = 1;
-const PUT_TID = 2;
+const SEND_T = 1;
+const GET_T = 2;
+const CRC = 3;
+const ITEM_NUMBERS = 4;
+// ...and int32s (a thread ident is a number from ItemTable.tidNumber, a line one from lineNumber).
+const PUT_PID = 0;
+const PUT_TID = 1;
+const PUT_LOC = 2;
 const SEQ = 3;
 const SIZE = 4;
-const CRC = 5;
-const SEND_T = 6;
-const GET_T = 7;
-const GET_PID = 8;
-const GET_TID = 9;
-const ITEM_NUMBERS = 10;
+const GET_PID = 5;
+const GET_TID = 6;
+const GET_LOC = 7;
+const ITEM_INTS = 8;
 
-/** A queue's items, a row each, numbered as they are put (a row never moves: see columns.ts). */
+/**
+ * A queue's items, a row each, numbered as they are put (a row never moves:
+ * see columns.ts). Nothing of an item is an object of its own: its numbers are
+ * in NumberRows, its repr in Texts (row n is text n), its thread idents and
+ * lines are numbers into lists of the few distinct ones.
+ */
 class ItemTable {
-  readonly numbers = new NumberRows(ITEM_NUMBERS);
-  readonly repr: string[] = [];
-  readonly putLoc: (string | null)[] = [];
-  readonly getLoc: (string | null)[] = [];
+  private readonly numbers = new NumberRows(ITEM_NUMBERS, ITEM_INTS);
+  private readonly reprs = new Texts();
+  private readonly tids: number[] = [];
+  private readonly tidNumbers = new Map<number, number>();
+  private readonly lines: string[] = [];
+  private readonly lineNumbers = new Map<string, number>();
+  // Items come from a handful of threads and lines, in runs: the last one looked up is at hand.
+  private lastTid = Number.NaN;
+  private lastTidNumber = -1;
+  private lastLine = '';
+  private lastLineNumber = -1;
   /** Why an item was lost, for the few that were. */
   readonly lost = new Map<number, string>();
 
   /** A new item, not yet sent nor taken; returns its row. */
-  add(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): number {
+  add(t: number, pid: number, tid: number, loc: string, repr: string | ScannedText, seq: number | null, size: number | null, crc: number | null): number {
     const numbers = this.numbers;
     const row = numbers.add();
     numbers.set(row, PUT_T, t);
-    numbers.set(row, PUT_PID, pid);
-    numbers.set(row, PUT_TID, tid);
-    numbers.set(row, SEQ, seq);
-    numbers.set(row, SIZE, size);
+    numbers.setInt(row, PUT_PID, pid);
+    numbers.setInt(row, PUT_TID, this.tidNumber(tid));
+    numbers.setInt(row, PUT_LOC, this.lineNumber(loc));
+    numbers.setInt(row, SEQ, seq);
+    numbers.setInt(row, SIZE, size);
     numbers.set(row, CRC, crc);
-    this.repr.push(repr);
-    this.putLoc.push(loc);
-    this.getLoc.push(null);
+    this.reprs.add(repr);
     return row;
   }
 
   sent(row: number, t: number, size: number, crc: number): void {
     this.numbers.set(row, SEND_T, t);
-    this.numbers.set(row, SIZE, size);
+    this.numbers.setInt(row, SIZE, size);
     this.numbers.set(row, CRC, crc);
   }
 
   took(row: number, t: number, pid: number, tid: number, loc: string): void {
     this.numbers.set(row, GET_T, t);
-    this.numbers.set(row, GET_PID, pid);
-    this.numbers.set(row, GET_TID, tid);
-    this.getLoc[row] = loc;
+    this.numbers.setInt(row, GET_PID, pid);
+    this.numbers.setInt(row, GET_TID, this.tidNumber(tid));
+    this.numbers.setInt(row, GET_LOC, this.lineNumber(loc));
   }
 
   size(row: number): number | null {
-    return this.numbers.get(row, SIZE);
+    return this.numbers.getInt(row, SIZE);
   }
 
   crc(row: number): number | null {
@@ -99,20 +115,22 @@ class ItemTable {
 
   item(row: number): QueueItem {
     const numbers = this.numbers;
+    const getTid = numbers.getInt(row, GET_TID);
+    const getLoc = numbers.getInt(row, GET_LOC);
     return {
       putT: numbers.get(row, PUT_T) ?? 0,
-      putPid: numbers.get(row, PUT_PID) ?? 0,
-      putTid: numbers.get(row, PUT_TID) ?? 0,
-      putLoc: this.putLoc[row] ?? null,
-      repr: this.repr[row] ?? '',
-      seq: numbers.get(row, SEQ),
-      size: numbers.get(row, SIZE),
+      putPid: numbers.getInt(row, PUT_PID) ?? 0,
+      putTid: this.tids[numbers.getInt(row, PUT_TID) ?? -1] ?? 0,
+      putLoc: this.lines[numbers.getInt(row, PUT_LOC) ?? -1] ?? null,
+      repr: this.reprs.text(row),
+      seq: numbers.getInt(row, SEQ),
+      size: numbers.getInt(row, SIZE),
       crc: numbers.get(row, CRC),
       sendT: numbers.get(row, SEND_T),
       getT: numbers.get(row, GET_T),
-      getPid: numbers.get(row, GET_PID),
-      getTid: numbers.get(row, GET_TID),
-      getLoc: this.getLoc[row] ?? null,
+      getPid: numbers.getInt(row, GET_PID),
+      getTid: getTid === null ? null : (this.tids[getTid] ?? null),
+      getLoc: getLoc === null ? null : (this.lines[getLoc] ?? null),
       lost: this.lost.get(row) ?? null,
     };
   }
@@ -122,12 +140,64 @@ class ItemTable {
     const getT = this.takenAt(row);
     return (this.numbers.get(row, PUT_T) ?? 0) <= t && (getT === null || getT > t);
   }
+
+  private tidNumber(tid: number): number {
+    if (tid === this.lastTid) return this.lastTidNumber;
+    let number = this.tidNumbers.get(tid);
+    if (number === undefined) {
+      number = this.tids.push(tid) - 1;
+      this.tidNumbers.set(tid, number);
+    }
+    this.lastTid = tid;
+    this.lastTidNumber = number;
+    return number;
+  }
+
+  private lineNumber(loc: string): number {
+    if (loc === this.lastLine) return this.lastLineNumber;
+    let number = this.lineNumbers.get(loc);
+    if (number === undefined) {
+      number = this.lines.push(loc) - 1;
+      this.lineNumbers.set(loc, number);
+    }
+    this.lastLine = loc;
+    this.lastLineNumber = number;
+    return number;
+  }
 }
 
-interface PendingGet {
-  /** The crc and size of what it got, or the seq of the put it names. */
+// A get that came before its item (PendingGets), by field: its time (a double)...
+const PENDING_T = 0;
+// ...and its pid (an int32).
+const PENDING_PID = 0;
+
+/** Gets that came before the put (or send) of their item, a row each; a row is used again once its get found its item. */
+class PendingGets {
+  private readonly numbers = new NumberRows(1, 1);
+  private readonly tids: number[] = [];
+  private readonly locs: string[] = [];
+  private readonly free: number[] = [];
+
+  add(t: number, pid: number, tid: number, loc: string): number {
+    const row = this.free.pop() ?? this.numbers.add();
+    this.numbers.set(row, PENDING_T, t);
+    this.numbers.setInt(row, PENDING_PID, pid);
+    this.tids[row] = tid;
+    this.locs[row] = loc;
+    return row;
+  }
+
+  /** Gives the get of `row` its item's `row` in `table`, and frees it. */
+  giveTo(row: number, table: ItemTable, item: number): void {
+    table.took(item, this.numbers.get(row, PENDING_T) ?? 0, this.numbers.getInt(row, PENDING_PID) ?? 0, this.tids[row] ?? 0, this.locs[row] ?? '');
+    this.free.push(row);
+  }
+}
+
+/** A get of a queue paired in order (a Manager's), waiting for its put. */
+interface OrderedGet {
+  /** The crc of its item's repr, or NO_CRC. */
   crc: number;
-  size: number;
   t: number;
   pid: number;
   tid: number;
@@ -164,26 +234,21 @@ export class QueueModel {
   lost = 0;
   /** Items a process still held in its feeder buffer as it began to exit. */
   buffered = 0;
-  /** Rows of items by putter pid, indexed by their seq (a process numbers its puts on a queue 0, 1, 2...); -1 once done with. */
-  private readonly bySeq = new Map<number, number[]>();
-  private seqPid: number | null = null;
-  private seqRows: number[] | undefined;
-  /** Rows sent, not yet taken, by crc (then size), in send order. */
-  private readonly sentWaiting = new Map<number, OneOrMore<number>>();
-  /** Gets whose put (or send) has not arrived yet: by crc for pickled items, by seq for the queue module's. */
-  private readonly getsWaiting = new Map<number, OneOrMore<PendingGet>>();
+  /** Items put and not yet sent, by (seq, putter pid): a multiprocessing Queue's, until the feeder sends them; the queue module's, until taken. */
+  private readonly unsent = new PairIndex();
+  /** Items sent and not yet taken, by (crc, size) of their bytes, in send order. */
+  private readonly sent = new PairIndex();
+  /** Gets whose put (or send) has not arrived yet: by (crc, size) for pickled items, by (seq, pid) for the queue module's. */
+  private readonly waitingGets = new PairIndex();
+  private readonly pendingGets = new PendingGets();
   private readonly unpairedInOrder: number[] = [];
-  private readonly getsInOrder: PendingGet[] = [];
+  private readonly getsInOrder: OrderedGet[] = [];
   /** Processes that put (producers) and that got (consumers). */
   readonly putters = new Set<number>();
   readonly getters = new Set<number>();
   // Asked at every put and get: worked out again only when the type changes.
   private pairingType: string | null | undefined = undefined;
   private pairingNow: QueuePairing = 'bytes';
-  // Items come from a handful of lines: each item keeps the same string for the same line,
-  // not a copy of its own (less memory, and less for the garbage collector to move).
-  private putLoc = '';
-  private getLoc = '';
   // Whoever put or got last is already in putters / getters.
   private lastPutter: number | null = null;
   private lastGetter: number | null = null;
@@ -202,9 +267,7 @@ export class QueueModel {
     return this.pairingNow;
   }
 
-  put(t: number, pid: number, tid: number, loc: string, repr: string, seq: number | null, size: number | null, crc: number | null): void {
-    if (loc === this.putLoc) loc = this.putLoc;
-    else this.putLoc = loc;
+  put(t: number, pid: number, tid: number, loc: string, repr: string | ScannedText, seq: number | null, size: number | null, crc: number | null): void {
     const row = this.table.add(t, pid, tid, loc, repr, seq, size, crc);
     this.puts++;
     if (pid !== this.lastPutter) {
@@ -212,17 +275,20 @@ export class QueueModel {
       this.lastPutter = pid;
     }
     this.putOrder.insert(t, row);
-    if (seq !== null) this.remember(pid, seq, row);
     switch (this.pairing) {
       case 'bytes':
         // A SimpleQueue's put knows its bytes; a Queue's learns them at the send.
         if (size !== null && crc !== null) {
           this.table.sent(row, t, size, crc);
-          this.sentWaits(row);
-        }
+          this.sentWaits(row, size, crc);
+        } else if (seq !== null) this.unsent.add(seq, pid, row);
         break;
       case 'seq':
-        if (seq !== null) this.takeWaitingGet(pid, seq, row);
+        if (seq !== null) {
+          const get = this.waitingGets.take(seq, pid);
+          if (get >= 0) this.pendingGets.giveTo(get, this.table, row);
+          else this.unsent.add(seq, pid, row);
+        }
         break;
       case 'order':
         this.unpairedInOrder.push(row);
@@ -233,25 +299,19 @@ export class QueueModel {
 
   send(t: number, pid: number, seq: number | null, size: number, crc: number): void {
     if (seq === null) return;
-    const row = this.recall(pid, seq);
-    if (row === undefined) return;
-    this.forget(pid, seq);
+    const row = this.unsent.take(seq, pid);
+    if (row < 0) return;
     this.table.sent(row, t, size, crc);
-    this.sentWaits(row);
+    this.sentWaits(row, size, crc);
   }
 
   markLost(pid: number, seq: number | null, error: string): void {
     this.lost++;
-    const row = seq === null ? undefined : this.recall(pid, seq);
-    if (row !== undefined && seq !== null) {
-      this.table.lost.set(row, error);
-      this.forget(pid, seq);
-    }
+    const row = seq === null ? -1 : this.unsent.take(seq, pid);
+    if (row >= 0) this.table.lost.set(row, error);
   }
 
   get(t: number, pid: number, tid: number, loc: string, size: number | null, crc: number | null, seq: number | null): void {
-    if (loc === this.getLoc) loc = this.getLoc;
-    else this.getLoc = loc;
     this.gets++;
     if (pid !== this.lastGetter) {
       this.getters.add(pid);
@@ -262,22 +322,20 @@ export class QueueModel {
       case 'bytes': {
         if (size === null || crc === null) return;
         // Usually its item was sent already: the get is kept only when it has to wait for it.
-        const row = takeFirst(this.sentWaiting, crc, rowSizeIs, size, this.table);
-        if (row !== undefined) this.table.took(row, t, pid, tid, loc);
-        else addWaiting(this.getsWaiting, crc, { crc, size, t, pid, tid, loc });
+        const row = this.sent.take(crc | 0, size);
+        if (row >= 0) this.table.took(row, t, pid, tid, loc);
+        else this.waitingGets.add(crc | 0, size, this.pendingGets.add(t, pid, tid, loc));
         return;
       }
       case 'seq': {
         if (seq === null) return;
-        const row = this.recall(pid, seq);
-        if (row !== undefined) {
-          this.forget(pid, seq);
-          this.table.took(row, t, pid, tid, loc);
-        } else addWaiting(this.getsWaiting, seq, { crc: seq, size: pid, t, pid, tid, loc });
+        const row = this.unsent.take(seq, pid);
+        if (row >= 0) this.table.took(row, t, pid, tid, loc);
+        else this.waitingGets.add(seq, pid, this.pendingGets.add(t, pid, tid, loc));
         return;
       }
       case 'order':
-        this.getsInOrder.push({ crc: crc ?? NO_CRC, size: 0, t, pid, tid, loc });
+        this.getsInOrder.push({ crc: crc ?? NO_CRC, t, pid, tid, loc });
         this.pairInOrder();
         return;
     }
@@ -398,48 +456,10 @@ export class QueueModel {
   }
 
   /** The item of `row` was sent (its bytes known): it goes to the get that waits for it, or waits for its get. */
-  private sentWaits(row: number): void {
-    const crc = this.table.crc(row) ?? 0;
-    const get = takeFirst(this.getsWaiting, crc, sizeIs, this.table.size(row));
-    if (get) this.table.took(row, get.t, get.pid, get.tid, get.loc);
-    else addWaiting(this.sentWaiting, crc, row);
-  }
-
-  private takeWaitingGet(pid: number, seq: number, row: number): void {
-    const get = takeFirst(this.getsWaiting, seq, pidIs, pid);
-    if (!get) return;
-    this.forget(pid, seq);
-    this.table.took(row, get.t, get.pid, get.tid, get.loc);
-  }
-
-  /** A putter's rows by seq; the last one asked for is at hand (puts and sends come in runs from one process). */
-  private seqsOf(pid: number): number[] | undefined {
-    if (pid !== this.seqPid) {
-      this.seqPid = pid;
-      this.seqRows = this.bySeq.get(pid);
-    }
-    return this.seqRows;
-  }
-
-  private remember(pid: number, seq: number, row: number): void {
-    let rows = this.seqsOf(pid);
-    if (!rows) {
-      rows = [];
-      this.bySeq.set(pid, rows);
-      this.seqRows = rows;
-    }
-    rows[seq] = row;
-  }
-
-  private recall(pid: number, seq: number): number | undefined {
-    const row = this.seqsOf(pid)?.[seq];
-    return row === undefined || row < 0 ? undefined : row;
-  }
-
-  /** Done with the seq: the item is kept in the table; this index needs it no more. */
-  private forget(pid: number, seq: number): void {
-    const rows = this.seqsOf(pid);
-    if (rows) rows[seq] = -1;
+  private sentWaits(row: number, size: number, crc: number): void {
+    const get = this.waitingGets.take(crc | 0, size);
+    if (get >= 0) this.pendingGets.giveTo(get, this.table, row);
+    else this.sent.add(crc | 0, size, row);
   }
 
   /**
@@ -470,50 +490,4 @@ function pairingOf(id: string, type: string | null): QueuePairing {
   if (type.startsWith('Manager.')) return 'order';
   if (type.startsWith('queue.')) return 'seq';
   return 'bytes';
-}
-
-// What takeFirst looks for, as plain functions with an argument: no closure made per call.
-function sizeIs(value: PendingGet, size: number | null): boolean {
-  return value.size === size;
-}
-
-function pidIs(value: PendingGet, pid: number): boolean {
-  return value.pid === pid;
-}
-
-function rowSizeIs(row: number, size: number | null, table: ItemTable | undefined): boolean {
-  return table?.size(row) === size;
-}
-
-/**
- * Values waiting under a key: almost always one (a crc names one item), so
- * one is kept as it is and a list is made only for the rare second.
- */
-type OneOrMore<V> = V | V[];
-
-/** Removes and returns the first value under `key` that `fits` (given `arg`, and the `table` of a row). */
-function takeFirst<V, A>(
-  map: Map<number, OneOrMore<V>>, key: number, fits: (value: V, arg: A, table: ItemTable | undefined) => boolean, arg: A, table?: ItemTable,
-): V | undefined {
-  // Mostly nothing waits on one side (gets come after the sends, or before): no lookup then.
-  if (map.size === 0) return undefined;
-  const waiting = map.get(key);
-  if (waiting === undefined) return undefined;
-  if (!Array.isArray(waiting)) {
-    if (!fits(waiting, arg, table)) return undefined;
-    map.delete(key);
-    return waiting;
-  }
-  const at = waiting.findIndex((value) => fits(value, arg, table));
-  if (at < 0) return undefined;
-  const [value] = waiting.splice(at, 1);
-  if (waiting.length === 0) map.delete(key);
-  return value;
-}
-
-function addWaiting<V>(map: Map<number, OneOrMore<V>>, key: number, value: V): void {
-  const waiting = map.get(key);
-  if (waiting === undefined) map.set(key, value);
-  else if (Array.isArray(waiting)) waiting.push(value);
-  else map.set(key, [waiting, value]);
 }

@@ -4,7 +4,7 @@
 
 import type { TraceHeader } from '../events';
 import { readFileInto, TraceReader } from '../ingest/reader';
-import { RunModel } from './run-model';
+import { RunModel, TEXT_PLACES } from './run-model';
 
 export interface TraceModel {
   header: TraceHeader;
@@ -22,6 +22,7 @@ export async function readTraceModel(path: string): Promise<TraceModel> {
       model.add(event);
     },
     (raw) => model.addRaw(raw),
+    TEXT_PLACES,
   );
   const header = await readFileInto(path, reader);
   return { header, model, skippedLines: reader.skippedLines, unknownEvents: reader.unknownEvents };

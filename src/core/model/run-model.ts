@@ -10,6 +10,7 @@
 import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../events';
 import { signalName, signalNumber } from '../signals';
 import { placesOf } from '../ingest/event-record';
+import type { ScannedText } from '../ingest/scan';
 import { LockModel } from './locks';
 import { QueueModel } from './queues';
 import type {
@@ -45,6 +46,13 @@ const QUEUE_SEND = placesOf('queue.send');
 const QUEUE_GET = placesOf('queue.get');
 const LOCK_ACQUIRE = placesOf('lock.acquire');
 const LOCK_RELEASE = placesOf('lock.release');
+
+/**
+ * The values addRaw can take as a ScannedText rather than a string (a trace
+ * reader's bytesPlaces): a queue item's repr is kept as bytes (Texts), and
+ * most are never made strings.
+ */
+export const TEXT_PLACES: Readonly<Record<string, number>> = { 'queue.put': QUEUE_PUT.repr };
 
 export class RunModel {
   readonly processes = new Map<number, ProcessModel>();
@@ -500,7 +508,7 @@ export class RunModel {
     switch (raw[3]) {
       case 'queue.put':
         this.queuePut(
-          t, pid, tid, raw[QUEUE_PUT.id] as string, raw[QUEUE_PUT.seq] as number | null, raw[QUEUE_PUT.loc] as string, raw[QUEUE_PUT.repr] as string,
+          t, pid, tid, raw[QUEUE_PUT.id] as string, raw[QUEUE_PUT.seq] as number | null, raw[QUEUE_PUT.loc] as string, raw[QUEUE_PUT.repr] as string | ScannedText,
           raw[QUEUE_PUT.waited] as number, raw[QUEUE_PUT.outcome] as string, raw[QUEUE_PUT.size] as number | null, raw[QUEUE_PUT.crc] as number | null,
         );
         return true;
@@ -690,7 +698,7 @@ export class RunModel {
   }
 
   private queuePut(
-    t: number, pid: number, tid: number, id: string, seq: number | null, loc: string, repr: string,
+    t: number, pid: number, tid: number, id: string, seq: number | null, loc: string, repr: string | ScannedText,
     waited: number, outcome: string, size: number | null, crc: number | null,
   ): void {
     const lane = this.arrive(t, pid, tid, 'queue.put');
