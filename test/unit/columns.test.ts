@@ -30,6 +30,39 @@ describe('TimeOrder', () => {
   });
 });
 
+describe('TimeOrder at scale', () => {
+  it('stays in order through many blocks, with times far late (blocks split), and answers every index', () => {
+    const next = randomFrom(5);
+    const order = new TimeOrder();
+    const timesOnly = new TimeOrder(false);
+    const arrived: { t: number; row: number }[] = [];
+    for (let row = 0; row < 30_000; row++) {
+      // Now and then a batch thousands of places late, landing in blocks long full.
+      const late = next() < 0.05 ? Math.floor(next() * 9000) : next() < 0.2 ? Math.floor(next() * 50) : 0;
+      const t = row - late;
+      const at = order.insert(t, row);
+      timesOnly.insert(t, row);
+      assert.equal(order.timeAt(at), t);
+      assert.equal(order.rowAt(at), row);
+      arrived.push({ t, row });
+    }
+    const expected = [...arrived].sort((a, b) => a.t - b.t);
+    assert.deepEqual([...order.sortedTimes()], expected.map(({ t }) => t));
+    assert.deepEqual([...order.sortedRows()], expected.map(({ row }) => row));
+    assert.deepEqual([...timesOnly.sortedTimes()], expected.map(({ t }) => t));
+    assert.equal(timesOnly.rowAt(0), -1);
+    expected.forEach(({ t, row }, index) => {
+      assert.equal(order.timeAt(index), t);
+      assert.equal(order.rowAt(index), row);
+    });
+    for (let t = -9000; t <= 30_000; t += 997) {
+      const count = expected.filter((entry) => entry.t <= t).length;
+      assert.equal(order.countAtOrBefore(t), count, `at ${t}`);
+      assert.equal(timesOnly.countAtOrBefore(t), count, `at ${t}, times only`);
+    }
+  });
+});
+
 describe('NumberRows', () => {
   it('keeps every field of every row, across blocks, null where unset or not a number', () => {
     const rows = new NumberRows(3);

@@ -27,6 +27,8 @@ export class NewerTraceVersionError extends TraceFileError {
   }
 }
 
+const NEWLINE = 0x0a;
+
 /** A header line is short; a first "line" longer than this is not a trace. */
 const MAX_HEADER_BYTES = 1 << 20;
 
@@ -68,11 +70,22 @@ export class TraceReader {
   }
 
   push(chunk: Buffer): void {
-    // Past the header, events are read from the bytes (scan.ts); the header's chunk goes the plain way.
-    if (this.header) {
-      this.splitter.eachLineRead(chunk, this.plainLine, this.otherLine);
-      return;
+    // Past the header, events are read from the bytes (scan.ts); the header's line goes the plain way.
+    if (!this.header) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        this.pushLines(chunk);
+        return;
+      }
+      // Read, or refused: nothing after a line that is no header is read.
+      this.pushLines(chunk.subarray(0, newline + 1));
+      chunk = chunk.subarray(newline + 1);
     }
+    this.splitter.eachLineRead(chunk, this.plainLine, this.otherLine);
+  }
+
+  /** Each whole line of the chunk, as a string. */
+  private pushLines(chunk: Buffer): void {
     let lines: string[];
     try {
       lines = this.splitter.push(chunk);

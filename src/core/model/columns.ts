@@ -76,65 +76,143 @@ export class NumberRows {
   }
 }
 
+/** Entries a block of TimeOrder holds at most. */
+const ORDER_BLOCK = 4096;
+
+/** A run of a TimeOrder's times, in order, with their rows. */
+interface OrderBlock {
+  times: Float64Array;
+  rows: Int32Array | null;
+  length: number;
+}
+
 /**
  * Times kept in order as they come (mostly appended, sometimes a few places
  * from the end: processes send their events in batches), each with the row it
  * is the time of. A time that ties goes after the times already there, so rows
  * with equal times stay in the order they came.
+ *
+ * In blocks of up to ORDER_BLOCK, not one array: one grown twice as big when
+ * full copied every time again and touched twice the memory it kept (new
+ * memory is slow on some machines), and a late time moved every time after it
+ * (a batch of another process's puts, hundreds of places late, moved the
+ * whole tail for each of its times). A late time now moves the rest of its block.
  */
 export class TimeOrder {
-  private times = new Float64Array(16);
-  private rows = new Int32Array(16);
+  private readonly blocks: OrderBlock[] = [];
+  /** The number of times in the blocks before each block. */
+  private readonly before: number[] = [];
   length = 0;
+
+  /** @param withRows whether to keep each time's row (rowAt, sortedRows); without, only times are kept. */
+  constructor(private readonly withRows = true) {}
 
   /** Inserts `t`, the time of `row`; returns where it went. */
   insert(t: number, row: number): number {
-    let at = this.length;
-    if (at === this.times.length) {
-      this.times = grown(this.times, at);
-      this.rows = grown(this.rows, at);
+    const blocks = this.blocks;
+    let k = blocks.length - 1;
+    let block = blocks[k];
+    let at: number;
+    if (block !== undefined && block.length > 0 && (block.times[block.length - 1] ?? t) > t) {
+      // Late: into the first block that has a later time.
+      k = this.firstBlockAfter(t);
+      if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
+        this.split(k);
+        if ((blocks[k]?.times[(blocks[k]?.length ?? 1) - 1] ?? t) <= t) k++;
+      }
+      block = blocks[k];
+      // There is one: the last block's last time is later.
+      if (block === undefined) throw new Error('TimeOrder: no block for a late time');
+      at = countAtOrBefore(block.times, t, block.length);
+      block.times.copyWithin(at + 1, at, block.length);
+      block.rows?.copyWithin(at + 1, at, block.length);
+    } else {
+      if (block === undefined || block.length === ORDER_BLOCK) {
+        block = this.newBlock();
+        k = blocks.length;
+        blocks.push(block);
+        this.before.push(this.length);
+      }
+      at = block.length;
     }
-    // Late: found by halves, not step by step from the end (a batch can be hundreds of events late).
-    if (at > 0 && (this.times[at - 1] ?? t) > t) {
-      at = this.countAtOrBefore(t);
-      this.times.copyWithin(at + 1, at, this.length);
-      this.rows.copyWithin(at + 1, at, this.length);
-    }
-    this.times[at] = t;
-    this.rows[at] = row;
+    block.times[at] = t;
+    if (block.rows) block.rows[at] = row;
+    block.length++;
     this.length++;
-    return at;
+    for (let j = k + 1; j < this.before.length; j++) this.before[j] = (this.before[j] ?? 0) + 1;
+    return (this.before[k] ?? 0) + at;
   }
 
   /** The number of times `<= t`. */
   countAtOrBefore(t: number): number {
-    return countAtOrBefore(this.times, t, this.length);
+    const k = this.firstBlockAfter(t);
+    const block = this.blocks[k];
+    return block === undefined ? this.length : (this.before[k] ?? 0) + countAtOrBefore(block.times, t, block.length);
   }
 
   timeAt(index: number): number {
-    return this.times[index] ?? NULL;
+    const k = this.blockOf(index);
+    return this.blocks[k]?.times[index - (this.before[k] ?? 0)] ?? NULL;
   }
 
   rowAt(index: number): number {
-    return this.rows[index] ?? -1;
+    const k = this.blockOf(index);
+    return this.blocks[k]?.rows?.[index - (this.before[k] ?? 0)] ?? -1;
   }
 
-  /** The times in order (a view: valid until the next insert). */
+  /** The times in order (a copy). */
   sortedTimes(): Float64Array {
-    return this.times.subarray(0, this.length);
+    const out = new Float64Array(this.length);
+    this.blocks.forEach((block, k) => {
+      out.set(block.times.subarray(0, block.length), this.before[k]);
+    });
+    return out;
   }
 
-  /** The rows in the order of their times (a copy). */
+  /** The rows in the order of their times (a copy; -1s if rows are not kept). */
   sortedRows(): Int32Array {
-    return this.rows.slice(0, this.length);
+    const out = new Int32Array(this.length).fill(-1);
+    this.blocks.forEach((block, k) => {
+      if (block.rows) out.set(block.rows.subarray(0, block.length), this.before[k]);
+    });
+    return out;
   }
-}
 
-/** `values` copied into an array at least twice as long, and long enough for index `needed`. */
-function grown<A extends Float64Array | Int32Array>(values: A, needed: number): A {
-  const bigger = new (values.constructor as new (length: number) => A)(Math.max(2 * values.length, needed + 1));
-  bigger.set(values);
-  return bigger;
+  private newBlock(): OrderBlock {
+    return { times: new Float64Array(ORDER_BLOCK), rows: this.withRows ? new Int32Array(ORDER_BLOCK) : null, length: 0 };
+  }
+
+  /** The first block whose last time is later than `t` (the number of blocks if none is). */
+  private firstBlockAfter(t: number): number {
+    let lo = 0;
+    let hi = this.blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const block = this.blocks[mid];
+      if (block !== undefined && (block.times[block.length - 1] ?? t) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The block that holds entry `index`. */
+  private blockOf(index: number): number {
+    return countAtOrBefore(this.before, index) - 1;
+  }
+
+  /** Moves the second half of full block `k` into a new block after it. */
+  private split(k: number): void {
+    const block = this.blocks[k];
+    if (block === undefined) return;
+    const half = block.length >>> 1;
+    const upper = this.newBlock();
+    upper.times.set(block.times.subarray(half, block.length));
+    if (block.rows && upper.rows) upper.rows.set(block.rows.subarray(half, block.length));
+    upper.length = block.length - half;
+    block.length = half;
+    this.blocks.splice(k + 1, 0, upper);
+    this.before.splice(k + 1, 0, (this.before[k] ?? 0) + half);
+  }
 }
 
 /** The fewest slots a PairIndex has. */

@@ -225,9 +225,9 @@ export class QueueModel {
   /** The items' rows in put-time order. */
   private readonly putOrder = new TimeOrder();
   /** The gets' times in order (each with its number among the gets). */
-  private readonly getOrder = new TimeOrder();
+  private readonly getOrder = new TimeOrder(false);
   /** A JoinableQueue's task_done() calls: their times in order, and the lines that made them. */
-  private readonly doneOrder = new TimeOrder();
+  private readonly doneOrder = new TimeOrder(false);
   readonly taskDoneLocs = new Set<string>();
   puts = 0;
   gets = 0;
