@@ -70,8 +70,12 @@ export class RunModel {
   readonly sharedValues: SharedValueModel[] = [];
   /** Events added. */
   events = 0;
-  /** The latest event time seen. */
-  end = 0;
+  /**
+   * The latest event time seen. -0, not 0: V8 lays a field out as the first
+   * value put in it has it, and a small integer (0) made every method of the
+   * model drop its compiled code when the first time past 2^31 ns came.
+   */
+  end = -0;
   /** The run is over (`run.end` seen): its main exit status. */
   runEnd: { code: number | null; signal: string | null } | null = null;
   refused = 0;
