@@ -80,13 +80,16 @@ interface Naming {
 const namingsByTable = new WeakMap<KindTable, Map<string, Naming>>();
 let lastTable: KindTable | undefined;
 let lastNamings = new Map<string, Naming>();
-// Events come in runs of one kind (a batch of puts, of sends...).
-let lastKind = '';
-let lastNaming: Naming | undefined;
+// Events come in runs of a few kinds (a process's puts, its queue feeder's sends, another's
+// gets): the namings of the last few kinds are at hand, found without a lookup.
+const recentKinds = ['', '', '', ''];
+const recentNamings: (Naming | undefined)[] = [undefined, undefined, undefined, undefined];
+let recentNext = 0;
 
 function namingOf(kind: string, kinds: KindTable): Naming | undefined {
-  if (kind === lastKind && kinds === lastTable) return lastNaming;
-  if (kinds !== lastTable) {
+  if (kinds === lastTable) {
+    for (let i = 0; i < recentKinds.length; i++) if (recentKinds[i] === kind) return recentNamings[i];
+  } else {
     let namings = namingsByTable.get(kinds);
     if (!namings) {
       namings = new Map();
@@ -94,6 +97,8 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
     }
     lastTable = kinds;
     lastNamings = namings;
+    recentKinds.fill('');
+    recentNamings.fill(undefined);
   }
   let naming = lastNamings.get(kind);
   if (naming === undefined) {
@@ -110,8 +115,9 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
     };
     lastNamings.set(kind, naming);
   }
-  lastKind = kind;
-  lastNaming = naming;
+  recentKinds[recentNext] = kind;
+  recentNamings[recentNext] = naming;
+  recentNext = (recentNext + 1) % recentKinds.length;
   return naming;
 }
 

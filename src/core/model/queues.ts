@@ -41,35 +41,35 @@ const SEND_T = 1;
 const GET_T = 2;
 const CRC = 3;
 const ITEM_NUMBERS = 4;
-// ...and int32s (a thread ident is a number from ItemTable.tidNumber, a line one from lineNumber).
-const PUT_PID = 0;
-const PUT_TID = 1;
-const PUT_LOC = 2;
-const SEQ = 3;
-const SIZE = 4;
-const GET_PID = 5;
-const GET_TID = 6;
-const GET_LOC = 7;
-const ITEM_INTS = 8;
+// ...and int32s (a thread is a number from ItemTable.threadNumber, a line one from lineNumber).
+const PUT_THREAD = 0;
+const PUT_LOC = 1;
+const SEQ = 2;
+const SIZE = 3;
+const GET_THREAD = 4;
+const GET_LOC = 5;
+const ITEM_INTS = 6;
 
 /**
  * A queue's items, a row each, numbered as they are put (a row never moves:
  * see columns.ts). Nothing of an item is an object of its own: its numbers are
- * in NumberRows, its repr in Texts (row n is text n), its thread idents and
- * lines are numbers into lists of the few distinct ones.
+ * in NumberRows, its repr in Texts (row n is text n), its threads (pid and
+ * ident) and lines are numbers into lists of the few distinct ones.
  */
 class ItemTable {
   private readonly numbers = new NumberRows(ITEM_NUMBERS, ITEM_INTS);
   private readonly reprs = new Texts();
+  /** Each thread's pid and ident, by its number. */
+  private readonly pids: number[] = [];
   private readonly tids: number[] = [];
-  private readonly tidNumbers = new Map<number, number>();
+  /** The numbers of the threads of each ident (an ident can be another process's too). */
+  private readonly threadsOfTid = new Map<number, number[]>();
   private readonly lines: string[] = [];
   private readonly lineNumbers = new Map<string, number>();
-  // Items come from a handful of threads and lines, in runs: the last one looked up is at hand.
-  private lastTid = Number.NaN;
-  private lastTidNumber = -1;
-  private lastLine = '';
-  private lastLineNumber = -1;
+  // A queue's puts come from a thread or two, its gets from another few, each from a line or two:
+  // the last thread and line of a put, and of a get, are at hand.
+  private readonly lastPut = { pid: -1, tid: -1, thread: -1, loc: '', line: -1 };
+  private readonly lastGet = { pid: -1, tid: -1, thread: -1, loc: '', line: -1 };
   /** Why an item was lost, for the few that were. */
   readonly lost = new Map<number, string>();
 
@@ -78,9 +78,9 @@ class ItemTable {
     const numbers = this.numbers;
     const row = numbers.add();
     numbers.set(row, PUT_T, t);
-    numbers.setInt(row, PUT_PID, pid);
-    numbers.setInt(row, PUT_TID, this.tidNumber(tid));
-    numbers.setInt(row, PUT_LOC, this.lineNumber(loc));
+    const last = this.lastPut;
+    numbers.setInt(row, PUT_THREAD, pid === last.pid && tid === last.tid ? last.thread : this.threadNumber(pid, tid, last));
+    numbers.setInt(row, PUT_LOC, loc === last.loc ? last.line : this.lineNumber(loc, last));
     numbers.setInt(row, SEQ, seq);
     numbers.setInt(row, SIZE, size);
     numbers.set(row, CRC, crc);
@@ -96,9 +96,9 @@ class ItemTable {
 
   took(row: number, t: number, pid: number, tid: number, loc: string): void {
     this.numbers.set(row, GET_T, t);
-    this.numbers.setInt(row, GET_PID, pid);
-    this.numbers.setInt(row, GET_TID, this.tidNumber(tid));
-    this.numbers.setInt(row, GET_LOC, this.lineNumber(loc));
+    const last = this.lastGet;
+    this.numbers.setInt(row, GET_THREAD, pid === last.pid && tid === last.tid ? last.thread : this.threadNumber(pid, tid, last));
+    this.numbers.setInt(row, GET_LOC, loc === last.loc ? last.line : this.lineNumber(loc, last));
   }
 
   size(row: number): number | null {
@@ -115,12 +115,13 @@ class ItemTable {
 
   item(row: number): QueueItem {
     const numbers = this.numbers;
-    const getTid = numbers.getInt(row, GET_TID);
+    const putThread = numbers.getInt(row, PUT_THREAD) ?? -1;
+    const getThread = numbers.getInt(row, GET_THREAD);
     const getLoc = numbers.getInt(row, GET_LOC);
     return {
       putT: numbers.get(row, PUT_T) ?? 0,
-      putPid: numbers.getInt(row, PUT_PID) ?? 0,
-      putTid: this.tids[numbers.getInt(row, PUT_TID) ?? -1] ?? 0,
+      putPid: this.pids[putThread] ?? 0,
+      putTid: this.tids[putThread] ?? 0,
       putLoc: this.lines[numbers.getInt(row, PUT_LOC) ?? -1] ?? null,
       repr: this.reprs.text(row),
       seq: numbers.getInt(row, SEQ),
@@ -128,8 +129,8 @@ class ItemTable {
       crc: numbers.get(row, CRC),
       sendT: numbers.get(row, SEND_T),
       getT: numbers.get(row, GET_T),
-      getPid: numbers.getInt(row, GET_PID),
-      getTid: getTid === null ? null : (this.tids[getTid] ?? null),
+      getPid: getThread === null ? null : (this.pids[getThread] ?? null),
+      getTid: getThread === null ? null : (this.tids[getThread] ?? null),
       getLoc: getLoc === null ? null : (this.lines[getLoc] ?? null),
       lost: this.lost.get(row) ?? null,
     };
@@ -141,29 +142,45 @@ class ItemTable {
     return (this.numbers.get(row, PUT_T) ?? 0) <= t && (getT === null || getT > t);
   }
 
-  private tidNumber(tid: number): number {
-    if (tid === this.lastTid) return this.lastTidNumber;
-    let number = this.tidNumbers.get(tid);
-    if (number === undefined) {
-      number = this.tids.push(tid) - 1;
-      this.tidNumbers.set(tid, number);
+  /** The number of thread (pid, tid), made the `last` one looked up. */
+  private threadNumber(pid: number, tid: number, last: LastLookup): number {
+    let threads = this.threadsOfTid.get(tid);
+    if (!threads) {
+      threads = [];
+      this.threadsOfTid.set(tid, threads);
     }
-    this.lastTid = tid;
-    this.lastTidNumber = number;
-    return number;
+    let thread = threads.find((number) => this.pids[number] === pid);
+    if (thread === undefined) {
+      thread = this.pids.push(pid) - 1;
+      this.tids.push(tid);
+      threads.push(thread);
+    }
+    last.pid = pid;
+    last.tid = tid;
+    last.thread = thread;
+    return thread;
   }
 
-  private lineNumber(loc: string): number {
-    if (loc === this.lastLine) return this.lastLineNumber;
-    let number = this.lineNumbers.get(loc);
-    if (number === undefined) {
-      number = this.lines.push(loc) - 1;
-      this.lineNumbers.set(loc, number);
+  /** The number of line `loc`, made the `last` one looked up. */
+  private lineNumber(loc: string, last: LastLookup): number {
+    let line = this.lineNumbers.get(loc);
+    if (line === undefined) {
+      line = this.lines.push(loc) - 1;
+      this.lineNumbers.set(loc, line);
     }
-    this.lastLine = loc;
-    this.lastLineNumber = number;
-    return number;
+    last.loc = loc;
+    last.line = line;
+    return line;
   }
+}
+
+/** The thread and line an ItemTable looked up last for a put, or for a get. */
+interface LastLookup {
+  pid: number;
+  tid: number;
+  thread: number;
+  loc: string;
+  line: number;
 }
 
 // A get that came before its item (PendingGets), by field: its time (a double)...
