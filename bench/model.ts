@@ -1,12 +1,26 @@
 // Reading and modelling a trace: events per second through the whole path a
 // viewer or `procview diagnose` takes (readTraceModel: file → lines → model),
-// and the memory the model keeps per event. Run by bench/run.mjs on the
-// pipeline workload's trace; by hand: node --expose-gc --import tsx bench/model.ts TRACE
+// and the memory the model keeps per event. Each run is a fresh process, as a
+// `procview diagnose` is (a warm one would hide the compiler's warm-up, a good
+// part of the time); the verdict is on the median of the runs. Run by
+// bench/run.mjs on the pipeline workload's trace; by hand:
+//
+//   node --expose-gc --import tsx bench/model.ts TRACE [--runs N]
 
+import { spawnSync } from 'node:child_process';
 import { readTraceModel } from '../src/core/model/read-trace';
 
 const TARGET_EVENTS_PER_S = 1_000_000;
 const TARGET_BYTES_PER_EVENT = 200;
+const DEFAULT_RUNS = 5;
+
+interface RunResult {
+  events: number;
+  seconds: number;
+  bytesPerEvent: number;
+  peakRssMb: number;
+  pageFaults: number;
+}
 
 /** The memory JavaScript holds: the heap, and the typed arrays' buffers outside it (the model keeps its biggest tables there). */
 function held(): number {
@@ -21,33 +35,70 @@ function collect(): void {
   gc();
 }
 
-async function main(tracePath: string): Promise<void> {
+/** One run, in this process: prints its RunResult as JSON. */
+async function runOnce(tracePath: string): Promise<void> {
   collect();
   const before = held();
+  const faultsBefore = process.resourceUsage().minorPageFault;
   const started = performance.now();
   const { model } = await readTraceModel(tracePath);
   const seconds = (performance.now() - started) / 1000;
+  const pageFaults = process.resourceUsage().minorPageFault - faultsBefore;
   collect();
-  const kept = held() - before;
-  const perSecond = model.events / seconds;
-  const perEvent = kept / model.events;
-  const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
-  console.log(
-    `model:  ${model.events} events read and modelled in ${seconds.toFixed(2)} s: ` +
-      `${Math.round(perSecond).toLocaleString('en')} events/s (target >= ${TARGET_EVENTS_PER_S.toLocaleString('en')}: ${verdict(perSecond >= TARGET_EVENTS_PER_S)}), ` +
-      `${perEvent.toFixed(0)} bytes/event kept (target <= ${TARGET_BYTES_PER_EVENT}: ${verdict(perEvent <= TARGET_BYTES_PER_EVENT)}), ` +
-      `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-  );
-  // Keep the model alive until it was measured.
-  if (model.lanes.size < 0) console.log(model);
+  const result: RunResult = {
+    events: model.events,
+    seconds,
+    bytesPerEvent: (held() - before) / model.events,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    pageFaults,
+  };
+  console.log(JSON.stringify(result));
 }
 
-const [tracePath] = process.argv.slice(2);
-if (tracePath === undefined) {
-  console.error('usage: node --expose-gc --import tsx bench/model.ts TRACE');
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** `runs` runs, each in a fresh process; prints each, then the medians and the verdicts. */
+function runAll(tracePath: string, runs: number): number {
+  const results: RunResult[] = [];
+  for (let run = 0; run < runs; run++) {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, tracePath, '--one'], { encoding: 'utf8' });
+    if (child.status !== 0) {
+      console.error(`model:  run ${run + 1} failed: ${child.stderr.trim()}`);
+      return 1;
+    }
+    results.push(JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as RunResult);
+  }
+  const events = results[0]?.events ?? 0;
+  const seconds = median(results.map((result) => result.seconds));
+  const perSecond = events / seconds;
+  const perEvent = median(results.map((result) => result.bytesPerEvent));
+  const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+  console.log(`model:  runs ${results.map((result) => result.seconds.toFixed(2)).join(' ')} s (each a fresh process)`);
+  console.log(
+    `model:  ${events} events read and modelled in ${seconds.toFixed(2)} s (median of ${runs}): ` +
+      `${Math.round(perSecond).toLocaleString('en')} events/s (target >= ${TARGET_EVENTS_PER_S.toLocaleString('en')}: ${verdict(perSecond >= TARGET_EVENTS_PER_S)}), ` +
+      `${perEvent.toFixed(0)} bytes/event kept (target <= ${TARGET_BYTES_PER_EVENT}: ${verdict(perEvent <= TARGET_BYTES_PER_EVENT)}), ` +
+      `peak RSS ${median(results.map((result) => result.peakRssMb)).toFixed(0)} MB, ` +
+      `${Math.round(median(results.map((result) => result.pageFaults))).toLocaleString('en')} page faults`,
+  );
+  return 0;
+}
+
+const args = process.argv.slice(2);
+const tracePath = args.find((arg) => !arg.startsWith('--') && !/^\d+$/.test(arg));
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : DEFAULT_RUNS;
+if (tracePath === undefined || !Number.isInteger(runs) || runs < 1) {
+  console.error('usage: node --expose-gc --import tsx bench/model.ts TRACE [--runs N]');
   process.exit(2);
 }
-main(tracePath).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (args.includes('--one')) {
+  runOnce(tracePath).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else process.exitCode = runAll(tracePath, runs);

@@ -100,7 +100,7 @@ describe('readTraceFile', () => {
     const read = (chunks: Buffer[], oneBuffer = false): { events: unknown[]; skipped: number; unknown: number } => {
       const events: unknown[] = [];
       const reader = new TraceReader((event) => events.push(event));
-      // As readFileInto reads a file: each chunk into the same buffer, overwriting the one before.
+      // As readFileInto reuses its buffers (here one, the harder case): each chunk overwrites the one before.
       const shared = Buffer.alloc(Math.max(...chunks.map((chunk) => chunk.length)));
       for (const chunk of chunks) {
         if (!oneBuffer) reader.push(chunk);
