@@ -330,7 +330,9 @@ function home(a: number, b: number, mask: number): number {
 }
 
 /** Bytes a block of Texts holds; a longer text is kept as a string of its own. */
-const TEXT_BLOCK_BYTES = 1 << 16;
+const TEXT_BLOCK_BYTES = 1 << 15;
+/** A text's place in its block and its length, in one int32: place * TEXT_PLACE + length. */
+const TEXT_PLACE = 1 << 16;
 
 /**
  * Texts (a queue's items' reprs: a string each, hundreds of thousands of them),
@@ -338,14 +340,17 @@ const TEXT_BLOCK_BYTES = 1 << 16;
  * outside the JavaScript heap. As strings, each was an object that the garbage
  * collector copied twice before it settled, and most are never looked at
  * again; a text is made a string only when asked for. A text the trace reader
- * left as its bytes (ScannedText) is copied as it is, never made a string.
+ * left as its bytes (ScannedText) is copied as it is, never made a string. A
+ * text costs 4 bytes beside its own: where it is in its block and its length,
+ * in one int32 (its block is found from the first text of each block).
  */
 export class Texts {
   private readonly blocks: Buffer[] = [];
+  /** The number of the first text of each block. */
+  private readonly firstTexts: number[] = [];
   private block: Buffer = Buffer.alloc(0);
   private used = 0;
-  /** Where each text is: a block's number times TEXT_BLOCK_BYTES plus its place in the block (a double), and its length (an int32). */
-  private readonly places = new NumberRows(1, 1);
+  private readonly places = new NumberRows(0, 1);
   private readonly long = new Map<number, string>();
 
   get count(): number {
@@ -359,7 +364,7 @@ export class Texts {
       const most = 3 * text.length;
       if (most > TEXT_BLOCK_BYTES) this.long.set(index, text);
       else {
-        this.room(most);
+        this.room(most, index);
         this.placed(index, this.block.write(text, this.used, 'utf8'));
       }
     } else {
@@ -367,7 +372,7 @@ export class Texts {
       const length = end - start;
       if (length > TEXT_BLOCK_BYTES) this.long.set(index, bytes.toString('utf8', start, end));
       else {
-        this.room(length);
+        this.room(length, index);
         const block = this.block;
         // Most are a few dozen bytes: a loop costs less than a call into Buffer's copy.
         if (length < 64) for (let i = 0; i < length; i++) block[this.used + i] = bytes[start + i] ?? 0;
@@ -379,24 +384,24 @@ export class Texts {
   }
 
   text(index: number): string {
-    const length = this.places.getInt(index, 0);
-    const at = this.places.get(index, 0);
-    if (length === null || at === null) return this.long.get(index) ?? '';
-    const within = at % TEXT_BLOCK_BYTES;
-    return this.blocks[(at - within) / TEXT_BLOCK_BYTES]?.toString('utf8', within, within + length) ?? '';
+    const place = this.places.getInt(index, 0);
+    if (place === null) return this.long.get(index) ?? '';
+    const within = Math.floor(place / TEXT_PLACE);
+    const block = this.blocks[countAtOrBefore(this.firstTexts, index) - 1];
+    return block?.toString('utf8', within, within + (place % TEXT_PLACE)) ?? '';
   }
 
-  /** Makes sure the block has `bytes` free. */
-  private room(bytes: number): void {
+  /** Makes sure the block has `bytes` free, for text `index`. */
+  private room(bytes: number, index: number): void {
     if (this.used + bytes <= this.block.length) return;
     this.block = Buffer.alloc(TEXT_BLOCK_BYTES);
     this.blocks.push(this.block);
+    this.firstTexts.push(index);
     this.used = 0;
   }
 
   private placed(index: number, length: number): void {
-    this.places.set(index, 0, (this.blocks.length - 1) * TEXT_BLOCK_BYTES + this.used);
-    this.places.setInt(index, 0, length);
+    this.places.setInt(index, 0, this.used * TEXT_PLACE + length);
     this.used += length;
   }
 }
