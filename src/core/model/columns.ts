@@ -293,9 +293,8 @@ export class PairIndex {
     this.keys--;
     for (let at = (hole + 1) & mask; this.first[at] !== EMPTY; at = (at + 1) & mask) {
       const wanted = home(this.keyA[at] ?? 0, this.keyB[at] ?? 0, mask);
-      // It stays if its home is after the hole, up to where it is (cyclically).
-      const stays = hole <= at ? hole < wanted && wanted <= at : hole < wanted || wanted <= at;
-      if (stays) continue;
+      // It stays if its home is after the hole, up to where it is (counted around the end of the table).
+      if (((at - wanted) & mask) < ((at - hole) & mask)) continue;
       this.keyA[hole] = this.keyA[at] ?? 0;
       this.keyB[hole] = this.keyB[at] ?? 0;
       this.first[hole] = this.first[at] ?? EMPTY;

@@ -792,10 +792,13 @@ export class RunModel {
     const proc = this.process(pid, t);
     // A process whose lanes appear before its begin: the main thread is the first one seen.
     const main = proc.mainTid === tid;
+    // Times made -0 first, then set, as RunModel.end: laid out as doubles from the first lane on.
     const lane: LaneModel = {
       key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, native: null, internal: false, daemon: false, startLoc: null,
-      start: t, end: null, error: null, blocked: [], task: null, tasks: [], last: t,
+      start: -0, end: null, error: null, blocked: [], task: null, tasks: [], last: -0,
     };
+    lane.start = t;
+    lane.last = t;
     this.lanes.set(key, lane);
     proc.lanes.push(key);
     return lane;
