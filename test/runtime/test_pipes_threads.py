@@ -1,11 +1,15 @@
 """multiprocessing.Pipe send/recv, and threading.Thread start/begin/exit/join."""
 
+import os
 import pickle
+import signal
+import subprocess
+import time
 import zlib
 
 import pytest
 
-from conftest import check_well_formed
+from conftest import SCRIPT_NAME, Trace, _env, check_well_formed, cli_command, write_script
 
 
 def test_duplex_pipe(procview, method):
@@ -316,3 +320,50 @@ def test_what_was_recorded_is_sent_before_the_library_blocks_on_the_users_behalf
     assert t.one("process.exit", pid=main)["signal"] == "SIGKILL", run
     (sent,) = t.by_kind("pipe.send", pid=main)
     assert (sent["repr"], sent["loc"]) == ("'last words'", "prog.py:27")
+
+
+STARTS_THEN_ALL_BLOCK = """
+    import os, threading, time
+
+    def quiet():
+        time.sleep(60)
+
+    def starter():
+        threading.Thread(target=quiet, name="quiet", daemon=True).start()
+        os.read(r, 1)  # blocks, and sends nothing
+
+    r, w = os.pipe()
+    threading.Thread(target=starter, name="starter", daemon=True).start()
+    with open("pid.tmp", "w") as f:
+        f.write(str(os.getpid()))
+    os.rename("pid.tmp", "pid")
+    os.read(r, 1)
+"""
+
+
+def test_a_thread_start_is_sent_at_once_though_every_thread_then_blocks_unheard(tmp_path):
+    # A thread's start was sent with the next event of its process, or 50 ms on: the thread that
+    # started it may block next in a call that sends nothing (a ProcessPoolExecutor's manager
+    # thread, starting its call queue's feeder, then waiting for results), and a thread the listener
+    # does not know as the library's looked like the program's own work: the hang went unseen.
+    write_script(tmp_path, STARTS_THEN_ALL_BLOCK)
+    proc = subprocess.Popen(
+        cli_command(SCRIPT_NAME, out=tmp_path / "t.pvtrace"), cwd=tmp_path, env=_env(None),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        pid_file = tmp_path / "pid"
+        deadline = time.monotonic() + 30
+        while not pid_file.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.5)
+        # Killed as the hang watch's kill would: nothing buffered in the process is sent after this.
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    starts = {e["name"]: e for e in Trace(tmp_path / "t.pvtrace").by_kind("thread.start")}
+    assert sorted(starts) == ["quiet", "starter"], starts
+    assert starts["quiet"]["loc"] == "prog.py:7" and starts["starter"]["loc"] == "prog.py:11", starts

@@ -36,6 +36,10 @@ def patch_threading():
         internal = callsite.user_site() is None
         original_start(self)
         recorder.emit("thread.start", (self.ident, self.name, self.daemon, loc, internal))
+        # Sent at once, as the thread's begin is: the starting thread may block next in a call that
+        # sends nothing (an executor's manager thread, having started its queue's feeder), and a
+        # thread not known as the library's looks to the hang watch like the program at work.
+        recorder.flush()
 
     def _bootstrap_inner(self):
         recorder.emit("thread.begin", (self.name, threading.get_native_id(), self.daemon))
