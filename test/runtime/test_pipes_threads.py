@@ -341,12 +341,10 @@ STARTS_THEN_ALL_BLOCK = """
 """
 
 
-def test_a_thread_start_is_sent_at_once_though_every_thread_then_blocks_unheard(tmp_path):
-    # A thread's start was sent with the next event of its process, or 50 ms on: the thread that
-    # started it may block next in a call that sends nothing (a ProcessPoolExecutor's manager
-    # thread, starting its call queue's feeder, then waiting for results), and a thread the listener
-    # does not know as the library's looked like the program's own work: the hang went unseen.
-    write_script(tmp_path, STARTS_THEN_ALL_BLOCK)
+def _kill_once_blocked(tmp_path, source):
+    """Runs `source` under procview until it writes its pid to ./pid and half a second more, then
+    kills its process as the hang watch's kill would: nothing buffered in it is sent after that."""
+    write_script(tmp_path, source)
     proc = subprocess.Popen(
         cli_command(SCRIPT_NAME, out=tmp_path / "t.pvtrace"), cwd=tmp_path, env=_env(None),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -358,12 +356,43 @@ def test_a_thread_start_is_sent_at_once_though_every_thread_then_blocks_unheard(
             assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         time.sleep(0.5)
-        # Killed as the hang watch's kill would: nothing buffered in the process is sent after this.
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
         proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    starts = {e["name"]: e for e in Trace(tmp_path / "t.pvtrace").by_kind("thread.start")}
+    return Trace(tmp_path / "t.pvtrace")
+
+
+def test_a_thread_start_is_sent_at_once_though_every_thread_then_blocks_unheard(tmp_path):
+    # A thread's start was sent with the next event of its process, or 50 ms on: the thread that
+    # started it may block next in a call that sends nothing (a ProcessPoolExecutor's manager
+    # thread, starting its call queue's feeder, then waiting for results), and a thread the listener
+    # does not know as the library's looked like the program's own work: the hang went unseen.
+    starts = {e["name"]: e for e in _kill_once_blocked(tmp_path, STARTS_THEN_ALL_BLOCK).by_kind("thread.start")}
     assert sorted(starts) == ["quiet", "starter"], starts
     assert starts["quiet"]["loc"] == "prog.py:7" and starts["starter"]["loc"] == "prog.py:11", starts
+
+
+PUTS_THEN_BLOCKS_UNHEARD = """
+    import multiprocessing as mp, os
+
+    if __name__ == "__main__":
+        q = mp.Queue()
+        for n in range(3):
+            q.put(n)
+        r, w = os.pipe()
+        with open("pid.tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.rename("pid.tmp", "pid")
+        os.read(r, 1)  # blocks, and sends nothing
+"""
+
+
+def test_a_queue_feeder_that_idles_sends_what_was_recorded(tmp_path):
+    # The feeder's sends (and the puts before them) waited for the next event of their process:
+    # with the putting thread blocked in a call that sends nothing, they were never sent, and the
+    # listener saw items that never left the process (a JoinableQueue's join() then went unseen).
+    t = _kill_once_blocked(tmp_path, PUTS_THEN_BLOCKS_UNHEARD)
+    assert [e["seq"] for e in t.by_kind("queue.put")] == [0, 1, 2]
+    assert [e["seq"] for e in t.by_kind("queue.send")] == [0, 1, 2]

@@ -137,6 +137,7 @@ def patch_queues(queues):
         state = self._pv = _QueueState(self._reader, state.id if state is not None else None)
         self._buffer = _NumberedBuffer(state)
         self._send_bytes = _feeder_send(state, self._send_bytes)
+        _send_before_the_feeder_idles(self._notempty)
         # Bound (or static) exactly as CPython would hand it to the feeder; a previous wrapper goes first.
         self.__dict__.pop("_on_queue_feeder_error", None)
         self._on_queue_feeder_error = _feeder_error(state, self._on_queue_feeder_error)
@@ -368,6 +369,34 @@ def _untrace_internals(queue, *names):
         lock = getattr(queue, name, None)
         if lock is not None and hasattr(lock, "_semlock"):
             untraced(lock)
+
+
+FEEDER_GRACE_S = 0.05  # the recorder's own flush interval
+
+
+def _send_before_the_feeder_idles(notempty):
+    """Send this process's recorded events when its feeder thread idles.
+
+    The feeder waits on ``notempty`` once its buffer is empty: a real block,
+    with its ``queue.send`` events perhaps still unsent, and nothing else to
+    send them (the putting thread may already wait, in a wait it announced
+    before the sends). The listener would see items put and never sent, and
+    threads at work that are not. So a wait of the feeder's that lasts longer
+    than the recorder's flush interval sends what is buffered first; one that
+    a put ends sooner costs nothing more. After a fork the condition is kept.
+    """
+    if "wait" in vars(notempty):
+        return
+    original_wait = notempty.wait
+
+    def wait(timeout=None):
+        if timeout is None and recorder.buffered():
+            if original_wait(FEEDER_GRACE_S):
+                return True
+            recorder.flush()
+        return original_wait(timeout)
+
+    notempty.wait = wait
 
 
 def _feeder_send(state, send_bytes):
