@@ -394,6 +394,10 @@ def _send_before_the_feeder_idles(notempty):
             if original_wait(FEEDER_GRACE_S):
                 return True
             recorder.flush()
+            # Back to the feeder, which looks at its buffer again before it waits on: a put's
+            # notify that came as the short wait timed out woke nobody, and waiting on at once
+            # would sleep through it (with a full bounded queue's putter waiting for it).
+            return False
         return original_wait(timeout)
 
     notempty.wait = wait
