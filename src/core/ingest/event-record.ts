@@ -89,7 +89,23 @@ let recentNext = 0;
 function namingOf(kind: string, kinds: KindTable): Naming | undefined {
   if (kinds === lastTable) {
     for (let i = 0; i < recentKinds.length; i++) if (recentKinds[i] === kind) return recentNamings[i];
-  } else {
+  }
+  const naming = namingInTable(kind, kinds);
+  if (naming !== undefined) {
+    recentKinds[recentNext] = kind;
+    recentNamings[recentNext] = naming;
+    recentNext = (recentNext + 1) % recentKinds.length;
+  }
+  return naming;
+}
+
+/**
+ * namingOf for a kind not among the recent ones: found in the table's namings, or
+ * made. Apart from namingOf so that V8's compiled code for the hot path (the
+ * reading loop, namingOf inlined in it) does not carry this one along.
+ */
+function namingInTable(kind: string, kinds: KindTable): Naming | undefined {
+  if (kinds !== lastTable) {
     let namings = namingsByTable.get(kinds);
     if (!namings) {
       namings = new Map();
@@ -100,24 +116,20 @@ function namingOf(kind: string, kinds: KindTable): Naming | undefined {
     recentKinds.fill('');
     recentNamings.fill(undefined);
   }
-  let naming = lastNamings.get(kind);
-  if (naming === undefined) {
-    const fields = fieldsOf(kind, kinds);
-    if (fields === undefined) return undefined;
-    const own = Object.keys(kinds).find((key) => key === kind) ?? kind;
-    const runFields: readonly string[] | undefined = fieldsOf(kind, RUN_KINDS);
-    const asRun = runFields?.length === fields.length && runFields.every((name, i) => name === fields[i]);
-    naming = {
-      kind: own,
-      length: 4 + fields.length,
-      fields: fields.map((name, i) => ({ name, at: 4 + i })).filter(({ name }) => !reservedKeys.has(name)),
-      placed: asRun && isKnownKind(own) ? own : undefined,
-    };
-    lastNamings.set(kind, naming);
-  }
-  recentKinds[recentNext] = kind;
-  recentNamings[recentNext] = naming;
-  recentNext = (recentNext + 1) % recentKinds.length;
+  const known = lastNamings.get(kind);
+  if (known !== undefined) return known;
+  const fields = fieldsOf(kind, kinds);
+  if (fields === undefined) return undefined;
+  const own = Object.keys(kinds).find((key) => key === kind) ?? kind;
+  const runFields: readonly string[] | undefined = fieldsOf(kind, RUN_KINDS);
+  const asRun = runFields?.length === fields.length && runFields.every((name, i) => name === fields[i]);
+  const naming: Naming = {
+    kind: own,
+    length: 4 + fields.length,
+    fields: fields.map((name, i) => ({ name, at: 4 + i })).filter(({ name }) => !reservedKeys.has(name)),
+    placed: asRun && isKnownKind(own) ? own : undefined,
+  };
+  lastNamings.set(kind, naming);
   return naming;
 }
 
