@@ -11,11 +11,13 @@ function randomFrom(seed: number): () => number {
 describe('TimeOrder', () => {
   it('puts a late time after every time not greater, as a stable sort would, with its row', () => {
     const next = randomFrom(3);
-    const order = new TimeOrder();
+    const times: number[] = [];
+    const order = new TimeOrder({ timeOfRow: (row) => times[row] ?? NaN });
     const arrived: { t: number; row: number }[] = [];
     for (let row = 0; row < 5000; row++) {
       // Mostly in order, sometimes a batch's worth late, with ties.
       const t = Math.floor(row / 3) - (next() < 0.2 ? Math.floor(next() * 300) : 0);
+      times.push(t);
       const at = order.insert(t, row);
       assert.equal(order.timeAt(at), t);
       arrived.push({ t, row });
@@ -33,15 +35,17 @@ describe('TimeOrder', () => {
 describe('TimeOrder at scale', () => {
   it('stays in order through many blocks, with times far late (blocks split), and answers every index', () => {
     const next = randomFrom(5);
-    const order = new TimeOrder();
-    const timesOnly = new TimeOrder(false);
+    const times: number[] = [];
+    const order = new TimeOrder({ timeOfRow: (row) => times[row] ?? NaN });
+    const timesOnly = new TimeOrder();
     const arrived: { t: number; row: number }[] = [];
     for (let row = 0; row < 30_000; row++) {
       // Now and then a batch thousands of places late, landing in blocks long full.
       const late = next() < 0.05 ? Math.floor(next() * 9000) : next() < 0.2 ? Math.floor(next() * 50) : 0;
       const t = row - late;
+      times.push(t);
       const at = order.insert(t, row);
-      timesOnly.insert(t, row);
+      assert.equal(timesOnly.insert(t), at);
       assert.equal(order.timeAt(at), t);
       assert.equal(order.rowAt(at), row);
       arrived.push({ t, row });
@@ -54,6 +58,7 @@ describe('TimeOrder at scale', () => {
     expected.forEach(({ t, row }, index) => {
       assert.equal(order.timeAt(index), t);
       assert.equal(order.rowAt(index), row);
+      assert.equal(timesOnly.timeAt(index), t);
     });
     for (let t = -9000; t <= 30_000; t += 997) {
       const count = expected.filter((entry) => entry.t <= t).length;

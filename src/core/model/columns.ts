@@ -11,6 +11,18 @@ import { countAtOrBefore } from './sorted';
 /** null, in a table of numbers that may be null (JSON has no NaN, so no value is taken from the events). */
 const NULL = NaN;
 
+/**
+ * An empty list that holds objects from the start. A `[]` starts as a list of
+ * small integers and changes kind at its first push of an object; V8's compiled
+ * code for a push, made for the lists it saw, was thrown away (and the reading
+ * loop compiled again) each time it met a list of the other kind.
+ */
+function listOfObjects<T extends object>(): T[] {
+  const list: T[] = [Object.prototype as T];
+  list.pop();
+  return list;
+}
+
 /** Rows a block of NumberRows holds. */
 const BLOCK_ROWS = 1024;
 const BLOCK_SHIFT = 10;
@@ -27,8 +39,8 @@ const INT_NULL = -0x80000000;
  * some microseconds). Rows are numbered 0, 1, 2... as they are added.
  */
 export class NumberRows {
-  private readonly blocks: Float64Array[] = [];
-  private readonly intBlocks: Int32Array[] = [];
+  private readonly blocks = listOfObjects<Float64Array>();
+  private readonly intBlocks = listOfObjects<Int32Array>();
   count = 0;
 
   constructor(private readonly fields: number, private readonly intFields = 0) {}
@@ -79,52 +91,65 @@ export class NumberRows {
 /** Entries a block of TimeOrder holds at most. */
 const ORDER_BLOCK = 4096;
 
-/** A run of a TimeOrder's times, in order, with their rows. */
+/** A table whose rows a TimeOrder keeps in the order of their times. */
+export interface TimedRows {
+  /** The time row `row` is ordered by; it must not change once the row is in an order. */
+  timeOfRow(row: number): number;
+}
+
+/** A run of a TimeOrder's entries, in time order: times, or rows (whose times the order looks up). */
 interface OrderBlock {
-  times: Float64Array;
+  times: Float64Array | null;
   rows: Int32Array | null;
   length: number;
 }
 
 /**
  * Times kept in order as they come (mostly appended, sometimes a few places
- * from the end: processes send their events in batches), each with the row it
- * is the time of. A time that ties goes after the times already there, so rows
- * with equal times stay in the order they came.
+ * from the end: processes send their events in batches). A time that ties
+ * goes after the times already there, so equal times stay in the order they came.
+ *
+ * It keeps either the times themselves, or the rows of a table that keeps
+ * their times (TimedRows): a row is 4 bytes where a time is 8, and a queue's
+ * items are hundreds of thousands (new memory is slow on some machines).
  *
  * In blocks of up to ORDER_BLOCK, not one array: one grown twice as big when
- * full copied every time again and touched twice the memory it kept (new
- * memory is slow on some machines), and a late time moved every time after it
- * (a batch of another process's puts, hundreds of places late, moved the
- * whole tail for each of its times). A late time now moves the rest of its block.
+ * full copied every time again and touched twice the memory it kept, and a
+ * late time moved every time after it (a batch of another process's puts,
+ * hundreds of places late, moved the whole tail for each of its times). A
+ * late time now moves the rest of its block.
  */
 export class TimeOrder {
-  private readonly blocks: OrderBlock[] = [];
-  /** The number of times in the blocks before each block. */
+  private readonly blocks = listOfObjects<OrderBlock>();
+  /** The number of entries in the blocks before each block. */
   private readonly before: number[] = [];
   length = 0;
 
-  /** @param withRows whether to keep each time's row (rowAt, sortedRows); without, only times are kept. */
-  constructor(private readonly withRows = true) {}
+  /** @param table if given, the order keeps rows of this table; else times. */
+  constructor(private readonly table?: TimedRows) {}
 
-  /** Inserts `t`, the time of `row`; returns where it went. */
-  insert(t: number, row: number): number {
+  /**
+   * Inserts time `t`, or row `row` whose time is `t` (an order of rows);
+   * returns where it went.
+   */
+  insert(t: number, row = -1): number {
     const blocks = this.blocks;
     let k = blocks.length - 1;
     let block = blocks[k];
     let at: number;
-    if (block !== undefined && block.length > 0 && (block.times[block.length - 1] ?? t) > t) {
+    if (block !== undefined && block.length > 0 && this.timeIn(block, block.length - 1) > t) {
       // Late: into the first block that has a later time.
       k = this.firstBlockAfter(t);
       if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
         this.split(k);
-        if ((blocks[k]?.times[(blocks[k]?.length ?? 1) - 1] ?? t) <= t) k++;
+        const full = blocks[k];
+        if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
       }
       block = blocks[k];
       // There is one: the last block's last time is later.
       if (block === undefined) throw new Error('TimeOrder: no block for a late time');
-      at = countAtOrBefore(block.times, t, block.length);
-      block.times.copyWithin(at + 1, at, block.length);
+      at = this.countInBlock(block, t);
+      block.times?.copyWithin(at + 1, at, block.length);
       block.rows?.copyWithin(at + 1, at, block.length);
     } else {
       if (block === undefined || block.length === ORDER_BLOCK) {
@@ -135,26 +160,28 @@ export class TimeOrder {
       }
       at = block.length;
     }
-    block.times[at] = t;
-    if (block.rows) block.rows[at] = row;
+    if (block.times) block.times[at] = t;
+    else if (block.rows) block.rows[at] = row;
     block.length++;
     this.length++;
     for (let j = k + 1; j < this.before.length; j++) this.before[j] = (this.before[j] ?? 0) + 1;
     return (this.before[k] ?? 0) + at;
   }
 
-  /** The number of times `<= t`. */
+  /** The number of entries whose time is `<= t`. */
   countAtOrBefore(t: number): number {
     const k = this.firstBlockAfter(t);
     const block = this.blocks[k];
-    return block === undefined ? this.length : (this.before[k] ?? 0) + countAtOrBefore(block.times, t, block.length);
+    return block === undefined ? this.length : (this.before[k] ?? 0) + this.countInBlock(block, t);
   }
 
   timeAt(index: number): number {
     const k = this.blockOf(index);
-    return this.blocks[k]?.times[index - (this.before[k] ?? 0)] ?? NULL;
+    const block = this.blocks[k];
+    return block === undefined ? NULL : this.timeIn(block, index - (this.before[k] ?? 0));
   }
 
+  /** The row at `index`, or -1 (an order of times keeps no rows). */
   rowAt(index: number): number {
     const k = this.blockOf(index);
     return this.blocks[k]?.rows?.[index - (this.before[k] ?? 0)] ?? -1;
@@ -163,13 +190,16 @@ export class TimeOrder {
   /** The times in order (a copy). */
   sortedTimes(): Float64Array {
     const out = new Float64Array(this.length);
-    this.blocks.forEach((block, k) => {
-      out.set(block.times.subarray(0, block.length), this.before[k]);
-    });
+    let index = 0;
+    for (const block of this.blocks) {
+      if (block.times) out.set(block.times.subarray(0, block.length), index);
+      else for (let i = 0; i < block.length; i++) out[index + i] = this.timeIn(block, i);
+      index += block.length;
+    }
     return out;
   }
 
-  /** The rows in the order of their times (a copy; -1s if rows are not kept). */
+  /** The rows in the order of their times (a copy; -1s for an order of times). */
   sortedRows(): Int32Array {
     const out = new Int32Array(this.length).fill(-1);
     this.blocks.forEach((block, k) => {
@@ -178,8 +208,29 @@ export class TimeOrder {
     return out;
   }
 
+  /** The time of entry `i` of `block`. */
+  private timeIn(block: OrderBlock, i: number): number {
+    if (block.times) return block.times[i] ?? NULL;
+    return this.table?.timeOfRow(block.rows?.[i] ?? -1) ?? NULL;
+  }
+
+  /** The number of entries of `block` whose time is `<= t`. */
+  private countInBlock(block: OrderBlock, t: number): number {
+    if (block.times) return countAtOrBefore(block.times, t, block.length);
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timeIn(block, mid) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private newBlock(): OrderBlock {
-    return { times: new Float64Array(ORDER_BLOCK), rows: this.withRows ? new Int32Array(ORDER_BLOCK) : null, length: 0 };
+    return this.table
+      ? { times: null, rows: new Int32Array(ORDER_BLOCK), length: 0 }
+      : { times: new Float64Array(ORDER_BLOCK), rows: null, length: 0 };
   }
 
   /** The first block whose last time is later than `t` (the number of blocks if none is). */
@@ -189,7 +240,7 @@ export class TimeOrder {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const block = this.blocks[mid];
-      if (block !== undefined && (block.times[block.length - 1] ?? t) <= t) lo = mid + 1;
+      if (block !== undefined && this.timeIn(block, block.length - 1) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -206,7 +257,7 @@ export class TimeOrder {
     if (block === undefined) return;
     const half = block.length >>> 1;
     const upper = this.newBlock();
-    upper.times.set(block.times.subarray(half, block.length));
+    if (block.times && upper.times) upper.times.set(block.times.subarray(half, block.length));
     if (block.rows && upper.rows) upper.rows.set(block.rows.subarray(half, block.length));
     upper.length = block.length - half;
     block.length = half;
@@ -344,7 +395,7 @@ const TEXT_PLACE = 1 << 16;
  * in one int32 (its block is found from the first text of each block).
  */
 export class Texts {
-  private readonly blocks: Buffer[] = [];
+  private readonly blocks = listOfObjects<Buffer>();
   /** The number of the first text of each block. */
   private readonly firstTexts: number[] = [];
   private block: Buffer = Buffer.alloc(0);

@@ -1,7 +1,7 @@
 // One lock or semaphore over the whole run: who held it when (owner
 // intervals), who waits for it now, and its value at any instant.
 
-import { NumberRows, TimeOrder } from './columns';
+import { NumberRows, TimeOrder, type TimedRows } from './columns';
 
 /** One hold, as the queries give it (a copy: the model keeps its holds as columns, HoldTable). */
 export interface Hold {
@@ -27,7 +27,7 @@ const DEPTH = 4;
 const HOLD_NUMBERS = 5;
 
 /** A lock's holds, a row each, numbered in the order they came (a row never moves: see columns.ts). */
-class HoldTable {
+class HoldTable implements TimedRows {
   readonly numbers = new NumberRows(HOLD_NUMBERS);
   readonly lane: string[] = [];
   readonly loc: string[] = [];
@@ -59,6 +59,11 @@ class HoldTable {
 
   start(row: number): number {
     return this.numbers.get(row, START) ?? 0;
+  }
+
+  /** A hold is ordered by its start (TimedRows). */
+  timeOfRow(row: number): number {
+    return this.start(row);
   }
 
   /** null: still held. */
@@ -101,7 +106,7 @@ export class LockModel {
   /** Every hold, by row. */
   private readonly table = new HoldTable();
   /** The holds' rows in the order of their starts. */
-  private readonly startOrder = new TimeOrder();
+  private readonly startOrder = new TimeOrder(this.table);
   /** The rows of the holds not released yet. */
   private readonly open: number[] = [];
   // Asked at every acquisition: worked out again only when the type changes.

@@ -12,7 +12,7 @@
 // whichever side comes second completes the pair.
 
 import type { ScannedText } from '../ingest/scan';
-import { NumberRows, PairIndex, Texts, TimeOrder } from './columns';
+import { NumberRows, PairIndex, Texts, TimeOrder, type TimedRows } from './columns';
 import { stepCounts } from './sorted';
 
 /** One item, as the queries give it (a copy: the model keeps its items as columns, ItemTable). */
@@ -56,7 +56,7 @@ const ITEM_INTS = 6;
  * in NumberRows, its repr in Texts (row n is text n), its threads (pid and
  * ident) and lines are numbers into lists of the few distinct ones.
  */
-class ItemTable {
+class ItemTable implements TimedRows {
   private readonly numbers = new NumberRows(ITEM_NUMBERS, ITEM_INTS);
   private readonly reprs = new Texts();
   /** Each thread's pid and ident, by its number. */
@@ -109,6 +109,11 @@ class ItemTable {
     return this.numbers.get(row, CRC);
   }
 
+  /** When the item of `row` was put: the time its row is ordered by (TimedRows). */
+  timeOfRow(row: number): number {
+    return this.numbers.get(row, PUT_T) ?? 0;
+  }
+
   takenAt(row: number): number | null {
     return this.numbers.get(row, GET_T);
   }
@@ -139,7 +144,7 @@ class ItemTable {
   /** In the queue at `t`: put at or before it and not yet taken. */
   isInAt(row: number, t: number): boolean {
     const getT = this.takenAt(row);
-    return (this.numbers.get(row, PUT_T) ?? 0) <= t && (getT === null || getT > t);
+    return this.timeOfRow(row) <= t && (getT === null || getT > t);
   }
 
   /** The number of thread (pid, tid), made the `last` one looked up. */
@@ -240,11 +245,11 @@ export class QueueModel {
   /** Every item put, by row. */
   private readonly table = new ItemTable();
   /** The items' rows in put-time order. */
-  private readonly putOrder = new TimeOrder();
-  /** The gets' times in order (each with its number among the gets). */
-  private readonly getOrder = new TimeOrder(false);
+  private readonly putOrder = new TimeOrder(this.table);
+  /** The gets' times in order. */
+  private readonly getOrder = new TimeOrder();
   /** A JoinableQueue's task_done() calls: their times in order, and the lines that made them. */
-  private readonly doneOrder = new TimeOrder(false);
+  private readonly doneOrder = new TimeOrder();
   readonly taskDoneLocs = new Set<string>();
   puts = 0;
   gets = 0;
@@ -334,7 +339,7 @@ export class QueueModel {
       this.getters.add(pid);
       this.lastGetter = pid;
     }
-    this.getOrder.insert(t, this.gets);
+    this.getOrder.insert(t);
     switch (this.pairing) {
       case 'bytes': {
         if (size === null || crc === null) return;
@@ -360,7 +365,7 @@ export class QueueModel {
 
   /** A JoinableQueue's task_done() at `t`, from `loc`. */
   taskDone(t: number, loc: string): void {
-    this.doneOrder.insert(t, this.doneOrder.length);
+    this.doneOrder.insert(t);
     this.taskDoneLocs.add(loc);
   }
 
