@@ -111,4 +111,28 @@ describe('LineScanner', () => {
     const escaped = String.raw`[3,10,1,"queue.put","q:1",1,"a.py:5","say \"hi\"",true,0,"ok",null,null]`;
     assert.deepEqual(scan(escaped, scanner), JSON.parse(escaped));
   });
+
+  it('reads lines of many kinds whose strings repeat, change, grow, shrink or come escaped, each as JSON.parse does', () => {
+    // The scanner takes a string that matches the one its kind had at that place last time as
+    // that one: every way a value can differ from it must still be read as it is.
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pick = <T>(options: readonly T[]): T => options[Math.floor(next() * options.length)] as T;
+    const kinds = ['queue.put', 'queue.get', 'queue.send', 'k', 'kk', 'queue.pu', 'lock.wait', 'x'];
+    const strings = ['"ab"', '"abc"', '"a"', '""', '"ba"', '"abd"', '"a\\u0062"', '"a\\"b"', '"q:15:1"', '"q:15:10"', '"q:15:1 "'];
+    const others = ['1', '-2', 'null', 'true', '[1,"ab"]', '{"a":"ab"}', '2147483648', '1.5'];
+    const scanner = new LineScanner(2);
+    scanner.leaveAsBytes('queue.put', 7);
+    for (let i = 0; i < 5000; i++) {
+      const kind = next() < 0.1 ? pick(['"que\\u0065ue.put"', '"k\\n"']) : `"${pick(kinds)}"`;
+      const values = Array.from({ length: 1 + Math.floor(next() * 6) }, () => (next() < 0.7 ? pick(strings) : pick(others)));
+      const line = `[${i},10,140275155037056,${kind},${values.join(',')}]`;
+      const want = jsonArray(line);
+      const got = scan(line, scanner);
+      assert.ok(got !== undefined, line);
+      scanner.makeStrings();
+      assert.deepEqual(scanner.values.slice(0, scanner.count), want, line);
+    }
+  });
 });
+

@@ -13,8 +13,9 @@
 //
 // Every byte it passes is checked to be printable, so the '\n' it stops at is
 // the first one after the line's start (lines end where a search for '\n' ends
-// them), and it never reads past that '\n': given a line whose '\n' is there,
-// it needs no check of the length of the bytes (and V8 no out-of-bounds case).
+// them), and it never reads past that '\n' (but for a look at where a string
+// it knows would end, isAt): given a line whose '\n' is there, it needs no
+// check of the length of the bytes (and V8 no out-of-bounds case).
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -78,6 +79,37 @@ export class ScannedText {
   }
 }
 
+/**
+ * The lines of one kind, as the scanner saw them last: the string each place
+ * held. Most of a kind's strings repeat line after line (its queue's id, the
+ * program line that puts, the outcome): a string that matches the last one at
+ * its place is known at once, its bytes gone through once, with no hash.
+ */
+class KindLines {
+  readonly last: (string | undefined)[] = [];
+  constructor(readonly kind: string, public leaveAt: number) {}
+}
+
+/** The kinds of the lines read last that are looked at first. */
+const RECENT_KINDS = 4;
+/** The most kinds whose lines are remembered: a file of made-up kinds cannot grow the scanner. */
+const MAX_KINDS = 1024;
+
+/**
+ * Whether the string value whose characters start at `start` is `known`: the
+ * same bytes, then its closing quote. `known` is a string the scanner read
+ * (printable ASCII, no quote, no backslash), so bytes that match it are the
+ * whole value, with no escape in it, and never run past the line's '\n'. The
+ * quote is looked for first (most values that differ differ in length): a
+ * byte past the '\n', but never past the end of `bytes`.
+ */
+function isAt(bytes: Buffer, start: number, known: string): boolean {
+  const length = known.length;
+  if (start + length >= bytes.length || bytes[start + length] !== QUOTE) return false;
+  for (let i = 0; i < length; i++) if (known.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
+}
+
 /** Reads plain event lines; see above. */
 export class LineScanner {
   /**
@@ -100,6 +132,9 @@ export class LineScanner {
   private bigTidValue: unknown = null;
   /** Where a kind's value is left as bytes (leaveAsBytes), by kind. */
   private readonly bytesPlaces = new Map<string, number>();
+  /** The lines of each kind, and the kinds read last, latest first. */
+  private readonly kinds = new Map<string, KindLines>();
+  private readonly recentKinds: KindLines[] = [];
   /** The place of the value left as bytes in this line (-1: none). */
   private leftAt = -1;
   private readonly text = new ScannedText();
@@ -116,6 +151,8 @@ export class LineScanner {
    */
   leaveAsBytes(kind: string, place: number): void {
     this.bytesPlaces.set(kind, place);
+    const lines = this.kinds.get(kind);
+    if (lines) lines.leaveAt = place;
   }
 
   /** The value of the line just read that was left as bytes, made a string in its place. */
@@ -135,46 +172,58 @@ export class LineScanner {
     const out = this.values;
     let count = 0;
     let at = start + 1;
+    // The lines of this line's kind (the fourth value), once it is read.
+    let lines: KindLines | undefined;
     let leaveAt = -1;
     this.leftAt = -1;
     for (;;) {
       const c = bytes[at] ?? 0;
       let value: unknown;
       if (c === QUOTE) {
-        // A string: printable ASCII; an escape leaves the string to JSON.parse.
-        let hash = 0;
-        let escaped = false;
-        let j = at + 1;
-        for (;;) {
-          const b = bytes[j] ?? 0;
-          if (b === QUOTE) break;
-          if (b < 0x20 || b >= 0x7f) return -1;
-          if (b === BACKSLASH) {
-            const next = bytes[j + 1] ?? 0;
-            if (next < 0x20 || next >= 0x7f) return -1;
-            escaped = true;
-            j += 2;
-            continue;
-          }
-          hash = (Math.imul(hash, 31) + b) | 0;
-          j++;
-        }
-        if (escaped) {
-          value = parsed(bytes, at, j + 1);
-          if (value === undefined) return -1;
-        } else if (count === leaveAt) {
-          const text = this.text;
-          text.bytes = bytes;
-          text.start = at + 1;
-          text.end = j;
-          value = text;
-          this.leftAt = count;
+        if (count === 3) lines = this.recentKindAt(bytes, at + 1);
+        const known = count === 3 ? lines?.kind : count === leaveAt ? undefined : lines?.last[count];
+        if (known !== undefined && (count === 3 || isAt(bytes, at + 1, known))) {
+          value = known;
+          at += known.length + 2;
         } else {
-          value = this.strings.get(bytes, at + 1, j, hash);
-          // The kind (the fourth value) says which value after it, if any, to leave as bytes.
-          if (count === 3 && this.bytesPlaces.size > 0) leaveAt = this.bytesPlaces.get(value as string) ?? -1;
+          // A string: printable ASCII; an escape leaves the string to JSON.parse.
+          let hash = 0;
+          let escaped = false;
+          let j = at + 1;
+          for (;;) {
+            const b = bytes[j] ?? 0;
+            if (b === QUOTE) break;
+            if (b < 0x20 || b >= 0x7f) return -1;
+            if (b === BACKSLASH) {
+              const next = bytes[j + 1] ?? 0;
+              if (next < 0x20 || next >= 0x7f) return -1;
+              escaped = true;
+              j += 2;
+              continue;
+            }
+            hash = (Math.imul(hash, 31) + b) | 0;
+            j++;
+          }
+          if (escaped) {
+            value = parsed(bytes, at, j + 1);
+            if (value === undefined) return -1;
+          } else if (count === leaveAt) {
+            const text = this.text;
+            text.bytes = bytes;
+            text.start = at + 1;
+            text.end = j;
+            value = text;
+            this.leftAt = count;
+          } else {
+            const made = this.strings.get(bytes, at + 1, j, hash);
+            value = made;
+            if (count === 3) lines = this.kindLines(made);
+            else if (lines !== undefined) lines.last[count] = made;
+          }
+          at = j + 1;
         }
-        at = j + 1;
+        // The kind says which value after it, if any, to leave as bytes.
+        if (count === 3) leaveAt = lines?.leaveAt ?? -1;
       } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
         const negative = c === MINUS;
         const first = negative ? at + 1 : at;
@@ -234,6 +283,24 @@ export class LineScanner {
         return at + 1;
       } else return -1;
     }
+  }
+
+  /** The lines of the kind among the recent ones whose string starts at `start`, if one is. */
+  private recentKindAt(bytes: Buffer, start: number): KindLines | undefined {
+    for (const lines of this.recentKinds) if (isAt(bytes, start, lines.kind)) return lines;
+    return undefined;
+  }
+
+  /** The lines of `kind` (a string of the cache, made of a kind's bytes), made the most recent kind. */
+  private kindLines(kind: string): KindLines {
+    let lines = this.kinds.get(kind);
+    if (lines === undefined) {
+      lines = new KindLines(kind, this.bytesPlaces.get(kind) ?? -1);
+      if (this.kinds.size < MAX_KINDS) this.kinds.set(kind, lines);
+    }
+    if (this.recentKinds.length === RECENT_KINDS) this.recentKinds.pop();
+    this.recentKinds.unshift(lines);
+    return lines;
   }
 }
 
