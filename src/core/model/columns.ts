@@ -133,39 +133,47 @@ export class TimeOrder {
    * returns where it went.
    */
   insert(t: number, row = -1): number {
-    const blocks = this.blocks;
-    let k = blocks.length - 1;
-    let block = blocks[k];
-    let at: number;
-    if (block !== undefined && block.length > 0 && this.timeIn(block, block.length - 1) > t) {
-      // Late: into the first block that has a later time.
-      k = this.firstBlockAfter(t);
-      if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
-        this.split(k);
-        const full = blocks[k];
-        if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
-      }
-      block = blocks[k];
-      // There is one: the last block's last time is later.
-      if (block === undefined) throw new Error('TimeOrder: no block for a late time');
-      at = this.countInBlock(block, t);
-      block.times?.copyWithin(at + 1, at, block.length);
-      block.rows?.copyWithin(at + 1, at, block.length);
-    } else {
-      if (block === undefined || block.length === ORDER_BLOCK) {
-        block = this.newBlock();
-        k = blocks.length;
-        blocks.push(block);
-        this.before.push(this.length);
-      }
-      at = block.length;
+    let block = this.blocks[this.blocks.length - 1];
+    if (block !== undefined && block.length > 0 && this.timeIn(block, block.length - 1) > t) return this.insertLate(t, row);
+    if (block === undefined || block.length === ORDER_BLOCK) {
+      block = this.newBlock();
+      this.before.push(this.length);
+      this.blocks.push(block);
     }
+    this.put(block, block.length, t, row);
+    return this.length - 1;
+  }
+
+  /**
+   * insert() of a time earlier than the last: into the first block that has a
+   * later time. A method apart: V8 compiles the common case, appending, without
+   * it, and need not compile that again when the first late time comes.
+   */
+  private insertLate(t: number, row: number): number {
+    const blocks = this.blocks;
+    let k = this.firstBlockAfter(t);
+    if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
+      this.split(k);
+      const full = blocks[k];
+      if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
+    }
+    const block = blocks[k];
+    // There is one: the last block's last time is later.
+    if (block === undefined) throw new Error('TimeOrder: no block for a late time');
+    const at = this.countInBlock(block, t);
+    block.times?.copyWithin(at + 1, at, block.length);
+    block.rows?.copyWithin(at + 1, at, block.length);
+    this.put(block, at, t, row);
+    for (let j = k + 1; j < this.before.length; j++) this.before[j] = (this.before[j] ?? 0) + 1;
+    return (this.before[k] ?? 0) + at;
+  }
+
+  /** Writes the entry for time `t` (or `row`) at `at` of `block`, a place made free for it. */
+  private put(block: OrderBlock, at: number, t: number, row: number): void {
     if (block.times) block.times[at] = t;
     else if (block.rows) block.rows[at] = row;
     block.length++;
     this.length++;
-    for (let j = k + 1; j < this.before.length; j++) this.before[j] = (this.before[j] ?? 0) + 1;
-    return (this.before[k] ?? 0) + at;
   }
 
   /** The number of entries whose time is `<= t`. */

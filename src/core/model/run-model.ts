@@ -21,6 +21,16 @@ import type {
 /** Waits shorter than this that were not announced get no interval of their own (noise at any zoom). */
 const SHORTEST_BLOCKED_NS = 100_000;
 
+/**
+ * The time of the event addRaw reads, passed through this field (a double,
+ * being made -0) on its way to the code that compares and subtracts times.
+ * Read from the event's values, a time below 2^31 ns is a small integer, and
+ * V8 compiled that code for small integers only, then threw it away (most of
+ * the reading loop with it) when times passed 2^31 ns, 2.1 s into a run.
+ * Read from a double field, it is a number like any other from the start.
+ */
+const eventTime = { now: -0 };
+
 const HELPER_ROLES = new Set(['resource_tracker', 'forkserver']);
 
 /** Lower is better evidence of when a process ended. */
@@ -506,7 +516,8 @@ export class RunModel {
    * `raw` is not kept (a reader may reuse it for the next line).
    */
   addRaw(raw: readonly unknown[]): boolean {
-    const t = raw[0] as number;
+    eventTime.now = raw[0] as number;
+    const t = eventTime.now;
     const pid = raw[1] as number;
     const tid = raw[2] as number;
     switch (raw[3]) {
@@ -813,7 +824,7 @@ export class RunModel {
       open.end = event.t;
       open.outcome = 'unknown';
     }
-    lane.blocked.push({ start: event.t, end: null, wait: { op, target, loc, stack: stackOf(event) }, outcome: null, announced: true });
+    lane.blocked.push(blockedInterval(event.t, null, { op, target, loc, stack: stackOf(event) }, null, true));
   }
 
   /**
@@ -833,9 +844,7 @@ export class RunModel {
     }
     if (waited < SHORTEST_BLOCKED_NS || typeof target !== 'string') return;
     const loc = typeof locField === 'string' ? locField : null;
-    const interval: BlockedInterval = {
-      start: t - waited, end: t, wait: { op, target, loc, stack: null }, outcome, announced: false,
-    };
+    const interval = blockedInterval(t - waited, t, { op, target, loc, stack: null }, outcome, false);
     // Kept in time order even when an open wait is pending (a nested wait of the library's).
     const at = open ? lane.blocked.length - 1 : lane.blocked.length;
     lane.blocked.splice(at, 0, interval);
@@ -900,6 +909,22 @@ export class RunModel {
 }
 
 /** `value`, now kept in `map` under `key` (the second half of a get-or-create). */
+/**
+ * Every blocked interval is made here, in one shape from the start. V8 lays
+ * out an object's fields by the first values they held: `start` a small
+ * integer until times pass 2^31 ns (2.1 s into a run), `end` null or a number.
+ * Each change of layout threw away the compiled code that reads a lane's last
+ * interval (the reading loop with it). Made with -0 (a double) in both, the
+ * layout takes every later value without changing again (but once, at the
+ * first null end, early in a run).
+ */
+function blockedInterval(start: number, end: number | null, wait: Wait, outcome: string | null, announced: boolean): BlockedInterval {
+  const interval: BlockedInterval = { start: -0, end: -0, wait, outcome, announced };
+  interval.start = start;
+  interval.end = end;
+  return interval;
+}
+
 function made<K, V>(map: Map<K, V>, key: K, value: V): V {
   map.set(key, value);
   return value;
