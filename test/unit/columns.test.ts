@@ -68,6 +68,30 @@ describe('TimeOrder at scale', () => {
   });
 });
 
+describe('TimeOrder with batches', () => {
+  it('puts batches of late times (each in order, as another process sends them) where a stable sort would', () => {
+    // Two processes' events, each process's in time order, arriving in batches of a few hundred:
+    // a batch's times go in one after the other, mostly right after the one before.
+    const next = randomFrom(11);
+    const times: number[] = [];
+    const order = new TimeOrder({ timeOfRow: (row) => times[row] ?? NaN });
+    const clocks = [0, 0];
+    for (let batch = 0; batch < 200; batch++) {
+      const process = batch % 2;
+      const size = 1 + Math.floor(next() * 400);
+      for (let i = 0; i < size; i++) {
+        clocks[process] = (clocks[process] ?? 0) + Math.floor(next() * 3); // ties too
+        const row = times.push(clocks[process] ?? 0) - 1;
+        const at = order.insert(times[row] ?? 0, row);
+        assert.equal(order.rowAt(at), row);
+      }
+    }
+    const expected = times.map((t, row) => ({ t, row })).sort((a, b) => a.t - b.t);
+    assert.deepEqual([...order.sortedRows()], expected.map(({ row }) => row));
+    assert.deepEqual([...order.sortedTimes()], expected.map(({ t }) => t));
+  });
+});
+
 describe('NumberRows', () => {
   it('keeps every field of every row, across blocks, null where unset or not a number', () => {
     const rows = new NumberRows(3);

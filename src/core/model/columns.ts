@@ -124,6 +124,9 @@ export class TimeOrder {
   /** The number of entries in the blocks before each block. */
   private readonly before: number[] = [];
   length = 0;
+  /** Where the last late entry went: its block, and its place in it (blocks split since: looked for again). */
+  private lateBlock = -1;
+  private lateAt = -1;
 
   /** @param table if given, the order keeps rows of this table; else times. */
   constructor(private readonly table?: TimedRows) {}
@@ -151,22 +154,35 @@ export class TimeOrder {
    */
   private insertLate(t: number, row: number): number {
     const blocks = this.blocks;
-    let k = this.firstBlockAfter(t);
-    if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
-      this.split(k);
-      const full = blocks[k];
-      if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
+    let k = this.lateBlock;
+    let block = blocks[k];
+    let at = this.lateAt + 1;
+    // Late times come in batches (another process's events, in order among themselves): most go
+    // right after the one before, found without a search.
+    if (
+      block === undefined || block.length === ORDER_BLOCK || at >= block.length ||
+      this.timeIn(block, at - 1) > t || this.timeIn(block, at) <= t
+    ) {
+      k = this.firstBlockAfter(t);
+      if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
+        this.split(k);
+        const full = blocks[k];
+        if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
+      }
+      block = blocks[k];
+      // There is one: the last block's last time is later.
+      if (block === undefined) throw new Error('TimeOrder: no block for a late time');
+      at = this.countInBlock(block, t);
     }
-    const block = blocks[k];
-    // There is one: the last block's last time is later.
-    if (block === undefined) throw new Error('TimeOrder: no block for a late time');
-    const at = this.countInBlock(block, t);
     block.times?.copyWithin(at + 1, at, block.length);
     block.rows?.copyWithin(at + 1, at, block.length);
     this.put(block, at, t, row);
     for (let j = k + 1; j < this.before.length; j++) this.before[j] = (this.before[j] ?? 0) + 1;
+    this.lateBlock = k;
+    this.lateAt = at;
     return (this.before[k] ?? 0) + at;
   }
+
 
   /** Writes the entry for time `t` (or `row`) at `at` of `block`, a place made free for it. */
   private put(block: OrderBlock, at: number, t: number, row: number): void {
