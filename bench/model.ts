@@ -12,7 +12,7 @@ import { readTraceModel } from '../src/core/model/read-trace';
 
 const TARGET_EVENTS_PER_S = 1_000_000;
 const TARGET_BYTES_PER_EVENT = 200;
-const DEFAULT_RUNS = 5;
+const DEFAULT_RUNS = 9;
 
 interface RunResult {
   events: number;
