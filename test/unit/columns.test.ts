@@ -92,6 +92,28 @@ describe('TimeOrder with batches', () => {
   });
 });
 
+describe('TimeOrder, times close together', () => {
+  it('orders and counts times that differ by a fraction, or by 1 near 2^53, exactly', () => {
+    // Any finite time is taken: whatever the order does to compare times (to keep V8's
+    // compiled code) must not merge two that differ.
+    const cases = [
+      [1e-9, 0],
+      [0.30000001, 0.3],
+      [9007197107257345, 9007197107257344],
+      [2 ** 31 + 0.5, 2 ** 31],
+    ];
+    for (const [later, earlier] of cases) {
+      for (const table of [undefined, { timeOfRow: (row: number): number => (row === 0 ? later : earlier) ?? NaN }]) {
+        const order = new TimeOrder(table);
+        order.insert(later ?? NaN, 0);
+        assert.equal(order.insert(earlier ?? NaN, 1), 0, `${earlier} before ${later}`);
+        assert.deepEqual([...order.sortedTimes()], [earlier, later]);
+        assert.equal(order.countAtOrBefore(earlier ?? NaN), 1);
+      }
+    }
+  });
+});
+
 describe('NumberRows', () => {
   it('keeps every field of every row, across blocks, null where unset or not a number', () => {
     const rows = new NumberRows(3);

@@ -90,8 +90,6 @@ export class NumberRows {
 
 /** Entries a block of TimeOrder holds at most. */
 const ORDER_BLOCK = 4096;
-/** What a TimeOrder adds to the times it compares (see isLater). */
-const TIME_LIFT = 2 ** 31;
 
 /** A table whose rows a TimeOrder keeps in the order of their times. */
 export interface TimedRows {
@@ -139,7 +137,7 @@ export class TimeOrder {
    */
   insert(t: number, row = -1): number {
     let block = this.blocks[this.blocks.length - 1];
-    if (block !== undefined && block.length > 0 && this.isLater(block, block.length - 1, t)) return this.insertLate(t, row);
+    if (block !== undefined && block.length > 0 && this.timeIn(block, block.length - 1) > t) return this.insertLate(t, row);
     if (block === undefined || block.length === ORDER_BLOCK) {
       block = this.newBlock();
       this.before.push(this.length);
@@ -163,13 +161,13 @@ export class TimeOrder {
     // right after the one before, found without a search.
     if (
       block === undefined || block.length === ORDER_BLOCK || at >= block.length ||
-      this.isLater(block, at - 1, t) || this.isAtOrBefore(block, at, t)
+      this.timeIn(block, at - 1) > t || this.timeIn(block, at) <= t
     ) {
       k = this.firstBlockAfter(t);
       if ((blocks[k]?.length ?? 0) === ORDER_BLOCK) {
         this.split(k);
         const full = blocks[k];
-        if (full !== undefined && this.isAtOrBefore(full, full.length - 1, t)) k++;
+        if (full !== undefined && this.timeIn(full, full.length - 1) <= t) k++;
       }
       block = blocks[k];
       // There is one: the last block's last time is later.
@@ -240,28 +238,14 @@ export class TimeOrder {
     return this.table?.timeOfRow(block.rows?.[i] ?? -1) ?? NULL;
   }
 
-  // Times are compared lifted by 2^31 (the same order: exact below 2^52). V8 compiles a
-  // comparison for the values it has met: times below 2^31 ns (2.1 s into a run) are small
-  // integers, and code compiled for those was thrown away, and compiled again, at the first
-  // later time. Lifted, they are doubles from the first.
-
-  /** Entry `i` of `block` is later than `t`. */
-  private isLater(block: OrderBlock, i: number, t: number): boolean {
-    return this.timeIn(block, i) + TIME_LIFT > t + TIME_LIFT;
-  }
-
-  /** Entry `i` of `block` is at or before `t`. */
-  private isAtOrBefore(block: OrderBlock, i: number, t: number): boolean {
-    return this.timeIn(block, i) + TIME_LIFT <= t + TIME_LIFT;
-  }
-
   /** The number of entries of `block` whose time is `<= t`. */
   private countInBlock(block: OrderBlock, t: number): number {
+    if (block.times) return countAtOrBefore(block.times, t, block.length);
     let lo = 0;
     let hi = block.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.isAtOrBefore(block, mid, t)) lo = mid + 1;
+      if (this.timeIn(block, mid) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -280,7 +264,7 @@ export class TimeOrder {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const block = this.blocks[mid];
-      if (block !== undefined && this.isAtOrBefore(block, block.length - 1, t)) lo = mid + 1;
+      if (block !== undefined && this.timeIn(block, block.length - 1) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
