@@ -180,9 +180,17 @@ export class LineScanner {
       const c = bytes[at] ?? 0;
       let value: unknown;
       if (c === QUOTE) {
-        if (count === 3) lines = this.recentKindAt(bytes, at + 1);
-        const known = count === 3 ? lines?.kind : count === leaveAt ? undefined : lines?.last[count];
-        if (known !== undefined && (count === 3 || isAt(bytes, at + 1, known))) {
+        // A string known from the lines before: the kind among the recent ones, a later value
+        // as the last line of its kind had it (not the one left as bytes).
+        let known: string | undefined;
+        if (count === 3) {
+          lines = this.recentKindAt(bytes, at + 1);
+          known = lines?.kind;
+        } else if (count !== leaveAt) {
+          const last = lines?.last[count];
+          if (last !== undefined && isAt(bytes, at + 1, last)) known = last;
+        }
+        if (known !== undefined) {
           value = known;
           at += known.length + 2;
         } else {

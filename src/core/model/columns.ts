@@ -183,7 +183,6 @@ export class TimeOrder {
     return (this.before[k] ?? 0) + at;
   }
 
-
   /** Writes the entry for time `t` (or `row`) at `at` of `block`, a place made free for it. */
   private put(block: OrderBlock, at: number, t: number, row: number): void {
     if (block.times) block.times[at] = t;
@@ -240,7 +239,6 @@ export class TimeOrder {
 
   /** The number of entries of `block` whose time is `<= t`. */
   private countInBlock(block: OrderBlock, t: number): number {
-    if (block.times) return countAtOrBefore(block.times, t, block.length);
     let lo = 0;
     let hi = block.length;
     while (lo < hi) {

@@ -908,7 +908,6 @@ export class RunModel {
   }
 }
 
-/** `value`, now kept in `map` under `key` (the second half of a get-or-create). */
 /**
  * Every blocked interval is made here, in one shape from the start. V8 lays
  * out an object's fields by the first values they held: `start` a small
@@ -925,6 +924,7 @@ function blockedInterval(start: number, end: number | null, wait: Wait, outcome:
   return interval;
 }
 
+/** `value`, now kept in `map` under `key` (the second half of a get-or-create). */
 function made<K, V>(map: Map<K, V>, key: K, value: V): V {
   map.set(key, value);
   return value;
