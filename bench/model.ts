@@ -2,12 +2,19 @@
 // viewer or `procview diagnose` takes (readTraceModel: file → lines → model),
 // and the memory the model keeps per event. Each run is a fresh process, as a
 // `procview diagnose` is (a warm one would hide the compiler's warm-up, a good
-// part of the time); the verdict is on the median of the runs. Run by
-// bench/run.mjs on the pipeline workload's trace; by hand:
+// part of the time); the verdict is on the median of the runs. The runs time
+// the code as procview ships it: bundled by esbuild and run by plain node, not
+// through tsx's loader, under which the same code reads this trace some 10%
+// slower (its hooks keep a second JavaScript thread on the machine's two
+// cores). Run by bench/run.mjs on the pipeline workload's trace; by hand:
 //
 //   node --expose-gc --import tsx bench/model.ts TRACE [--runs N]
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { readTraceModel } from '../src/core/model/read-trace';
 
 const TARGET_EVENTS_PER_S = 1_000_000;
@@ -61,11 +68,27 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/** This file bundled into `dir` as scripts/build.mjs bundles the CLI (esbuild, for Node 20, CommonJS); returns the bundle's path. */
+function bundleThisFile(dir: string): string {
+  const outfile = path.join(dir, 'model-bench.cjs');
+  buildSync({ entryPoints: [__filename], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  return outfile;
+}
+
 /** `runs` runs, each in a fresh process; prints each, then the medians and the verdicts. */
 function runAll(tracePath: string, runs: number): number {
+  const dir = mkdtempSync(path.join(tmpdir(), 'procview-model-bench-'));
+  try {
+    return runBundled(bundleThisFile(dir), tracePath, runs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runBundled(bundle: string, tracePath: string, runs: number): number {
   const results: RunResult[] = [];
   for (let run = 0; run < runs; run++) {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, tracePath, '--one'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', bundle, tracePath, '--one'], { encoding: 'utf8' });
     if (child.status !== 0) {
       console.error(`model:  run ${run + 1} failed: ${child.stderr.trim()}`);
       return 1;
