@@ -3,10 +3,10 @@
 // and the memory the model keeps per event. Each run is a fresh process, as a
 // `procview diagnose` is (a warm one would hide the compiler's warm-up, a good
 // part of the time); the verdict is on the median of the runs. The runs time
-// the code as procview ships it: bundled by esbuild and run by plain node, not
-// through tsx's loader, under which the same code reads this trace some 10%
-// slower (its hooks keep a second JavaScript thread on the machine's two
-// cores). Run by bench/run.mjs on the pipeline workload's trace; by hand:
+// the code as procview ships it: bundled by esbuild and run by plain node. The
+// TypeScript run through tsx's loader, a module a file, read this trace some
+// 10% slower (bench/README.md). Run by bench/run.mjs on the pipeline
+// workload's trace; by hand:
 //
 //   node --expose-gc --import tsx bench/model.ts TRACE [--runs N]
 
