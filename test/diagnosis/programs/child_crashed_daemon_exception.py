@@ -34,7 +34,7 @@ if __name__ == "__main__":
     made = []
     try:
         for _ in IMAGES:
-            made.append(thumbs.get(timeout=0.5))
+            made.append(thumbs.get(timeout=2))
     except queue.Empty:
         pass
     print("thumbnails:", made)

@@ -2,12 +2,14 @@
 # kinds: lock-cycle
 # lints:
 # culprits: transfer-1, transfer-2
-# lines: 21, 26
+# lines: 23, 28
 # why: two transfer threads lock the source account first and the destination second, and they move money in opposite directions, so each holds one account lock and waits for the other.
 """Bank transfers between two accounts, one thread per transfer."""
 
 import threading
-import time
+
+# The fraud service checks a batch of two transfers at once: each waits for the other.
+fraud_check = threading.Barrier(2)
 
 
 class Account:
@@ -22,7 +24,7 @@ def transfer(src, dst, amount):
         if src.balance < amount:
             print(f"{src.name}: insufficient funds")
             return
-        time.sleep(0.2)  # fraud check on the source account
+        fraud_check.wait()
         with dst.lock:
             src.balance -= amount
             dst.balance += amount

@@ -29,7 +29,7 @@ if __name__ == "__main__":
     jobs = []
     printer = threading.Thread(target=print_jobs, name="printer", args=(jobs, cond))
     spooler = threading.Thread(target=spool, name="spooler", args=(jobs, cond))
-    printer.start()
     spooler.start()
-    spooler.join()
+    spooler.join()  # the job is spooled before the printer is switched on
+    printer.start()
     printer.join()
