@@ -42,7 +42,7 @@ class _QueueState:
         self.current = None  # seq of the item the feeder is sending now
         self.traced = False  # the user's code has put to it in this process
         self.numbers = itertools.count()  # a SimpleQueue's seqs: next() is atomic, threads may put at once
-        self.polls = {}  # loc -> empty()/qsize()/full() calls the user's code made there
+        self.polls = {}  # loc -> counter of the empty()/qsize()/full() calls the user's code made there (polls.py)
 
 
 class _NumberedBuffer(collections.deque):

@@ -30,7 +30,7 @@ class _ThreadQueueState:
         self.next_seq = 0
         self.inside = {}
         self.lock = _thread.allocate_lock()
-        self.polls = {}  # loc -> empty()/qsize()/full() calls the user's code made there
+        self.polls = {}  # loc -> counter of the empty()/qsize()/full() calls the user's code made there (polls.py)
 
 
 def _state(queue):
