@@ -2,7 +2,7 @@
 # kinds: dead-holder, join-blocked
 # lints:
 # culprits: crawler-3, crawler-1, crawler-2
-# lines: 17, 39
+# lines: 16, 42
 # why: crawler-1 and crawler-2 find their page in the cache and return without giving back their slot of the two-slot threading.Semaphore, so crawler-3 waits forever for a slot after they have exited.
 """Crawler threads limited to two concurrent downloads by a semaphore."""
 
@@ -12,8 +12,7 @@ import time
 CACHE = {"https://example.org/a": "<cached a>", "https://example.org/b": "<cached b>"}
 
 
-def crawl(url, slots, pages, robots_delay):
-    time.sleep(robots_delay)  # read robots.txt first
+def crawl(url, slots, pages):
     slots.acquire()
     if url in CACHE:
         time.sleep(0.05)  # decompress the cached copy
@@ -29,12 +28,16 @@ def crawl(url, slots, pages, robots_delay):
 if __name__ == "__main__":
     slots = threading.Semaphore(2)
     pages = {}
-    urls = ["https://example.org/a", "https://example.org/b", "https://example.org/c"]
-    delays = [0.0, 0.0, 0.3]
-    crawlers = [threading.Thread(target=crawl, name=f"crawler-{i}", args=(url, slots, pages, delay))
-                for i, (url, delay) in enumerate(zip(urls, delays), start=1)]
-    for t in crawlers:
-        t.start()
-    for t in crawlers:
-        t.join()
+    # The front page's links first, then the page they lead to.
+    waves = [["https://example.org/a", "https://example.org/b"], ["https://example.org/c"]]
+    started = 0
+    for wave in waves:
+        crawlers = []
+        for url in wave:
+            started += 1
+            crawlers.append(threading.Thread(target=crawl, name=f"crawler-{started}", args=(url, slots, pages)))
+        for t in crawlers:
+            t.start()
+        for t in crawlers:
+            t.join()
     print(sorted(pages))
