@@ -180,7 +180,12 @@ export function nameValues(raw: readonly unknown[], count: number, kinds: KindTa
   const kind = raw[3] as string;
   const naming = namingOf(kind, kinds);
   if (naming !== undefined && count !== naming.length) return undefined;
-  const event: AnyEvent = { t: raw[0] as number, pid: raw[1] as number, tid: raw[2] as number, kind: naming?.kind ?? kind };
+  // `t` and `tid` made -0 first, then set: laid out as doubles from the first event on. Laid out
+  // by the first values, small integers, they changed layout when times passed 2^31 ns, or at the
+  // first thread ident beyond int32, and the reading loop's compiled code was thrown away.
+  const event: AnyEvent = { t: -0, pid: raw[1] as number, tid: -0, kind: naming?.kind ?? kind };
+  event.t = raw[0] as number;
+  event.tid = raw[2] as number;
   if (naming !== undefined) {
     for (const field of naming.fields) event[field.name] = raw[field.at];
   }

@@ -17,7 +17,7 @@ const NULL = NaN;
  * code for a push, made for the lists it saw, was thrown away (and the reading
  * loop compiled again) each time it met a list of the other kind.
  */
-function listOfObjects<T extends object>(): T[] {
+export function listOfObjects<T extends object>(): T[] {
   const list: T[] = [Object.prototype as T];
   list.pop();
   return list;

@@ -11,6 +11,7 @@ import { assertNever, LISTENER_TID, type EventOf, type TraceEvent } from '../eve
 import { signalName, signalNumber } from '../signals';
 import { placesOf } from '../ingest/event-record';
 import type { ScannedText } from '../ingest/scan';
+import { listOfObjects } from './columns';
 import { LockModel } from './locks';
 import { QueueModel } from './queues';
 import type {
@@ -804,9 +805,11 @@ export class RunModel {
     // A process whose lanes appear before its begin: the main thread is the first one seen.
     const main = proc.mainTid === tid;
     // Times made -0 first, then set, as RunModel.end: laid out as doubles from the first lane on.
+    // `blocked` a list of objects from the start: the compiled code that reads a lane's last
+    // interval, made for lanes that had waited, was thrown away at the first lane that had not.
     const lane: LaneModel = {
       key, pid, tid, name: main ? proc.name : `thread ${tid}`, main, native: null, internal: false, daemon: false, startLoc: null,
-      start: -0, end: null, error: null, blocked: [], task: null, tasks: [], last: -0,
+      start: -0, end: null, error: null, blocked: listOfObjects<BlockedInterval>(), task: null, tasks: [], last: -0,
     };
     lane.start = t;
     lane.last = t;
