@@ -15,52 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { readTraceModel } from '../src/core/model/read-trace';
+import { NODE_BUNDLE } from '../scripts/node-bundle.mjs';
+import type { RunResult } from './model-run';
 
 const TARGET_EVENTS_PER_S = 1_000_000;
 const TARGET_BYTES_PER_EVENT = 200;
 const DEFAULT_RUNS = 9;
-
-interface RunResult {
-  events: number;
-  seconds: number;
-  bytesPerEvent: number;
-  peakRssMb: number;
-  pageFaults: number;
-}
-
-/** The memory JavaScript holds: the heap, and the typed arrays' buffers outside it (the model keeps its biggest tables there). */
-function held(): number {
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
-
-function collect(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  gc();
-  gc();
-}
-
-/** One run, in this process: prints its RunResult as JSON. */
-async function runOnce(tracePath: string): Promise<void> {
-  collect();
-  const before = held();
-  const faultsBefore = process.resourceUsage().minorPageFault;
-  const started = performance.now();
-  const { model } = await readTraceModel(tracePath);
-  const seconds = (performance.now() - started) / 1000;
-  const pageFaults = process.resourceUsage().minorPageFault - faultsBefore;
-  collect();
-  const result: RunResult = {
-    events: model.events,
-    seconds,
-    bytesPerEvent: (held() - before) / model.events,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    pageFaults,
-  };
-  console.log(JSON.stringify(result));
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -68,10 +28,10 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** This file bundled into `dir` as scripts/build.mjs bundles the CLI (esbuild, for Node 20, CommonJS); returns the bundle's path. */
-function bundleThisFile(dir: string): string {
-  const outfile = path.join(dir, 'model-bench.cjs');
-  buildSync({ entryPoints: [__filename], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+/** bench/model-run.ts bundled into `dir` as the package's Node code is (scripts/build.mjs); returns the bundle's path. */
+function bundleRun(dir: string): string {
+  const outfile = path.join(dir, 'model-run.cjs');
+  buildSync({ ...NODE_BUNDLE, entryPoints: [path.join(__dirname, 'model-run.ts')], outfile, logLevel: 'warning' });
   return outfile;
 }
 
@@ -79,7 +39,7 @@ function bundleThisFile(dir: string): string {
 function runAll(tracePath: string, runs: number): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'procview-model-bench-'));
   try {
-    return runBundled(bundleThisFile(dir), tracePath, runs);
+    return runBundled(bundleRun(dir), tracePath, runs);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,7 +48,7 @@ function runAll(tracePath: string, runs: number): number {
 function runBundled(bundle: string, tracePath: string, runs: number): number {
   const results: RunResult[] = [];
   for (let run = 0; run < runs; run++) {
-    const child = spawnSync(process.execPath, ['--expose-gc', bundle, tracePath, '--one'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', bundle, tracePath], { encoding: 'utf8' });
     if (child.status !== 0) {
       console.error(`model:  run ${run + 1} failed: ${child.stderr.trim()}`);
       return 1;
@@ -119,9 +79,4 @@ if (tracePath === undefined || !Number.isInteger(runs) || runs < 1) {
   console.error('usage: node --expose-gc --import tsx bench/model.ts TRACE [--runs N]');
   process.exit(2);
 }
-if (args.includes('--one')) {
-  runOnce(tracePath).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else process.exitCode = runAll(tracePath, runs);
+process.exitCode = runAll(tracePath, runs);

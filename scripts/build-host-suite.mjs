@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -17,10 +18,7 @@ export async function buildHostSuite() {
     absWorkingDir: root,
     entryPoints: ['test/vscode-host/suite.ts'],
     outfile: path.join(hostSuiteDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...NODE_BUNDLE,
     // Given by the extension host at run time.
     external: ['vscode'],
     sourcemap: 'inline',

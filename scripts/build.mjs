@@ -4,24 +4,21 @@
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** @type {import('esbuild').BuildOptions[]} */
 const entryPoints = [
   {
+    ...NODE_BUNDLE,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
   },
   {
+    ...NODE_BUNDLE,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
     // Given by the editor at run time.
     external: ['vscode'],
   },
